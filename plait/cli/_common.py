@@ -1,0 +1,51 @@
+"""Helpers shared by the commands that take a config: --code imports and config loading."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from confection import Config
+
+from plait.core import config as config_lib
+from plait.core.errors import UserError
+
+# Commands that take a config accept `--section.key value` overrides as extra arguments.
+OVERRIDES = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+CODE_HELP = "Python file to import first, e.g. one that registers your own architectures."
+VERBOSE_HELP = "Show tracebacks and debug logs."
+
+
+def import_code(path: Path | None) -> None:
+    """Import a user's Python file so its registrations take effect (the only way plait runs user code)."""
+    if path is None:
+        return
+    if not path.exists():
+        raise UserError(f"{path}: --code file not found")
+    spec = importlib.util.spec_from_file_location(f"plait_user_code_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise UserError(f"{path}: --code must be a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+
+
+def load_config_with_overrides(path: Path | str, ctx: typer.Context, *, interpolate: bool = True) -> Config:
+    """Read a config, apply the command line's `--section.key value` overrides, interpolate."""
+    overrides: dict[str, Any] = config_lib.parse_override_args(ctx.args)
+    return config_lib.load_config(path, overrides, interpolate=interpolate)
+
+
+def write_text_atomic(path: Path | str, text: str) -> None:
+    """Write `text` to `path` (`-` for stdout) through a temporary file, so a failure loses nothing."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf8")
+    tmp.replace(path)

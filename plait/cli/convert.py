@@ -1,0 +1,28 @@
+"""`plait convert`: write corpora in plait's binary `.plait` format for fast re-reading."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+import plait
+from plait.cli.main import app
+from plait.core.data.convert import convert
+
+
+@app.command("convert")
+def convert_command(
+    input_path: Path = typer.Argument(..., help="A corpus file or a directory of them."),
+    output_dir: Path = typer.Argument(..., help="Directory to write OUTPUT_DIR/<name>.plait files to."),
+    converter: str = typer.Option(None, "--converter", "-c",
+                                  help="Input format: conllu, columns, cats, jsonl, text, wikitext or plait "
+                                       "(default: chosen by file extension)."),
+    n_sents: int = typer.Option(10, "--n-sents", "-n", help="Sentences grouped into one doc (CoNLL-U, column files)."),
+    lang: str = typer.Option("en", "--lang", "-l", help="Tokenizer language for raw text."),
+    verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
+) -> None:
+    """Convert CoNLL-U, column (IOB/BILUO), JSONL, classification TSV or raw text files to `.plait` files."""
+    nlp = plait.blank(lang)
+    results = convert(input_path, output_dir, converter, n_sents=n_sents, vocab=nlp.vocab, make_doc=nlp.make_doc)
+    for result in results:
+        typer.echo(f"wrote {result.path}: {result.docs} docs, {result.tokens} tokens")

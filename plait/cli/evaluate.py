@@ -1,0 +1,52 @@
+"""`plait evaluate`: score a saved pipeline on an annotated corpus."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import srsly
+import typer
+
+import plait
+from plait.cli.device import device_for
+from plait.cli.main import app
+from plait.core.data.corpus import Corpus
+from plait.core.training.evaluate import evaluate
+
+_PERCENT = ("tag_acc", "pos_acc", "morph_acc", "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f",
+            "cats_score", "cats_macro_f", "cats_micro_f", "cats_acc")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    model: Path = typer.Argument(..., help="A pipeline directory (e.g. training/model-best)."),
+    data: Path = typer.Argument(..., help="Annotated corpus in any format plait reads, or a directory."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file."),
+    gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G", help="Use the corpus's own tokens."),
+    gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
+    verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
+) -> None:
+    """Score a pipeline on annotated data: a table per component and, with --output, spaCy-style JSON keys."""
+    nlp = plait.load(model).to(device_for(gpu_id))
+    examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
+    scores = evaluate(nlp, examples)
+    for key in _PERCENT:
+        if scores.get(key) is not None:
+            typer.echo(f"{key.upper():<14}{100 * scores[key]:>8.2f}")
+    typer.echo(f"{'SPEED':<14}{scores['speed']:>8.0f}")
+    for key in ("ents_per_type", "cats_f_per_type"):
+        if scores.get(key):
+            typer.echo(_per_label_table(scores[key]))
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(f".{output.name}.tmp")
+        srsly.write_json(tmp, scores)
+        tmp.replace(output)
+        typer.echo(f"wrote {output}", err=True)
+
+
+def _per_label_table(per_label: dict[str, Any]) -> str:
+    rows = [f"\n{'LABEL':<20}{'P':>8}{'R':>8}{'F':>8}"]
+    for label, prf in per_label.items():
+        rows.append(f"{label:<20}{100 * prf['p']:>8.2f}{100 * prf['r']:>8.2f}{100 * prf['f']:>8.2f}")
+    return "\n".join(rows)

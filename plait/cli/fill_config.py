@@ -1,0 +1,33 @@
+"""`plait fill-config`: add every default setting to a partial config."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import typer
+
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, write_text_atomic
+from plait.cli.main import app
+from plait.core.config import fill_config, load_config
+from plait.core.config_text import commented
+
+
+@app.command("fill-config")
+def fill_config_command(
+    base: Path = typer.Argument(..., help="Partial config to fill ('-' for stdin).", allow_dash=True),
+    output: str = typer.Argument("-", help="Where to write the full config ('-' for stdout)."),
+    diff: bool = typer.Option(False, "--diff", "-D", help="Also print what was added, as a diff."),
+    code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
+) -> None:
+    """Fill a partial config with every default value, so that training hides no setting."""
+    import_code(code)
+    config = load_config(base)
+    text = commented(fill_config(config))
+    write_text_atomic(output, text)
+    if diff:
+        before = config.to_str().splitlines()
+        for line in difflib.unified_diff(before, text.splitlines(), str(base), output, lineterm=""):
+            typer.echo(line, err=True)
+    if output != "-":
+        typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,31 @@
+"""`plait init-config`: write a complete, commented starting config."""
+from __future__ import annotations
+
+import typer
+
+from plait.cli._common import VERBOSE_HELP, write_text_atomic
+from plait.cli.main import app
+from plait.core.config_text import commented
+from plait.core.errors import UserError
+from plait.core.init_config import init_config
+
+
+@app.command("init-config")
+def init_config_command(
+    output: str = typer.Argument(..., help="File to write ('-' for stdout)."),
+    lang: str = typer.Option("en", "--lang", "-l", help="Language code of the pipeline."),
+    pipeline: str = typer.Option("tagger,ner", "--pipeline", "-p", help="Comma-separated components, e.g. tagger,ner."),
+    optimize: str = typer.Option("efficiency", "--optimize", "-o", help="efficiency (smaller, faster) or accuracy."),
+    force: bool = typer.Option(False, "--force", "-F", help="Overwrite an existing file."),
+    verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
+) -> None:
+    """Write a complete config with a comment on each setting, ready for `plait train`."""
+    from pathlib import Path
+
+    if output != "-" and Path(output).exists() and not force:
+        raise UserError(f"{output}: file exists (pass --force to overwrite)")
+    names = [name.strip() for name in pipeline.split(",") if name.strip()]
+    config = init_config(lang=lang, pipeline=names, optimize=optimize)
+    write_text_atomic(output, commented(config))
+    if output != "-":
+        typer.echo(f"wrote {output}: pipeline {config['nlp']['pipeline']}", err=True)

@@ -1,0 +1,70 @@
+"""The `plait` command: a Typer app whose commands live one per file in this package."""
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+import typer
+
+import plait
+from plait.core.errors import UserError
+
+app = typer.Typer(
+    name="plait",
+    help="Train NLP pipelines from config files with PyTorch.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plait {plait.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Train NLP pipelines from config files with PyTorch."""
+
+
+def _register_commands() -> None:
+    # Each module adds its command to `app` when imported.
+    from plait.cli import apply, convert, debug_config, evaluate, fill_config, init_config, train  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: user errors exit 2 with one line, internal errors exit 1 (traceback with --verbose)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in args or "-V" in args
+    _register_commands()
+    try:
+        code = app(args=args, prog_name="plait", standalone_mode=False)
+    except click.exceptions.Exit as err:
+        code = err.exit_code
+    except click.ClickException as err:
+        err.show()
+        code = err.exit_code
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        code = 130
+    except UserError as err:
+        if verbose:
+            traceback.print_exc()
+        for line in str(err).splitlines() or [type(err).__name__]:
+            typer.echo(f"error: {line}", err=True)
+        code = 2
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        code = 130
+    except Exception as err:  # a bug in plait or a library: say so, keep the trace behind --verbose
+        if verbose:
+            traceback.print_exc()
+        else:
+            typer.echo(f"internal error: {type(err).__name__}: {err} (run with --verbose for the traceback)", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

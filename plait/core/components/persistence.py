@@ -1,0 +1,74 @@
+"""Saving and loading a component's weights (safetensors) and state (JSON), with errors naming the file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import srsly
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from plait.core.errors import ModelLoadError
+
+WEIGHTS_FILE = "model.safetensors"
+STATE_FILE = "cfg.json"
+
+
+class Component(Protocol):
+    """What the pipeline needs from a component; `model` may be None for rule-based components."""
+
+    name: str
+    model: torch.nn.Module | None
+
+    def __call__(self, doc: Any) -> Any: ...
+
+    def get_state(self) -> dict[str, Any]: ...
+
+    def set_state(self, state: dict[str, Any]) -> None: ...
+
+
+def save_component(component: Component, directory: Path) -> None:
+    """Write the component's state to cfg.json and its weights to model.safetensors."""
+    directory.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(directory / STATE_FILE, component.get_state())
+    if component.model is not None:
+        tensors = {k: v.detach().contiguous().cpu() for k, v in component.model.state_dict().items()}
+        save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+
+
+def load_component(component: Component, directory: Path) -> None:
+    """Restore state then weights; a missing or corrupt file raises ModelLoadError naming it."""
+    state_path = directory / STATE_FILE
+    if not state_path.exists():
+        raise ModelLoadError(f"{state_path}: missing component state file")
+    try:
+        state = srsly.read_json(state_path)
+    except ValueError as err:
+        raise ModelLoadError(f"{state_path}: corrupt component state file ({err})") from err
+    component.set_state(state)
+    if component.model is not None:
+        load_weights(component.model, directory / WEIGHTS_FILE)
+
+
+def load_weights(model: torch.nn.Module, path: Path) -> None:
+    """Load a safetensors file into `model`; every tensor must be present with the right shape."""
+    if not path.exists():
+        raise ModelLoadError(f"{path}: missing weights file")
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise ModelLoadError(f"{path}: corrupt weights file ({' '.join(str(err).split())})") from err
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    if missing or unexpected:
+        detail = f"missing {missing[:3]}" if missing else f"unexpected {unexpected[:3]}"
+        raise ModelLoadError(f"{path}: weights do not match the model ({detail})")
+    for key, value in tensors.items():
+        if tuple(value.shape) != tuple(expected[key].shape):
+            raise ModelLoadError(
+                f"{path}: weights do not match the model ({key}: file {tuple(value.shape)}, "
+                f"model {tuple(expected[key].shape)})"
+            )
+    model.load_state_dict(tensors)

@@ -1,0 +1,96 @@
+"""tagger: predicts one label per token into a doc column (fine-grained TAG by default, or POS)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from plait.core.components.batching import minibatch
+from plait.core.components.token_heads import label_hashes, per_doc_argmax, token_loss, token_targets
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError
+from plait.core.scorer import score_token_attr
+from plait.models.heads import TokenClassifier
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+
+SCORE_KEYS = {"TAG": "tag_acc", "POS": "pos_acc"}
+
+
+class Tagger:
+    """Per-token classifier over the labels seen in the training data."""
+
+    def __init__(self, vocab: Any, name: str, model: TokenClassifier, *, column: str = "TAG",
+                 overwrite: bool = False) -> None:
+        if column not in SCORE_KEYS:
+            raise ConfigError(f"components.{name}.column: must be one of {sorted(SCORE_KEYS)}, not {column!r}")
+        self.vocab, self.name, self.model, self.column, self.overwrite = vocab, name, model, column, overwrite
+        self.labels: list[str] = []
+        self._hashes = np.zeros(0, dtype=np.uint64)
+        self._ids: dict[str, int] = {}
+
+    @property
+    def score_key(self) -> str:
+        return SCORE_KEYS[self.column]
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        self._hashes = label_hashes(self.vocab, self.labels)
+        self._ids = {label: i for i, label in enumerate(self.labels)}
+        self.model.resize(len(self.labels))
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
+                   **_: Any) -> None:
+        """Collect the label set from the reference docs (or take `labels`, e.g. from a labels file)."""
+        if labels is None:
+            seen: set[str] = set()
+            for eg in get_examples():
+                seen.update(eg.reference.strings_of(self.column))
+            seen.discard("")
+            labels = sorted(seen)
+        if not labels:
+            raise ConfigError(f"components.{self.name}: the training data has no {self.column} annotation")
+        self.set_labels(labels)
+
+    def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
+        gold = [eg.get_aligned(self.column) for eg in examples]
+        return token_loss(scores, token_targets(gold, self._ids, scores.device, scores.shape[1]))
+
+    def predict(self, docs: Sequence[Doc]) -> list[np.ndarray]:
+        self.model.eval()
+        with torch.no_grad():
+            scores = self.model(docs)
+        return per_doc_argmax(scores, [len(d) for d in docs])
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[np.ndarray]) -> None:
+        for doc, ids in zip(docs, predictions):
+            column = doc.columns[self.column]
+            values = self._hashes[ids]
+            column[:] = values if self.overwrite else np.where(column == 0, values, column)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def score(self, examples: Sequence[Example]) -> dict[str, Any]:
+        return {self.score_key: score_token_attr(examples, self.column)}
+
+    def get_state(self) -> dict[str, Any]:
+        return {"labels": self.labels, "column": self.column}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.column = state["column"]
+        self.set_labels(state["labels"])
+
+
+def make_tagger(*, model: TokenClassifier, column: str = "TAG", overwrite: bool = False) -> Callable[[Any, str], Tagger]:
+    """Factory `tagger`: fine-grained tags (column TAG: XPOS, PTB) by default; column POS for UPOS."""
+    return lambda nlp, name: Tagger(nlp.vocab, name, model, column=column, overwrite=overwrite)

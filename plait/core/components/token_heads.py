@@ -1,0 +1,37 @@
+"""Functions shared by per-token heads (tagger, ner, senter, morphologizer): prediction batches and loss."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+MISSING = -100  # target id ignored by the loss (token without gold annotation)
+
+
+def token_targets(gold: Iterable[Sequence[Any]], label_ids: dict[Any, int], device: torch.device,
+                  width: int) -> torch.Tensor:
+    """Padded (batch, width) target ids from per-doc gold labels; None, "-" or unknown labels are MISSING."""
+    rows = []
+    for labels in gold:
+        ids = [label_ids.get(label, MISSING) if label not in (None, "-") else MISSING for label in labels]
+        rows.append(ids + [MISSING] * (width - len(ids)))
+    return torch.tensor(rows, dtype=torch.long, device=device).view(len(rows), width)
+
+
+def token_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Summed cross-entropy over tokens with gold labels (summed, so longer batches weigh more, as words do)."""
+    return nn.functional.cross_entropy(scores.reshape(-1, scores.shape[-1]).float(), targets.reshape(-1),
+                                       ignore_index=MISSING, reduction="sum")
+
+
+def per_doc_argmax(scores: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
+    """The best label id of each real token, one array per doc."""
+    best = scores.argmax(dim=-1).cpu().numpy()
+    return [best[i, :n] for i, n in enumerate(lengths)]
+
+
+def label_hashes(vocab: Any, labels: Sequence[str]) -> np.ndarray:
+    """The string-store hash of each label, to write predictions into a doc column in one step."""
+    return np.array([vocab.strings.add(label) for label in labels], dtype=np.uint64)

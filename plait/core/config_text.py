@@ -1,0 +1,130 @@
+"""Rendering a config as text with a comment above every setting, for init-config and fill-config."""
+from __future__ import annotations
+
+import re
+
+from confection import Config
+
+from plait.core.config import SECTIONS
+
+# Comments by dotted key (most specific) or by bare key name (shared meaning across blocks).
+_BY_PATH = {
+    "paths.train": "Training corpus: any format plait reads (.conllu, .iob, .jsonl, .tsv, .plait) or a directory.",
+    "paths.dev": "Development corpus, scored every eval_frequency steps to pick model-best.",
+    "paths.vectors": "A directory written by `plait init-vectors`, or null for no static vectors.",
+    "paths.init_tok2vec": "Weights from `plait pretrain` to start the tok2vec from, or null.",
+    "system.seed": "Random seed: the same config and seed give the same scores on CPU.",
+    "system.gpu_allocator": "Reserved for GPU memory allocation settings; null uses PyTorch's default.",
+    "nlp.lang": "Language code: picks the tokenizer rules (unknown codes get language-neutral rules).",
+    "nlp.pipeline": "Components to run, in order; each has a [components.NAME] block.",
+    "nlp.batch_size": "Texts per batch in nlp.pipe and evaluation.",
+    "nlp.disabled": "Components that are loaded but not run.",
+    "training.seed": "Seed for training (defaults to system.seed).",
+    "training.gpu_allocator": "GPU allocator for training (defaults to system.gpu_allocator).",
+    "training.dropout": "Dropout rate applied in every component during training.",
+    "training.accumulate_gradient": "Batches whose gradients are summed before each optimizer step.",
+    "training.patience": "Stop after this many steps without a better dev score (0: never).",
+    "training.max_epochs": "Stop after this many passes over the training corpus (0: no limit).",
+    "training.max_steps": "Stop after this many optimizer steps (0: no limit).",
+    "training.eval_frequency": "Score the dev corpus every this many steps.",
+    "training.frozen_components": "Components not updated; a frozen tok2vec still feeds its listeners.",
+    "training.annotating_components": "Components whose predictions are set on docs during training, for later ones.",
+    "training.dev_corpus": "Dotted name of the dev corpus block.",
+    "training.train_corpus": "Dotted name of the training corpus block.",
+    "training.mixed_precision": "Autocast to bf16 (CPU) or fp16 (GPU) in the forward pass.",
+    "training.score_weights": "Weights of each score in the combined score that picks model-best.",
+    "initialize.vectors": "Static vectors table to load into the vocab before training.",
+    "initialize.init_tok2vec": "Pretrained tok2vec weights to load before training.",
+}
+_BY_KEY = {
+    "factory": "Registered component factory that builds this component.",
+    "path": "File or directory to read.",
+    "gold_preproc": "Keep the corpus's own tokens instead of re-tokenizing the text.",
+    "max_length": "Skip documents longer than this many tokens (0: no limit).",
+    "limit": "Read at most this many documents (0: all).",
+    "discard_oversize": "Drop items larger than a whole batch instead of batching them alone.",
+    "tolerance": "How far a batch may overflow its target size.",
+    "size": "Target batch size in words (a number or a schedule).",
+    "start": "Schedule's first value.",
+    "stop": "Schedule's limit.",
+    "compound": "Factor applied to the value at each step.",
+    "learn_rate": "Learning rate (a number or a schedule).",
+    "beta1": "Adam's first-moment decay.",
+    "beta2": "Adam's second-moment decay.",
+    "eps": "Adam's epsilon.",
+    "weight_decay": "Weight decay: L2 penalty, or decoupled (AdamW) when decoupled = true.",
+    "decoupled": "Use decoupled weight decay (AdamW).",
+    "grad_clip": "Clip the gradient norm to this value (0: no clipping).",
+    "min_length": "Tokens of at least this many characters are split.",
+    "split_length": "Length in characters of each piece of a split token.",
+    "rate": "Constant value.",
+    "initial_rate": "Peak value, reached at the end of warmup.",
+    "warmup_steps": "Steps of linear warmup.",
+    "total_steps": "Step at which the value reaches 0.",
+    "steps": "Number of steps the first value lasts.",
+    "buffer": "Items sorted together by length before batching.",
+    "format": "Corpus format name, or null to choose by file extension.",
+    "column": "Doc column the tagger predicts: TAG (fine-grained, e.g. PTB) or POS (universal).",
+    "overwrite": "Replace annotations the doc already has (false: fill only missing ones).",
+    "width": "Width of the token vectors.",
+    "attrs": "Lexical attributes to embed (NORM, LOWER, ORTH, PREFIX, SUFFIX, SHAPE).",
+    "rows": "Rows of the hash table for each attribute, in the order of attrs.",
+    "include_static_vectors": "Concatenate the vocab's static word vectors (never updated) to the embeddings.",
+    "depth": "Number of encoder layers.",
+    "window_size": "Tokens on each side that one encoder layer sees.",
+    "maxout_pieces": "Candidate units per maxout output.",
+    "upstream": "Name of the encoder component to listen to (* for the nearest one before this component).",
+    "hidden_width": "Width of the hidden layer between the token vectors and the output scores.",
+    "dropout": "Dropout rate.",
+}
+_SETTING = re.compile(r"^([A-Za-z_@][\w@]*) = ")
+
+
+def comment_for(section: str, key: str) -> str:
+    """The comment for `section.key`; registered-function references get a generic one."""
+    dotted = f"{section}.{key}" if section else key
+    if dotted in _BY_PATH:
+        return _BY_PATH[dotted]
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    if key.startswith("@"):
+        return f"Registered function (registry: {key[1:]}) that builds this block."
+    if section == "training.score_weights":
+        return f"Weight of {key} in the combined score that picks model-best."
+    return EXTRA_COMMENTS.get(key, "")
+
+
+# Components and models add their own key comments here when they are registered.
+EXTRA_COMMENTS: dict[str, str] = {}
+
+
+def _section_order(config: dict, prefix: str = "") -> list[str]:
+    """Section names depth first: each section followed by its sub-sections, top level in SECTIONS order."""
+    keys = [k for k, v in config.items() if isinstance(v, dict)]
+    if not prefix:
+        keys.sort(key=lambda k: SECTIONS.index(k) if k in SECTIONS else len(SECTIONS))
+    order: list[str] = []
+    for key in keys:
+        name = f"{prefix}.{key}" if prefix else key
+        order.append(name)
+        order.extend(_section_order(config[key], name))
+    return order
+
+
+def commented(config: Config) -> str:
+    """Config text, sections depth first, with a `# comment` line above every setting that has one."""
+    blocks: dict[str, list[str]] = {}
+    section = ""
+    for line in config.to_str().splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+            blocks[section] = []
+            continue
+        match = _SETTING.match(line)
+        if match and (text := comment_for(section, match.group(1))):
+            blocks[section].append(f"# {text}")
+        if line.strip():
+            blocks[section].append(line)
+    parts = [f"[{name}]\n" + "".join(f"{line}\n" for line in blocks[name])
+             for name in _section_order(config) if name in blocks]
+    return "\n".join(parts)

@@ -1,0 +1,40 @@
+"""Corpus: the config-facing reader that yields training Examples from a file or directory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from plait.core.data.example import Example
+from plait.core.data.readers import read_examples
+from plait.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from plait.core.pipeline import Language
+
+
+class Corpus:
+    """Examples from `path` (any format plait reads), re-read on every call so each epoch streams.
+
+    `gold_preproc` keeps the corpus's own tokens instead of re-tokenizing; `max_length` drops longer docs
+    (0: no limit); `limit` stops after that many docs (0: all).
+    """
+
+    def __init__(self, path: Path | None, *, gold_preproc: bool = False, max_length: int = 0, limit: int = 0,
+                 format: str | None = None) -> None:
+        self.path, self.gold_preproc, self.max_length, self.limit, self.format = path, gold_preproc, max_length, limit, format
+
+    def __call__(self, nlp: "Language") -> Iterator[Example]:
+        if self.path is None:
+            raise ConfigError("corpora: no corpus path set (pass e.g. --paths.train FILE)")
+        examples = read_examples(self.path, nlp.vocab, nlp.make_doc, gold_preproc=self.gold_preproc,
+                                 format=self.format, limit=self.limit)
+        for eg in examples:
+            if not self.max_length or len(eg.reference) <= self.max_length:
+                yield eg
+
+
+def create_corpus(*, path: Path | None, gold_preproc: bool = False, max_length: int = 0, limit: int = 0,
+                  format: str | None = None) -> Corpus:
+    """`plait.Corpus.v1`: a corpus of annotated examples from `path`."""
+    return Corpus(Path(path) if path else None, gold_preproc=gold_preproc, max_length=max_length, limit=limit,
+                  format=format)

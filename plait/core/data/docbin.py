@@ -1,0 +1,177 @@
+"""The `.plait` binary corpus: a stream of msgpack records, so reading and writing need constant memory.
+
+Layout: a header {"format": "plait.docbin", "version": 1}; then chunks, each self-contained (the words
+and strings its docs use, and their arrays concatenated as raw bytes); then a trailer {"end": True,
+"docs": n, "tokens": n} whose absence means the file was cut short.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO, Iterator
+
+import numpy as np
+from srsly import msgpack
+
+from plait.core.data.build import column_values
+from plait.core.doc import COLUMN_DTYPES, STRING_COLUMNS, Doc
+from plait.core.errors import DataError
+from plait.core.span import Span
+from plait.core.vocab import Vocab
+
+FORMAT = "plait.docbin"
+VERSION = 1
+_MAX_RECORD = 1 << 31  # bytes; a chunk is far smaller
+
+
+class DocBinWriter:
+    """Writes Docs to `path` in chunks of up to `chunk_docs` docs / `chunk_tokens` tokens.
+
+    Use as a context manager: the data goes to a hidden temporary file in the same folder, renamed to
+    `path` only when the block ends without an error, so `path` never holds a half-written corpus.
+    """
+
+    def __init__(self, path: str | Path, *, chunk_docs: int = 1000, chunk_tokens: int = 100_000) -> None:
+        self.path = Path(path)
+        self.chunk_docs, self.chunk_tokens = chunk_docs, chunk_tokens
+        self.n_docs = self.n_tokens = 0
+        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self._file: BinaryIO | None = None
+        self._packer = msgpack.Packer(use_bin_type=True)
+        self._pending: list[Doc] = []
+        self._vocab: Vocab | None = None
+        self._pending_tokens = 0
+
+    def __enter__(self) -> "DocBinWriter":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self._tmp, "wb")
+        self._file.write(self._packer.pack({"format": FORMAT, "version": VERSION}))
+        return self
+
+    def add(self, doc: Doc) -> None:
+        """Queue a doc (all docs must share one Vocab); a full chunk is written out."""
+        if self._file is None:
+            raise RuntimeError("DocBinWriter.add must be called inside a `with DocBinWriter(path)` block")
+        if self._vocab is None:
+            self._vocab = doc.vocab
+        elif doc.vocab is not self._vocab:
+            raise ValueError("all docs written to one DocBinWriter must share a Vocab")
+        self._pending.append(doc)
+        self._pending_tokens += len(doc)
+        self.n_docs += 1
+        self.n_tokens += len(doc)
+        if len(self._pending) >= self.chunk_docs or self._pending_tokens >= self.chunk_tokens:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._file.write(self._packer.pack(_encode_chunk(self._pending)))
+            self._pending, self._pending_tokens = [], 0
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self._flush()
+                self._file.write(self._packer.pack({"end": True, "docs": self.n_docs, "tokens": self.n_tokens}))
+            self._file.close()
+            if exc_type is None:
+                os.replace(self._tmp, self.path)
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
+def _encode_chunk(docs: list[Doc]) -> dict[str, Any]:
+    """One record for several docs: arrays concatenated, with the words and strings they refer to."""
+    lex = np.concatenate([doc.lex for doc in docs]).astype(np.int64)
+    distinct, orth = np.unique(lex, return_inverse=True)
+    vocab = docs[0].vocab
+    columns = {name: np.concatenate([column_values(doc, name) for doc in docs])
+               for name in COLUMN_DTYPES if any(name in doc.columns for doc in docs)}
+    keys = np.unique(np.concatenate([np.zeros(1, np.uint64)] + [columns[n] for n in STRING_COLUMNS if n in columns]))
+    span_keys = {s.label for doc in docs for group in doc.spans.values() for s in group}
+    strings = vocab.strings
+    return {
+        "lengths": np.array([len(doc) for doc in docs], dtype=np.int64).tobytes(),
+        "words": [vocab.words[i] for i in distinct.tolist()],
+        "orth": orth.astype(np.int32).tobytes(),
+        "spaces": np.concatenate([doc.spaces for doc in docs]).astype(np.bool_).tobytes(),
+        "columns": {name: [values.dtype.str, values.tobytes()] for name, values in columns.items()},
+        "strings": [strings[k] for k in set(keys.tolist()) | span_keys if k],
+        "cats": [doc.cats for doc in docs],
+        "spans": [{name: [[s.start, s.end, s.label] for s in group] for name, group in doc.spans.items()}
+                  for doc in docs],
+    }
+
+
+def _decode_chunk(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
+    """The docs of one chunk record; KeyError / ValueError / TypeError when it is malformed."""
+    lengths = np.frombuffer(record["lengths"], dtype=np.int64)
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    n = bounds[-1]
+    words = record["words"]
+    orth = np.frombuffer(record["orth"], dtype=np.int32)
+    spaces = np.frombuffer(record["spaces"], dtype=np.bool_)
+    columns = {name: np.frombuffer(data, dtype=np.dtype(dtype)) for name, (dtype, data) in record["columns"].items()}
+    for name, values in columns.items():
+        if name not in COLUMN_DTYPES or values.dtype != COLUMN_DTYPES[name]:
+            raise ValueError(f"unexpected column {name!r} of type {values.dtype}")
+    if len(orth) != n or len(spaces) != n or any(len(v) != n for v in columns.values()):
+        raise ValueError(f"array lengths do not add up to the {n} tokens of the chunk")
+    if len(orth) and (orth.min() < 0 or orth.max() >= len(words)):
+        raise ValueError("word index out of range")
+    known = np.array([0] + [vocab.strings.add(s) for s in record["strings"]], dtype=np.uint64)
+    for name in STRING_COLUMNS:
+        if name in columns and not np.isin(columns[name], known).all():
+            raise ValueError(f"column {name} refers to strings the chunk does not hold")
+    docs = []
+    for i, (start, end) in enumerate(zip(bounds, bounds[1:])):
+        doc = Doc(vocab, [words[k] for k in orth[start:end].tolist()], spaces[start:end].copy())
+        for name, values in columns.items():
+            doc.columns[name][:] = values[start:end]
+        doc.cats = dict(record["cats"][i])
+        doc.spans = {name: [Span(doc, s, e, label) for s, e, label in group]
+                     for name, group in record["spans"][i].items()}
+        docs.append(doc)
+    return docs
+
+
+def read_docbin(path: str | Path, vocab: Vocab) -> Iterator[Doc]:
+    """Docs from a `.plait` file, one chunk in memory at a time; DataError("FILE:RECORD: ...") if it is damaged."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        records = iter(msgpack.Unpacker(f, raw=False, max_buffer_size=_MAX_RECORD))
+        header = _next_record(path, records, 1)
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise DataError(f"{path}:1: not a plait binary corpus (no {FORMAT} header)")
+        if header.get("version") != VERSION:
+            raise DataError(f"{path}:1: binary corpus format version {header.get('version')!r}; "
+                            f"this plait reads version {VERSION}")
+        n_docs = 0
+        for number in itertools.count(2):
+            record = _next_record(path, records, number)
+            if record is None:
+                raise DataError(f"{path}:{number}: file ends without its end record (truncated?)")
+            if not isinstance(record, dict):
+                raise DataError(f"{path}:{number}: corrupt record (expected a map)")
+            if record.get("end"):
+                if record.get("docs") != n_docs:
+                    raise DataError(f"{path}:{number}: end record counts {record.get('docs')} docs, read {n_docs}")
+                if _next_record(path, records, number + 1) is not None:
+                    raise DataError(f"{path}:{number + 1}: unexpected data after the end record")
+                return
+            try:
+                docs = _decode_chunk(record, vocab)
+            except (KeyError, ValueError, TypeError, IndexError) as err:
+                raise DataError(f"{path}:{number}: corrupt chunk: {err}") from None
+            n_docs += len(docs)
+            yield from docs
+
+
+def _next_record(path: Path, records: Iterator[Any], number: int) -> Any:
+    """The next msgpack record, None at the end of the file; DataError when the bytes cannot be unpacked."""
+    try:
+        return next(records, None)
+    except Exception as err:  # the unpacker raises many types for garbage bytes
+        raise DataError(f"{path}:{number}: corrupt binary corpus ({type(err).__name__}: {err})") from None

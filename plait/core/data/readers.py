@@ -1,0 +1,115 @@
+"""Read any supported corpus file (or a folder of them) as reference Docs, or as training Examples.
+
+Formats, by extension unless named: `.conllu` CoNLL-U; `.conll`, `.iob` NER columns; `.tsv` NER columns,
+or text classification when its header names a `label` and a `sentence`/`text`/`content` column;
+`.jsonl` annotated records; `.txt` raw text, one text per line ("wikitext": the same without
+"= Heading =" lines); `.plait` binary. A folder is read file by file in name order, skipping hidden
+files and README / LICENSE files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from plait.core.data.columns import read_columns
+from plait.core.data.conllu import read_conllu
+from plait.core.data.docbin import read_docbin
+from plait.core.data.example import Example
+from plait.core.data.jsonl import read_jsonl
+from plait.core.data.records import MakeDoc
+from plait.core.data.text import read_text
+from plait.core.data.tsv_cats import header_columns, read_tsv_cats
+from plait.core.doc import Doc
+from plait.core.errors import DataError
+from plait.core.vocab import Vocab
+
+EXTENSIONS = {
+    "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "jsonl": (".jsonl",),
+    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",),
+}
+FORMATS = tuple(EXTENSIONS)
+_NOT_DATA = ("readme", "license", "licence", "copying")  # files a corpus folder ships beside its data
+_RAW_TEXT = ("cats", "text", "wikitext")
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file from its extension (and, for `.tsv`, its first line)."""
+    suffix = path.suffix.lower()
+    if suffix == ".tsv":
+        with open(path, encoding="utf-8-sig") as f:
+            return "cats" if header_columns(f.readline()) else "columns"
+    for name, suffixes in EXTENSIONS.items():
+        if suffix in suffixes:
+            return name
+    known = sorted({s for suffixes in EXTENSIONS.values() for s in suffixes})
+    raise DataError(f"{path}:1: unknown corpus format {suffix or '(no extension)'!r}; "
+                    f"use one of {', '.join(known)} or name the format ({', '.join(FORMATS)})")
+
+
+def corpus_files(path: str | Path, format: str | None = None) -> list[Path]:
+    """The files `path` stands for: itself, or a folder's corpus files sorted by name (skipping hidden
+    files and README / LICENSE files)."""
+    path = Path(path)
+    if format is not None and format not in EXTENSIONS:
+        raise DataError(f"{path}:1: unknown corpus format name {format!r}; known: {', '.join(FORMATS)}")
+    if path.is_dir():
+        suffixes = EXTENSIONS[format] if format else {s for group in EXTENSIONS.values() for s in group}
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes
+                       and not p.name.startswith(".") and not p.name.lower().startswith(_NOT_DATA))
+        if not files:
+            raise DataError(f"{path}:1: no corpus files ({', '.join(sorted(suffixes))}) in this folder")
+        return files
+    if not path.is_file():
+        raise DataError(f"{path}:1: no such corpus file or folder")
+    return [path]
+
+
+def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, format: str | None = None,
+              n_sents: int = 10) -> Iterator[Doc]:
+    """Docs from one file; DataError("FILE:LINE: ...") on bad input, or when the file holds no docs."""
+    fmt = format or detect_format(path)
+    if fmt in _RAW_TEXT and make_doc is None:
+        raise ValueError(f"reading {path} (format {fmt}) needs a tokenizer: pass make_doc")
+    if fmt == "conllu":
+        docs = read_conllu(path, vocab, n_sents)
+    elif fmt == "columns":
+        docs = read_columns(path, vocab, n_sents)
+    elif fmt == "cats":
+        docs = read_tsv_cats(path, make_doc)
+    elif fmt == "jsonl":
+        docs = read_jsonl(path, vocab, make_doc)
+    elif fmt == "plait":
+        docs = read_docbin(path, vocab)
+    else:
+        docs = read_text(path, make_doc, skip_headings=fmt == "wikitext")
+    empty = True
+    for doc in docs:
+        empty = False
+        yield doc
+    if empty:
+        raise DataError(f"{path}:1: empty corpus: no documents in this file")
+
+
+def read_docs(path: str | Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, format: str | None = None,
+              n_sents: int = 10, limit: int = 0) -> Iterator[Doc]:
+    """Reference Docs from a corpus file or folder, streamed; `limit` stops after that many docs (0: all).
+
+    `n_sents` groups sentences of CoNLL-U and column files into Docs (0: whole documents). Raw-text
+    formats (text, wikitext, cats, jsonl records without "words") need `make_doc` to tokenize.
+    """
+    count = 0
+    for file in corpus_files(path, format):
+        for doc in read_file(file, vocab, make_doc, format=format, n_sents=n_sents):
+            yield doc
+            count += 1
+            if count == limit:
+                return
+
+
+def read_examples(path: str | Path, vocab: Vocab, make_doc: MakeDoc, *, gold_preproc: bool = False,
+                  format: str | None = None, n_sents: int = 10, limit: int = 0) -> Iterator[Example]:
+    """Examples pairing each reference Doc with a predicted Doc: `make_doc(reference.text)`, or with
+    `gold_preproc` a copy of the reference's own tokens."""
+    for ref in read_docs(path, vocab, make_doc, format=format, n_sents=n_sents, limit=limit):
+        predicted = Doc(vocab, ref.words, ref.spaces.copy()) if gold_preproc else make_doc(ref.text)
+        yield Example(predicted, ref)

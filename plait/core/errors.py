@@ -1,0 +1,17 @@
+"""Error types that the CLI turns into one-line messages and exit code 2."""
+
+
+class UserError(Exception):
+    """Bad input from the user (a file, a config, an argument): exit code 2, no traceback."""
+
+
+class ConfigError(UserError):
+    """A config that cannot be validated or resolved; the message names the dotted config path."""
+
+
+class DataError(UserError):
+    """A corpus or data file that cannot be read; the message starts with `FILE:LINE:`."""
+
+
+class ModelLoadError(UserError):
+    """A saved pipeline that cannot be loaded (missing or corrupt file); the message names the file."""

@@ -1,0 +1,15 @@
+"""Tokenizer rules per language: English has its own, every other code gets the language-neutral defaults."""
+from __future__ import annotations
+
+from plait.core.tokenizer import TokenizerRules
+
+
+def get_tokenizer_rules(lang: str) -> TokenizerRules:
+    """The tokenizer rules for a language code ("en"); unknown codes get language-neutral rules."""
+    if lang == "en":
+        from plait.core.lang import en
+
+        return en.rules()
+    from plait.core.lang import base
+
+    return base.rules()

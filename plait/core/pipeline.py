@@ -1,0 +1,266 @@
+"""Language: a tokenizer plus an ordered list of components, built from a config and saved to a directory."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import srsly
+from confection import Config
+
+import plait
+from plait.core import config as config_lib
+from plait.core.components.persistence import Component, load_component, save_component
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError, ModelLoadError
+from plait.core.vocab import Vocab
+from plait.models.listener import Listener
+
+CONFIG_FILE, META_FILE, STRINGS_FILE = "config.cfg", "meta.json", "strings.json"
+
+
+class Language:
+    """A processing pipeline: `nlp(text)` tokenizes, then runs each enabled component in order."""
+
+    def __init__(self, lang: str, *, vocab: Vocab | None = None, tokenizer_block: dict | None = None,
+                 batch_size: int = 1000, training_config: Config | None = None) -> None:
+        self.lang = lang
+        self.vocab = vocab or Vocab()
+        self.batch_size = batch_size
+        self._tokenizer_block = tokenizer_block or {"@tokenizers": "plait.Tokenizer.v1"}
+        self.tokenizer = config_lib.resolve_block(self._tokenizer_block, "nlp.tokenizer")(self)
+        self._components: list[tuple[str, Component]] = []
+        self._blocks: dict[str, dict] = {}
+        self.disabled: list[str] = []
+        self.meta: dict[str, Any] = {"lang": lang, "name": "pipeline", "version": "0.0.0"}
+        self._training_config = training_config
+
+    # -- construction ---------------------------------------------------------------------------------
+    @classmethod
+    def blank(cls, lang: str = "en", **kwargs: Any) -> "Language":
+        return cls(lang, **kwargs)
+
+    @classmethod
+    def from_config(cls, config: Config, *, vocab: Vocab | None = None, validate: bool = True) -> "Language":
+        """Build every component of an interpolated config (weights random until initialized or loaded)."""
+        if validate:
+            config_lib.validate_config(config)
+        nlp_cfg = config["nlp"]
+        nlp = cls(nlp_cfg["lang"], vocab=vocab, tokenizer_block=nlp_cfg.get("tokenizer"),
+                  batch_size=nlp_cfg.get("batch_size", 1000), training_config=config)
+        for name in nlp_cfg.get("pipeline", []):
+            nlp._add(name, dict(config["components"][name]))
+        nlp.disabled = list(nlp_cfg.get("disabled", []))
+        nlp.link_listeners()
+        return nlp
+
+    def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
+                 first: bool = False, before: str | None = None, after: str | None = None) -> Component:
+        """Create a component from a registered factory and insert it (default: last)."""
+        name = name or factory
+        if name in self._blocks:
+            raise ValueError(f"a component named {name!r} already exists; pass name= to add another")
+        block = config_lib.fill_config(Config({"components": {name: {"factory": factory, **(config or {})}}}))
+        block = config_lib.interpolate_config(block)["components"][name]
+        index = self._insert_index(first, before, after)
+        component = self._add(name, dict(block), index)
+        self._training_config = None  # the pipeline changed: its config is rebuilt from the blocks
+        self.link_listeners()
+        return component
+
+    def _add(self, name: str, block: dict, index: int | None = None) -> Component:
+        builder = config_lib.resolve_component_builder(name, block)
+        component = builder(self, name)
+        self._blocks[name] = block
+        self._components.insert(len(self._components) if index is None else index, (name, component))
+        return component
+
+    def _insert_index(self, first: bool, before: str | None, after: str | None) -> int:
+        if sum(bool(x) for x in (first, before, after)) > 1:
+            raise ValueError("pass only one of first, before and after")
+        if first:
+            return 0
+        if before or after:
+            target = before or after
+            names = self.component_names
+            if target not in names:
+                raise ValueError(f"no component named {target!r}; components: {names}")
+            return names.index(target) + (1 if after else 0)
+        return len(self._components)
+
+    # -- access ---------------------------------------------------------------------------------------
+    @property
+    def component_names(self) -> list[str]:
+        """All components, enabled or not, in order."""
+        return [name for name, _ in self._components]
+
+    @property
+    def pipe_names(self) -> list[str]:
+        """The enabled components, in order."""
+        return [name for name, _ in self._components if name not in self.disabled]
+
+    @property
+    def pipeline(self) -> list[tuple[str, Component]]:
+        return [(n, c) for n, c in self._components if n not in self.disabled]
+
+    @property
+    def components(self) -> list[tuple[str, Component]]:
+        return list(self._components)
+
+    def get_pipe(self, name: str) -> Component:
+        for n, component in self._components:
+            if n == name:
+                return component
+        raise KeyError(f"no component named {name!r}; components: {self.component_names}")
+
+    def has_pipe(self, name: str) -> bool:
+        return name in self._blocks
+
+    def remove_pipe(self, name: str) -> Component:
+        component = self.get_pipe(name)
+        self._components = [(n, c) for n, c in self._components if n != name]
+        del self._blocks[name]
+        self._training_config = None
+        self.link_listeners()
+        return component
+
+    def link_listeners(self) -> None:
+        """Connect every Listener inside a component's model to its upstream encoder component."""
+        encoders = [(n, c) for n, c in self._components if getattr(c, "is_encoder", False)]
+        for _, encoder in encoders:
+            encoder.listeners.clear()
+        for index, (name, component) in enumerate(self._components):
+            model = getattr(component, "model", None)
+            if model is None or getattr(component, "is_encoder", False):
+                continue
+            for listener in (m for m in model.modules() if isinstance(m, Listener)):
+                upstream = self._upstream_for(listener, name, index, encoders)
+                width = getattr(upstream.model, "width", listener.width)
+                if width != listener.width:
+                    raise ConfigError(f"components.{name}: listener width {listener.width} does not match the "
+                                      f"output width {width} of upstream component {upstream.name!r}")
+                upstream.add_listener(listener, name)
+
+    def _upstream_for(self, listener: Listener, name: str, index: int, encoders: list) -> Any:
+        if listener.upstream != "*":
+            for n, c in encoders:
+                if n == listener.upstream:
+                    return c
+            raise ConfigError(f"components.{name}: its listener names upstream {listener.upstream!r}, but the "
+                              f"pipeline has no such encoder component (encoders: {[n for n, _ in encoders]})")
+        earlier = [c for n, c in encoders if self.component_names.index(n) < index]
+        if earlier:
+            return earlier[-1]
+        if encoders:
+            return encoders[0][1]
+        raise ConfigError(f"components.{name}: its model has a listener, but the pipeline has no tok2vec or "
+                          f"transformer component to listen to (add one before {name!r})")
+
+    @contextlib.contextmanager
+    def select_pipes(self, *, disable: Iterable[str] = (), enable: Iterable[str] | None = None) -> Iterator[None]:
+        """Temporarily disable components (by name), or enable only the given ones."""
+        names = self.component_names
+        disable = list(disable) if enable is None else [n for n in names if n not in set(enable)]
+        unknown = [n for n in disable if n not in names]
+        if unknown:
+            raise ValueError(f"no components named {unknown}; components: {names}")
+        saved = self.disabled
+        self.disabled = sorted(set(saved) | set(disable), key=names.index)
+        try:
+            yield
+        finally:
+            self.disabled = saved
+
+    def to(self, device: str | Any) -> "Language":
+        """Move every component's model to `device` ("cpu", "cuda:0", ...)."""
+        for _, component in self._components:
+            if getattr(component, "model", None) is not None:
+                component.model.to(device)
+        return self
+
+    # -- processing -----------------------------------------------------------------------------------
+    def make_doc(self, text: str) -> Doc:
+        return self.tokenizer(text)
+
+    def __call__(self, text: str | Doc) -> Doc:
+        doc = text if isinstance(text, Doc) else self.make_doc(text)
+        for _, component in self.pipeline:
+            doc = component(doc)
+        return doc
+
+    def pipe(self, texts: Iterable[str | Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        """Process texts in batches; components with a `pipe` method get whole batches."""
+        size = batch_size or self.batch_size
+        docs: Iterable[Doc] = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
+        for _, component in self.pipeline:
+            docs = component.pipe(docs, batch_size=size) if hasattr(component, "pipe") else map(component, docs)
+        yield from docs
+
+    # -- config ---------------------------------------------------------------------------------------
+    @property
+    def config(self) -> Config:
+        """The pipeline's full config (the training config it was built from, if any)."""
+        if self._training_config is not None:
+            return self._training_config
+        base = {
+            "nlp": {"lang": self.lang, "pipeline": self.component_names, "batch_size": self.batch_size,
+                    "disabled": self.disabled, "tokenizer": self._tokenizer_block},
+            "components": {name: dict(self._blocks[name]) for name in self.component_names},
+        }
+        return config_lib.fill_config(Config(base))
+
+    # -- saving and loading ---------------------------------------------------------------------------
+    def to_disk(self, path: str | Path) -> None:
+        """Write the pipeline to a directory, atomically: a failure leaves any previous copy intact."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            self.config.to_disk(tmp / CONFIG_FILE)
+            meta = {**self.meta, "lang": self.lang, "pipeline": self.component_names,
+                    "disabled": self.disabled, "plait_version": plait.__version__}
+            srsly.write_json(tmp / META_FILE, meta)
+            srsly.write_json(tmp / STRINGS_FILE, self.vocab.strings.to_list())
+            for name, component in self._components:
+                save_component(component, tmp / name)
+            _replace_dir(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> "Language":
+        """Load a directory written by `to_disk`: config, strings, then each component's state and weights."""
+        path = Path(path)
+        if not path.is_dir():
+            raise ModelLoadError(f"{path}: no such pipeline directory")
+        config_path, meta_path, strings_path = path / CONFIG_FILE, path / META_FILE, path / STRINGS_FILE
+        for required in (config_path, meta_path, strings_path):
+            if not required.exists():
+                raise ModelLoadError(f"{required}: missing file in saved pipeline")
+        try:
+            config = config_lib.load_config(config_path, interpolate=True)
+            meta = srsly.read_json(meta_path)
+            strings = srsly.read_json(strings_path)
+        except (ValueError, ConfigError) as err:
+            raise ModelLoadError(f"{path}: corrupt pipeline file ({' '.join(str(err).split())})") from err
+        nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
+        nlp.meta = meta
+        nlp.disabled = list(meta.get("disabled", []))
+        for name, component in nlp._components:
+            load_component(component, path / name)
+        return nlp
+
+
+def _replace_dir(src: Path, dest: Path) -> None:
+    """Move `src` to `dest`, replacing an existing directory only once the new one is complete."""
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+        os.replace(dest, old)
+        os.replace(src, dest)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(src, dest)

@@ -1,0 +1,58 @@
+"""Every built-in registered name, in one place: the function behind any string in a config is listed here."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from plait.core.components.ner import make_ner
+from plait.core.components.tagger import make_tagger
+from plait.core.components.tok2vec import make_tok2vec
+from plait.core.components.token_splitter import make_token_splitter
+from plait.core.data.corpus import create_corpus
+from plait.core.registry import registry
+from plait.core.training import batchers, optimizers, schedules
+from plait.models import architectures as arch
+
+
+def create_tokenizer() -> Callable[[Any], Any]:
+    """`plait.Tokenizer.v1`: the rule-based tokenizer for the pipeline's language (neutral rules if unknown)."""
+    from plait.core.lang import get_tokenizer_rules
+    from plait.core.tokenizer import Tokenizer
+
+    return lambda nlp: Tokenizer(nlp.vocab, get_tokenizer_rules(nlp.lang))
+
+
+# tokenizers
+registry.tokenizers.register("plait.Tokenizer.v1", func=create_tokenizer)
+
+# factories: each returns a builder (nlp, name) -> component
+registry.factories.register("token_splitter", func=make_token_splitter)
+registry.factories.register("tok2vec", func=make_tok2vec)
+registry.factories.register("tagger", func=make_tagger)
+registry.factories.register("ner", func=make_ner)
+
+# architectures
+registry.architectures.register("plait.Tok2Vec.v1", func=arch.build_tok2vec)
+registry.architectures.register("plait.MultiHashEmbed.v1", func=arch.build_multi_hash_embed)
+registry.architectures.register("plait.MaxoutWindowEncoder.v1", func=arch.build_maxout_window_encoder)
+registry.architectures.register("plait.MishWindowEncoder.v1", func=arch.build_mish_window_encoder)
+registry.architectures.register("plait.BiLSTMEncoder.v1", func=arch.build_bilstm_encoder)
+registry.architectures.register("plait.Tok2VecListener.v1", func=arch.build_tok2vec_listener)
+registry.architectures.register("plait.Tagger.v1", func=arch.build_tagger_model)
+registry.architectures.register("plait.EntityTagger.v1", func=arch.build_entity_tagger_model)
+registry.architectures.register("plait.TextClassifier.v1", func=arch.build_text_classifier)
+
+# readers
+registry.readers.register("plait.Corpus.v1", func=create_corpus)
+
+# batchers
+registry.batchers.register("plait.batch_by_words.v1", func=batchers.batch_by_words)
+registry.batchers.register("plait.batch_by_padded.v1", func=batchers.batch_by_padded)
+
+# schedules
+registry.schedules.register("plait.constant.v1", func=schedules.constant)
+registry.schedules.register("plait.compounding.v1", func=schedules.compounding)
+registry.schedules.register("plait.warmup_linear.v1", func=schedules.warmup_linear)
+registry.schedules.register("plait.constant_then.v1", func=schedules.constant_then)
+
+# optimizers
+registry.optimizers.register("plait.Adam.v1", func=optimizers.adam)

@@ -1,0 +1,34 @@
+"""The registries that config files name functions from (`@architectures = "plait.Tok2Vec.v1"`)."""
+from __future__ import annotations
+
+import catalogue
+import confection
+
+REGISTRY_NAMES = (
+    "architectures", "factories", "readers", "batchers", "optimizers", "schedules", "scorers", "loggers",
+    "span_getters", "annotation_setters", "layers", "callbacks", "tokenizers", "misc",
+)
+
+
+class registry(confection.registry):
+    """confection's registry with one catalogue per kind of function plait configs refer to."""
+
+    architectures = catalogue.create("plait", "architectures", entry_points=True)
+    factories = catalogue.create("plait", "factories", entry_points=True)
+    readers = catalogue.create("plait", "readers", entry_points=True)
+    batchers = catalogue.create("plait", "batchers", entry_points=True)
+    optimizers = catalogue.create("plait", "optimizers", entry_points=True)
+    schedules = catalogue.create("plait", "schedules", entry_points=True)
+    scorers = catalogue.create("plait", "scorers", entry_points=True)
+    loggers = catalogue.create("plait", "loggers", entry_points=True)
+    span_getters = catalogue.create("plait", "span_getters", entry_points=True)
+    annotation_setters = catalogue.create("plait", "annotation_setters", entry_points=True)
+    layers = catalogue.create("plait", "layers", entry_points=True)
+    callbacks = catalogue.create("plait", "callbacks", entry_points=True)
+    tokenizers = catalogue.create("plait", "tokenizers", entry_points=True)
+    misc = catalogue.create("plait", "misc", entry_points=True)
+
+
+def ensure_registered() -> None:
+    """Import the module that registers every built-in name (idempotent)."""
+    import plait.core.registrations  # noqa: F401

@@ -1,0 +1,94 @@
+"""Span: a slice of a Doc, optionally labelled (entities, sentences, span groups)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from plait.core.extensions import HasExtensions, Underscore
+from plait.core.token import Token
+
+if TYPE_CHECKING:
+    from plait.core.doc import Doc
+
+
+class Span(HasExtensions):
+    """Tokens `doc[start:end]` with an optional label (e.g. an entity type)."""
+
+    __slots__ = ("doc", "start", "end", "label")
+
+    def __init__(self, doc: "Doc", start: int, end: int, label: int | str = 0) -> None:
+        if not 0 <= start <= end <= len(doc):
+            raise IndexError(f"span [{start}:{end}] is out of range for a doc of {len(doc)} tokens")
+        self.doc, self.start, self.end = doc, start, end
+        self.label = doc.vocab.strings.add(label) if isinstance(label, str) else int(label)
+
+    @property
+    def label_(self) -> str:
+        return self.doc.vocab.strings[self.label]
+
+    @property
+    def _(self) -> Underscore:
+        return Underscore(self._extensions, self, self.doc, self.start, self.end)
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def __iter__(self) -> Iterator[Token]:
+        return (Token(self.doc, i) for i in range(self.start, self.end))
+
+    def __getitem__(self, i: int) -> Token:
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"index {i} out of range for a span of {n} tokens")
+        return Token(self.doc, self.start + i)
+
+    @property
+    def start_char(self) -> int:
+        return int(self.doc.offsets[self.start]) if len(self) else self._edge_char()
+
+    @property
+    def end_char(self) -> int:
+        if not len(self):
+            return self._edge_char()
+        last = self.end - 1
+        return int(self.doc.offsets[last]) + len(self.doc[last].text)
+
+    def _edge_char(self) -> int:
+        return int(self.doc.offsets[self.start]) if self.start < len(self.doc) else len(self.doc.text)
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start_char:self.end_char]
+
+    @property
+    def text_with_ws(self) -> str:
+        ws = " " if self.end and self.doc.spaces[self.end - 1] else ""
+        return self.text + ws
+
+    @property
+    def root(self) -> Token:
+        """The token whose head lies outside the span (the first such one)."""
+        heads = self.doc.columns["HEAD"]
+        for i in range(self.start, self.end):
+            h = int(heads[i])
+            if h < 0 or h == i or not self.start <= h < self.end:
+                return Token(self.doc, i)
+        return Token(self.doc, self.start)
+
+    def as_doc(self) -> "Doc":
+        """A new Doc holding a copy of this span's tokens and annotations."""
+        return self.doc.slice(self.start, self.end)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Span) and other.doc is self.doc
+                and (other.start, other.end, other.label) == (self.start, self.end, self.label))
+
+    def __hash__(self) -> int:
+        return hash((id(self.doc), self.start, self.end, self.label))
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,43 @@
+"""Scoring a pipeline on annotated examples."""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from plait.core.doc import Doc
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+    from plait.core.pipeline import Language
+
+
+def evaluate(nlp: "Language", examples: Iterable["Example"], *, batch_size: int | None = None) -> dict[str, Any]:
+    """Run the pipeline on fresh copies of the examples' texts and merge every component's scores.
+
+    `speed` is words per second of the pipeline itself (tokenization of the copies excluded).
+    """
+    from plait.core.data.example import Example
+
+    examples = list(examples)
+    inputs = [Doc(nlp.vocab, eg.predicted.words, eg.predicted.spaces) for eg in examples]
+    start = time.perf_counter()
+    outputs = list(nlp.pipe(inputs, batch_size=batch_size))
+    seconds = time.perf_counter() - start
+    scored = [Example(out, eg.reference) for out, eg in zip(outputs, examples)]
+    scores: dict[str, Any] = {}
+    for _, component in nlp.pipeline:
+        if hasattr(component, "score"):
+            scores.update(component.score(scored))
+    words = sum(len(doc) for doc in inputs)
+    scores["speed"] = words / seconds if seconds > 0 else 0.0
+    return scores
+
+
+def weighted_score(scores: dict[str, Any], weights: dict[str, float]) -> float:
+    """The combined score that picks the best model: a weighted sum of the named scores."""
+    return sum(w * float(scores.get(key) or 0.0) for key, w in weights.items())
+
+
+def main_scores(nlp: "Language") -> Sequence[str]:
+    """The headline score key of each component (e.g. tag_acc, ents_f), for default weights and tables."""
+    return [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")]

@@ -1,0 +1,121 @@
+"""Assemble, then initialize: build the pipeline from a validated config, then learn labels from data."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import srsly
+import torch
+from confection import Config
+
+from plait.core import config as config_lib
+from plait.core.components.persistence import load_weights
+from plait.core.data.corpus import Corpus
+from plait.core.errors import ConfigError, DataError
+from plait.core.pipeline import Language
+from plait.core.training.optimizers import OptimizerSpec
+
+
+@dataclass
+class TrainingPlan:
+    """The resolved [training] section: everything the loop needs besides the pipeline."""
+
+    seed: int
+    dropout: float
+    accumulate_gradient: int
+    patience: int
+    max_epochs: int
+    max_steps: int
+    eval_frequency: int
+    frozen_components: list[str]
+    annotating_components: list[str]
+    mixed_precision: bool
+    score_weights: dict[str, float]
+    batcher: Callable[[Any], Iterator[list[Any]]]
+    optimizer: OptimizerSpec
+    train_corpus: Corpus
+    dev_corpus: Corpus
+
+
+def set_seed(seed: int) -> None:
+    """Seed every random generator training uses, so a run repeats exactly on CPU."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _corpus(config: Config, dotted: str) -> Corpus:
+    section, _, name = dotted.partition(".")
+    try:
+        block = config[section][name]
+    except KeyError:
+        raise ConfigError(f"training: no corpus block [{dotted}]") from None
+    return config_lib.resolve_block(block, dotted)
+
+
+def resolve_training(config: Config) -> TrainingPlan:
+    """Build the batcher, optimizer and corpora of [training]; plain settings are copied."""
+    t = config["training"]
+    names = set(config["nlp"]["pipeline"])
+    for key in ("frozen_components", "annotating_components"):
+        unknown = [n for n in t[key] if n not in names]
+        if unknown:
+            raise ConfigError(f"training.{key}: no component named {unknown[0]!r} in nlp.pipeline")
+    if t["accumulate_gradient"] < 1:
+        raise ConfigError("training.accumulate_gradient: must be at least 1")
+    return TrainingPlan(
+        seed=t["seed"], dropout=t["dropout"], accumulate_gradient=t["accumulate_gradient"], patience=t["patience"],
+        max_epochs=t["max_epochs"], max_steps=t["max_steps"], eval_frequency=t["eval_frequency"],
+        frozen_components=list(t["frozen_components"]), annotating_components=list(t["annotating_components"]),
+        mixed_precision=t["mixed_precision"], score_weights=dict(t["score_weights"]),
+        batcher=config_lib.resolve_block(t["batcher"], "training.batcher"),
+        optimizer=config_lib.resolve_block(t["optimizer"], "training.optimizer"),
+        train_corpus=_corpus(config, t["train_corpus"]), dev_corpus=_corpus(config, t["dev_corpus"]),
+    )
+
+
+def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
+    """Validate the whole config, build the pipeline and training plan, then initialize from the training data."""
+    config_lib.validate_config(config)
+    plan = resolve_training(config)
+    set_seed(plan.seed)
+    nlp = Language.from_config(config, validate=False)
+    nlp.to(device)
+    init = config["initialize"]
+    examples = list(plan.train_corpus(nlp))
+    if not examples:
+        raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
+
+    def get_examples() -> Iterator[Any]:
+        return iter(examples)
+
+    for name, component in nlp.components:
+        if hasattr(component, "initialize") and name not in plan.frozen_components:
+            settings = dict(init.get("components", {}).get(name, {}) or {})
+            if isinstance(settings.get("labels"), str):
+                settings["labels"] = _read_labels(settings["labels"], name)
+            component.initialize(get_examples, **settings)
+    if init.get("init_tok2vec"):
+        _load_init_tok2vec(nlp, Path(init["init_tok2vec"]))
+    nlp.to(device)
+    return nlp, plan
+
+
+def _read_labels(path: str, name: str) -> list[str]:
+    try:
+        labels = srsly.read_json(path)
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"initialize.components.{name}.labels: cannot read {path} ({err})") from err
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise ConfigError(f"initialize.components.{name}.labels: {path} must hold a JSON list of strings")
+    return labels
+
+
+def _load_init_tok2vec(nlp: Language, path: Path) -> None:
+    encoders = [c for _, c in nlp.components if getattr(c, "is_encoder", False)]
+    if not encoders:
+        raise ConfigError("initialize.init_tok2vec: the pipeline has no tok2vec component to load weights into")
+    load_weights(encoders[0].model, path)

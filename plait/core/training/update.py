@@ -1,0 +1,67 @@
+"""One training update: the encoder runs once, every head adds its loss, one backward pass trains them all."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+import torch
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+    from plait.core.pipeline import Language
+
+
+def set_dropout(nlp: "Language", rate: float) -> None:
+    """Set every dropout layer of every component's model to `rate`."""
+    for _, component in nlp.components:
+        model = getattr(component, "model", None)
+        if model is not None:
+            for module in model.modules():
+                if isinstance(module, torch.nn.Dropout):
+                    module.p = rate
+
+
+def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Sequence[str] = (),
+                   annotating: Sequence[str] = ()) -> dict[str, torch.Tensor]:
+    """The loss of each trainable, unfrozen component on one batch (the graph kept for backward).
+
+    Encoders run first and hand their output to their listeners; a frozen encoder still runs, without
+    gradients. Annotating components set their predictions on the docs for the components after them.
+    """
+    docs = [eg.predicted for eg in examples]
+    losses: dict[str, torch.Tensor] = {}
+    for name, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is None:
+            continue
+        is_frozen = name in frozen
+        model.train(not is_frozen)
+        if getattr(component, "is_encoder", False):
+            with torch.set_grad_enabled(not is_frozen and torch.is_grad_enabled()):
+                component.encode(docs)
+        elif not is_frozen and hasattr(component, "get_loss"):
+            losses[name] = component.get_loss(examples, model(docs))
+        if name in annotating and hasattr(component, "predict"):
+            component.set_annotations(docs, component.predict(docs))
+    return losses
+
+
+def clear_listeners(nlp: "Language") -> None:
+    """Drop the encoders' outputs held by listeners, so the batch's graph can be freed."""
+    for _, component in nlp.components:
+        for listener in getattr(component, "listeners", []):
+            listener.clear()
+
+
+def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> list[torch.nn.Parameter]:
+    """Parameters of every unfrozen component's model, each once (shared modules appear once)."""
+    seen: set[int] = set()
+    params: list[torch.nn.Parameter] = []
+    for name, component in nlp.components:
+        model: Any = getattr(component, "model", None)
+        if model is None or name in frozen:
+            continue
+        for p in model.parameters():
+            if id(p) not in seen and p.requires_grad:
+                seen.add(id(p))
+                params.append(p)
+    return params

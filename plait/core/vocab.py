@@ -1,0 +1,112 @@
+"""Vocab: the string store plus a table of lexemes (word types) with attributes computed once each."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from plait.core import lex_attrs
+from plait.core.strings import StringStore
+
+
+class Lexeme:
+    """A view of one word type in a Vocab."""
+
+    __slots__ = ("vocab", "id")
+
+    def __init__(self, vocab: "Vocab", lex_id: int) -> None:
+        self.vocab, self.id = vocab, lex_id
+
+    @property
+    def orth(self) -> int:
+        return int(self.vocab.lex_strings[self.id, 0])
+
+    @property
+    def text(self) -> str:
+        return self.vocab.words[self.id]
+
+    orth_ = text
+
+    def __getattr__(self, name: str):
+        # lower_, norm_, prefix_, suffix_, shape_ (strings); lower, norm, ... (hashes); is_alpha, like_num, ... (flags)
+        upper = name.rstrip("_").upper()
+        if upper in lex_attrs.STRING_ATTRS:
+            key = int(self.vocab.lex_strings[self.id, lex_attrs.STRING_ATTRS.index(upper)])
+            return self.vocab.strings[key] if name.endswith("_") else key
+        if upper in lex_attrs.FLAG_ATTRS:
+            return bool(self.vocab.lex_flags[self.id, lex_attrs.FLAG_ATTRS.index(upper)])
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"Lexeme({self.text!r})"
+
+
+class Vocab:
+    """Strings and lexemes shared by every Doc of a pipeline.
+
+    Each distinct word gets a lexeme id on first sight; its attributes (hashes of ORTH, LOWER, NORM,
+    PREFIX, SUFFIX, SHAPE and the boolean flags) live in two numpy tables indexed by that id, so a whole
+    doc's features are one fancy-indexing operation.
+    """
+
+    def __init__(self, strings: Iterable[str] = ()) -> None:
+        self.strings = StringStore(strings)
+        self.words: list[str] = []
+        self._ids: dict[str, int] = {}
+        # Attribute tables with spare capacity, grown by doubling: adding a word never copies them all.
+        self._strings_table = np.zeros((1024, len(lex_attrs.STRING_ATTRS)), dtype=np.uint64)
+        self._flags_table = np.zeros((1024, len(lex_attrs.FLAG_ATTRS)), dtype=bool)
+        self.vectors = None  # a plait.core.vectors.Vectors table, set by init-vectors or loading
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._ids
+
+    def lex_id(self, word: str) -> int:
+        """The lexeme id of `word`, adding the lexeme (and its attributes) if new."""
+        lex = self._ids.get(word)
+        if lex is None:
+            lex = len(self.words)
+            if lex == len(self._strings_table):
+                self._strings_table = np.concatenate([self._strings_table, np.zeros_like(self._strings_table)])
+                self._flags_table = np.concatenate([self._flags_table, np.zeros_like(self._flags_table)])
+            strings, flags = lex_attrs.compute(word)
+            self._strings_table[lex] = [self.strings.add(s) for s in strings]
+            self._flags_table[lex] = flags
+            self.words.append(word)
+            self._ids[word] = lex
+        return lex
+
+    def lex_ids(self, words: Iterable[str]) -> np.ndarray:
+        """Lexeme ids for a sequence of words, as an int32 array."""
+        ids = self._ids
+        try:  # fast path: every word seen before
+            return np.array([ids[w] for w in words], dtype=np.int32)
+        except KeyError:
+            get, add = ids.get, self.lex_id
+            return np.array([i if (i := get(w)) is not None else add(w) for w in words], dtype=np.int32)
+
+    def __getitem__(self, word: str) -> Lexeme:
+        return Lexeme(self, self.lex_id(word))
+
+    @property
+    def lex_strings(self) -> np.ndarray:
+        """(n_lexemes, len(STRING_ATTRS)) uint64 table of attribute hashes (a view; do not keep it)."""
+        return self._strings_table[: len(self.words)]
+
+    @property
+    def lex_flags(self) -> np.ndarray:
+        """(n_lexemes, len(FLAG_ATTRS)) bool table of lexical flags (a view; do not keep it)."""
+        return self._flags_table[: len(self.words)]
+
+    def attr_column(self, lex: np.ndarray, attr: str) -> np.ndarray:
+        """The values of lexical attribute `attr` (e.g. "LOWER", "IS_ALPHA") for an array of lexeme ids."""
+        attr = attr.upper()
+        if attr in lex_attrs.STRING_ATTRS:
+            return self.lex_strings[lex, lex_attrs.STRING_ATTRS.index(attr)]
+        if attr in lex_attrs.FLAG_ATTRS:
+            return self.lex_flags[lex, lex_attrs.FLAG_ATTRS.index(attr)]
+        known = ", ".join(lex_attrs.STRING_ATTRS + lex_attrs.FLAG_ATTRS)
+        raise ValueError(f"unknown lexical attribute {attr!r}; known: {known}")

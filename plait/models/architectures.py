@@ -1,0 +1,75 @@
+"""Typed builders behind the registered architecture names; each takes sub-modules and plain settings."""
+from __future__ import annotations
+
+from torch import nn
+
+from plait.models.embed import MultiHashEmbed
+from plait.models.encoders import BiLSTMEncoder, WindowEncoder
+from plait.models.heads import TextClassifier, TokenClassifier
+from plait.models.listener import Listener
+from plait.models.tok2vec import Tok2Vec
+
+
+def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
+    """`plait.Tok2Vec.v1`: an embedding then a context encoder, docs -> (batch, tokens, width)."""
+    return Tok2Vec(embed=embed, encode=encode)
+
+
+def build_multi_hash_embed(*, width: int, attrs: list[str], rows: list[int],
+                           include_static_vectors: bool = False) -> MultiHashEmbed:
+    """`plait.MultiHashEmbed.v1`: hashed embeddings of `attrs` (one table of `rows` each), mixed to `width`.
+
+    With `include_static_vectors`, the vocab's static vectors table is projected and concatenated too
+    (never updated).
+    """
+    if include_static_vectors:
+        raise ValueError("include_static_vectors = true: static vector features are not available in this "
+                         "version of plait; set it to false")
+    return MultiHashEmbed(width=width, attrs=[a.upper() for a in attrs], rows=rows)
+
+
+def build_maxout_window_encoder(*, width: int, depth: int, window_size: int, maxout_pieces: int) -> WindowEncoder:
+    """`plait.MaxoutWindowEncoder.v1`: residual CNN blocks with maxout; efficiency defaults 96/4/1/3."""
+    if maxout_pieces < 2:
+        raise ValueError("maxout_pieces must be at least 2")
+    return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=maxout_pieces)
+
+
+def build_mish_window_encoder(*, width: int, depth: int, window_size: int) -> WindowEncoder:
+    """`plait.MishWindowEncoder.v1`: residual CNN blocks with the mish nonlinearity."""
+    return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=1)
+
+
+def build_bilstm_encoder(*, width: int, depth: int, dropout: float = 0.0) -> BiLSTMEncoder:
+    """`plait.BiLSTMEncoder.v1`: a bidirectional LSTM; slower than the CNNs, sometimes more accurate."""
+    return BiLSTMEncoder(width=width, depth=depth, dropout=dropout)
+
+
+def build_tok2vec_listener(*, width: int, upstream: str = "*") -> Listener:
+    """`plait.Tok2VecListener.v1`: reads the output of the shared encoder component named `upstream`."""
+    return Listener(width=width, upstream=upstream)
+
+
+def _width_of(tok2vec: nn.Module) -> int:
+    width = getattr(tok2vec, "width", None)
+    if not isinstance(width, int):
+        raise ValueError("the tok2vec module must expose its output `width`")
+    return width
+
+
+def build_tagger_model(*, tok2vec: nn.Module, dropout: float = 0.1) -> TokenClassifier:
+    """`plait.Tagger.v1`: a linear layer over the token vectors, one score per tag."""
+    return TokenClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), dropout=dropout)
+
+
+def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: int = 64, maxout_pieces: int = 2,
+                              dropout: float = 0.1) -> TokenClassifier:
+    """`plait.EntityTagger.v1`: a maxout hidden layer then BILUO tag scores (decoded with constraints)."""
+    return TokenClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), hidden_width=hidden_width,
+                           maxout_pieces=maxout_pieces, dropout=dropout)
+
+
+def build_text_classifier(*, tok2vec: nn.Module, dropout: float = 0.1) -> TextClassifier:
+    """`plait.TextClassifier.v1`: mean and max pooled token vectors, then a linear layer."""
+    return TextClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), dropout=dropout)
+

@@ -1,0 +1,64 @@
+"""Context encoders: map a TokenBatch to a TokenBatch of the same width, mixing in neighbouring tokens."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from plait.models.batch import TokenBatch
+
+
+class _WindowBlock(nn.Module):
+    """One residual CNN block: window convolution, nonlinearity (maxout or mish), layer norm."""
+
+    def __init__(self, width: int, window_size: int, pieces: int) -> None:
+        super().__init__()
+        self.pieces = pieces
+        self.conv = nn.Conv1d(width, width * pieces, kernel_size=2 * window_size + 1, padding=window_size)
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        # x: (batch, tokens, width); padding is zeroed so it never leaks into real tokens' windows
+        h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (batch, tokens, width * pieces)
+        if self.pieces > 1:
+            h = h.view(*h.shape[:-1], -1, self.pieces).amax(dim=-1)
+        else:
+            h = nn.functional.mish(h)
+        return (x + self.norm(h)) * mask[..., None]
+
+
+class WindowEncoder(nn.Module):
+    """`depth` residual blocks, each seeing `window_size` tokens either side (receptive field grows with depth).
+
+    Recommended: width 96, depth 4, window_size 1, maxout_pieces 3 (efficiency); width 256, depth 8 (accuracy).
+    """
+
+    def __init__(self, *, width: int, depth: int, window_size: int, maxout_pieces: int) -> None:
+        super().__init__()
+        self.width = width
+        self.blocks = nn.ModuleList(_WindowBlock(width, window_size, maxout_pieces) for _ in range(depth))
+
+    def forward(self, batch: TokenBatch) -> TokenBatch:
+        mask = batch.mask
+        x = batch.vectors * mask[..., None]
+        for block in self.blocks:
+            x = block(x, mask)
+        return TokenBatch(x, batch.lengths)
+
+
+class BiLSTMEncoder(nn.Module):
+    """A bidirectional LSTM of `depth` layers; output width = `width` (each direction width / 2)."""
+
+    def __init__(self, *, width: int, depth: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        if width % 2:
+            raise ValueError("BiLSTMEncoder: width must be even (half per direction)")
+        self.width = width
+        self.lstm = nn.LSTM(width, width // 2, num_layers=depth, bidirectional=True, batch_first=True,
+                            dropout=dropout if depth > 1 else 0.0)
+
+    def forward(self, batch: TokenBatch) -> TokenBatch:
+        lengths = batch.lengths.clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(batch.vectors, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        padded, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=batch.vectors.shape[1])
+        return TokenBatch(padded * batch.mask[..., None], batch.lengths)

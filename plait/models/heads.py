@@ -1,0 +1,78 @@
+"""Task heads: per-token classifiers and document classifiers on top of a tok2vec (or listener)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+
+from plait.models.batch import TokenBatch
+from plait.models.layers import Maxout
+
+
+def _zero_linear(n_in: int, n_out: int, device: torch.device) -> nn.Linear:
+    layer = nn.Linear(n_in, n_out, device=device)
+    nn.init.zeros_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def _device_of(module: nn.Module) -> torch.device:
+    return next((p.device for p in module.parameters()), torch.device("cpu"))
+
+
+def _require(output: nn.Linear | None) -> nn.Linear:
+    if output is None:
+        raise RuntimeError("the head has no labels yet: initialize the component (or load it) before use")
+    return output
+
+
+class TokenClassifier(nn.Module):
+    """tok2vec, optional maxout hidden layer, linear scores per label: docs -> (batch, tokens, n_labels).
+
+    The output layer is sized by `resize(n_labels)` once the labels are known (from data or a saved state).
+    """
+
+    def __init__(self, *, tok2vec: nn.Module, width: int, hidden_width: int = 0, maxout_pieces: int = 2,
+                 dropout: float = 0.1) -> None:
+        super().__init__()
+        self.tok2vec = tok2vec
+        self.dropout = nn.Dropout(dropout)
+        self.hidden = Maxout(width, hidden_width, pieces=maxout_pieces) if hidden_width else None
+        self.n_in = hidden_width or width
+        self.output: nn.Linear | None = None
+
+    def resize(self, n_labels: int) -> None:
+        """(Re)create the output layer for `n_labels` labels, zero-initialised (uniform scores at start)."""
+        self.output = _zero_linear(self.n_in, n_labels, _device_of(self))
+
+    def forward(self, docs: Sequence[Any]) -> torch.Tensor:
+        batch: TokenBatch = self.tok2vec(docs)
+        x = self.dropout(batch.vectors)
+        if self.hidden is not None:
+            x = self.hidden(x)
+        return _require(self.output)(x)  # (batch, tokens, n_labels)
+
+
+class TextClassifier(nn.Module):
+    """Mean- and max-pooled tok2vec vectors, then linear scores per label: docs -> (batch, n_labels)."""
+
+    def __init__(self, *, tok2vec: nn.Module, width: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.tok2vec = tok2vec
+        self.dropout = nn.Dropout(dropout)
+        self.n_in = 2 * width
+        self.output: nn.Linear | None = None
+
+    def resize(self, n_labels: int) -> None:
+        """(Re)create the output layer for `n_labels` labels, zero-initialised."""
+        self.output = _zero_linear(self.n_in, n_labels, _device_of(self))
+
+    def forward(self, docs: Sequence[Any]) -> torch.Tensor:
+        batch: TokenBatch = self.tok2vec(docs)
+        mask = batch.mask[..., None]  # (batch, tokens, 1)
+        total = (batch.vectors * mask).sum(dim=1)
+        mean = total / batch.lengths.clamp(min=1)[:, None]
+        peak = batch.vectors.masked_fill(~mask, float("-inf")).amax(dim=1)
+        peak = torch.where(torch.isfinite(peak), peak, torch.zeros_like(peak))
+        return _require(self.output)(self.dropout(torch.cat([mean, peak], dim=-1)))  # (batch, n_labels)

@@ -1,0 +1,59 @@
+"""Listener: a stand-in for a shared encoder inside a head's model, fed the encoder's output for each batch.
+
+The upstream component runs its encoder once per batch and hands the result to every listener linked to
+it. The heads' losses are summed and one backward pass reaches the encoder through autograd: no callbacks.
+At inference, a listener that was handed nothing for this batch reads the per-doc vectors the upstream
+component stored on the docs (`doc.tensor`).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+
+from plait.models.batch import TokenBatch
+
+
+class ListenerError(RuntimeError):
+    """A listener got no output from its upstream for the docs it was asked about."""
+
+
+class Listener(nn.Module):
+    """Returns the upstream's TokenBatch for `docs`; has no weights of its own.
+
+    `upstream` is the name of the component to listen to ("*" for whichever encoder component the pipeline
+    has); `width` must equal that component's output width.
+    """
+
+    def __init__(self, *, width: int, upstream: str = "*") -> None:
+        super().__init__()
+        self.width, self.upstream = width, upstream
+        self.upstream_name: str | None = None  # set when the pipeline links the listener
+        self.owner: str = ""  # the component whose model holds this listener, for messages
+        self._batch_ids: tuple[int, ...] | None = None
+        self._output: TokenBatch | None = None
+
+    def receive(self, docs: Sequence[Any], output: TokenBatch) -> None:
+        """Called by the upstream component with its output for `docs`."""
+        self._batch_ids = tuple(id(doc) for doc in docs)
+        self._output = output
+
+    def clear(self) -> None:
+        self._batch_ids, self._output = None, None
+
+    def forward(self, docs: Sequence[Any]) -> TokenBatch:
+        if self._output is not None and self._batch_ids == tuple(id(doc) for doc in docs):
+            return self._output
+        if all(isinstance(getattr(doc, "tensor", None), torch.Tensor) for doc in docs) and docs:
+            if self.training and self._output is not None:
+                raise ListenerError(self._message("was fed a different batch from the one its upstream encoded"))
+            return TokenBatch.from_flat(torch.cat([doc.tensor for doc in docs]), [len(doc) for doc in docs])
+        if self._output is not None:
+            raise ListenerError(self._message("was fed a different batch from the one its upstream encoded"))
+        raise ListenerError(self._message("got no output: is the upstream component disabled, missing, or after it "
+                                          "in the pipeline?"))
+
+    def _message(self, problem: str) -> str:
+        upstream = self.upstream_name or self.upstream
+        return f"listener in component {self.owner!r} (upstream {upstream!r}) {problem}"
