@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import shutil
 import tempfile
@@ -120,12 +121,43 @@ class Language:
         return name in self._blocks
 
     def remove_pipe(self, name: str) -> Component:
+        """Remove a component; an encoder that others still listen to cannot be removed."""
         component = self.get_pipe(name)
+        owners = sorted({listener.owner for listener in getattr(component, "listeners", [])})
+        if owners:
+            raise ValueError(f"component {owners[0]!r} listens to {name!r}: remove it first, or call "
+                             f"nlp.replace_listeners({name!r}, {owners[0]!r})")
         self._components = [(n, c) for n, c in self._components if n != name]
         del self._blocks[name]
         self._training_config = None
         self.link_listeners()
         return component
+
+    def replace_listeners(self, encoder_name: str, component_name: str) -> None:
+        """Give `component_name` its own copy of the encoder in place of its listener(s) to `encoder_name`.
+
+        The component then no longer needs the encoder component, so it can be moved to another pipeline
+        or trained alone; its config block is rewritten to match, so it saves and loads the same way.
+        """
+        encoder = self.get_pipe(encoder_name)
+        if not getattr(encoder, "is_encoder", False):
+            raise ValueError(f"component {encoder_name!r} is not an encoder (tok2vec or transformer)")
+        component = self.get_pipe(component_name)
+        targets = [(path, m) for path, m in component.model.named_modules()
+                   if isinstance(m, Listener) and m.upstream_name == encoder_name]
+        if not targets:
+            raise ValueError(f"component {component_name!r} has no listener to {encoder_name!r}")
+        block = self._blocks[component_name]
+        for path, listener in targets:
+            *parents, attr = path.split(".")
+            owner = component.model.get_submodule(".".join(parents)) if parents else component.model
+            setattr(owner, attr, copy.deepcopy(encoder.model))
+            node = block["model"]
+            for key in parents:
+                node = node[key]
+            node[attr] = copy.deepcopy(self._blocks[encoder_name]["model"])
+            encoder.listeners = [x for x in encoder.listeners if x is not listener]
+        self._training_config = None
 
     def link_listeners(self) -> None:
         """Connect every Listener inside a component's model to its upstream encoder component."""

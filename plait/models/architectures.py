@@ -7,6 +7,7 @@ from plait.models.embed import MultiHashEmbed
 from plait.models.encoders import BiLSTMEncoder, WindowEncoder
 from plait.models.heads import TextClassifier, TokenClassifier
 from plait.models.listener import Listener
+from plait.models.textcat import TextCatBOW, TextCatEnsemble
 from plait.models.tok2vec import Tok2Vec
 
 
@@ -73,3 +74,21 @@ def build_text_classifier(*, tok2vec: nn.Module, dropout: float = 0.1) -> TextCl
     """`plait.TextClassifier.v1`: mean and max pooled token vectors, then a linear layer."""
     return TextClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), dropout=dropout)
 
+
+
+def build_textcat_bow(*, ngram_size: int, length: int, exclusive_classes: bool) -> TextCatBOW:
+    """`plait.TextCatBOW.v1`: a linear model over hashed lowercased n-grams (n up to `ngram_size`), no tok2vec.
+
+    `length` is the number of hash rows (2**18 suits most corpora); `exclusive_classes` must match the
+    component: true for textcat, false for textcat_multilabel.
+    """
+    if ngram_size < 1:
+        raise ValueError("ngram_size must be at least 1")
+    if length < 1:
+        raise ValueError("length must be at least 1")
+    return TextCatBOW(ngram_size=ngram_size, length=length, exclusive_classes=exclusive_classes)
+
+
+def build_textcat_ensemble(*, tok2vec: nn.Module, linear_model: nn.Module) -> TextCatEnsemble:
+    """`plait.TextCatEnsemble.v1`: pooled tok2vec scores (as TextClassifier.v1) plus a linear model's scores."""
+    return TextCatEnsemble(neural=TextClassifier(tok2vec=tok2vec, width=_width_of(tok2vec)), linear=linear_model)

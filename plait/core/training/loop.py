@@ -91,7 +91,7 @@ def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str 
         if scaler:
             scaler.unscale_(optimizer)
         if plan.optimizer.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(params, plan.optimizer.grad_clip)
+            torch.nn.utils.clip_grad_norm_(params, plan.optimizer.grad_clip, foreach=True)
         if scaler:
             scaler.step(optimizer)
             scaler.update()

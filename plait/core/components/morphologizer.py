@@ -1,0 +1,117 @@
+"""morphologizer: universal POS and morphological features, predicted jointly as one label per token.
+
+The label joins the two, "POS=NOUN|Number=Sing" ("POS=ADP" for a token without features), so one
+softmax learns which features go with which part of speech and never predicts a feature set the
+training data never paired with that POS. `set_annotations` splits the label back into the POS and
+MORPH columns.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from plait.core.components.batching import minibatch
+from plait.core.components.token_heads import label_hashes, per_doc_argmax, token_loss, token_targets
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError
+from plait.core.scorer import score_token_attr
+from plait.models.heads import TokenClassifier
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+
+_POS = "POS="
+
+
+def join_label(pos: str, morph: str) -> str:
+    """The joint label of a UPOS tag and a FEATS string ("" for no features)."""
+    return f"{_POS}{pos}|{morph}" if morph else f"{_POS}{pos}"
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """(UPOS, FEATS) from a joint label; ValueError if it does not start with "POS="."""
+    if not label.startswith(_POS):
+        raise ValueError(f"morphologizer label {label!r} does not start with {_POS!r}")
+    pos, _, morph = label[len(_POS):].partition("|")
+    return pos, morph
+
+
+def gold_labels(example: Example) -> list[str | None]:
+    """The joint gold label of each predicted token; None where the gold POS is unknown or unaligned."""
+    pos, morph = example.get_aligned("POS"), example.get_aligned("MORPH")
+    return [join_label(p, m or "") if p else None for p, m in zip(pos, morph)]
+
+
+class Morphologizer:
+    """Per-token classifier over the POS+FEATS combinations seen in the training data."""
+
+    score_key = "pos_acc"
+
+    def __init__(self, vocab: Any, name: str, model: TokenClassifier, *, overwrite: bool = False) -> None:
+        self.vocab, self.name, self.model, self.overwrite = vocab, name, model, overwrite
+        self.labels: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._hashes = {"POS": np.zeros(0, dtype=np.uint64), "MORPH": np.zeros(0, dtype=np.uint64)}
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        self._ids = {label: i for i, label in enumerate(self.labels)}
+        pos, morph = zip(*map(split_label, self.labels)) if self.labels else ((), ())
+        self._hashes = {"POS": label_hashes(self.vocab, pos), "MORPH": label_hashes(self.vocab, morph)}
+        self.model.resize(len(self.labels))
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
+                   **_: Any) -> None:
+        """Collect the POS+FEATS combinations of the reference docs (or take joint `labels`)."""
+        if labels is None:
+            seen: set[str] = set()
+            for eg in get_examples():
+                ref = eg.reference
+                seen.update(join_label(p, m) for p, m in zip(ref.strings_of("POS"), ref.strings_of("MORPH")) if p)
+            labels = sorted(seen)
+        if not labels:
+            raise ConfigError(f"components.{self.name}: the training data has no POS annotation")
+        try:
+            self.set_labels(labels)
+        except ValueError as err:
+            raise ConfigError(f"initialize.components.{self.name}.labels: {err}") from err
+
+    def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
+        gold = [gold_labels(eg) for eg in examples]
+        return token_loss(scores, token_targets(gold, self._ids, scores.device, scores.shape[1]))
+
+    def predict(self, docs: Sequence[Doc]) -> list[np.ndarray]:
+        self.model.eval()
+        with torch.no_grad():
+            scores = self.model(docs)
+        return per_doc_argmax(scores, [len(d) for d in docs])
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[np.ndarray]) -> None:
+        for doc, ids in zip(docs, predictions):
+            for name, hashes in self._hashes.items():
+                column, values = doc.columns[name], hashes[ids]
+                column[:] = values if self.overwrite else np.where(column == 0, values, column)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def score(self, examples: Sequence[Example]) -> dict[str, Any]:
+        return {"pos_acc": score_token_attr(examples, "POS"), "morph_acc": score_token_attr(examples, "MORPH")}
+
+    def get_state(self) -> dict[str, Any]:
+        return {"labels": self.labels}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.set_labels(state["labels"])
+
+
+def make_morphologizer(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], Morphologizer]:
+    """Factory `morphologizer`: UPOS into the POS column and FEATS into the MORPH column, from one joint label."""
+    return lambda nlp, name: Morphologizer(nlp.vocab, name, model, overwrite=overwrite)

@@ -1,0 +1,82 @@
+"""senter: sentence boundaries as one decision per token (starts a sentence or not), without a parser.
+
+A per-token classifier over the shared token vectors is far cheaper than parsing, and the window
+encoder sees enough context (punctuation, capitalisation of the next word) for most boundaries.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from plait.core.components.batching import minibatch
+from plait.core.components.token_heads import per_doc_argmax, token_loss, token_targets
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError
+from plait.core.scorer import score_sents
+from plait.models.heads import TokenClassifier
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+
+LABELS = ("I", "S")  # inside a sentence / starts a sentence
+_IDS = {-1: 0, 1: 1}  # SENT_START code -> label id
+_CODES = np.array([-1, 1], dtype=np.int8)  # label id -> SENT_START code
+
+
+class SentenceRecognizer:
+    """Predicts the SENT_START column (1 starts a sentence, -1 does not), so `doc.sents` works."""
+
+    score_key = "sents_f"
+
+    def __init__(self, vocab: Any, name: str, model: TokenClassifier, *, overwrite: bool = False) -> None:
+        self.vocab, self.name, self.model, self.overwrite = vocab, name, model, overwrite
+        self.labels = list(LABELS)
+        self.model.resize(len(LABELS))  # the label set is fixed: the head can be sized at once
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], **_: Any) -> None:
+        """Check that the training data marks sentence boundaries (the labels themselves are fixed)."""
+        if not any(eg.reference.has_annotation("SENT_START") for eg in get_examples()):
+            raise ConfigError(f"components.{self.name}: the training data has no sentence boundaries")
+
+    def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
+        gold = [eg.get_aligned_sent_starts() for eg in examples]
+        return token_loss(scores, token_targets(gold, _IDS, scores.device, scores.shape[1]))
+
+    def predict(self, docs: Sequence[Doc]) -> list[np.ndarray]:
+        self.model.eval()
+        with torch.no_grad():
+            scores = self.model(docs)
+        best = per_doc_argmax(scores, [len(d) for d in docs])
+        for ids in best:
+            ids[:1] = _IDS[1]  # a doc's first token always starts a sentence
+        return best
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[np.ndarray]) -> None:
+        for doc, ids in zip(docs, predictions):
+            column = doc.columns["SENT_START"]
+            codes = _CODES[ids]
+            column[:] = codes if self.overwrite else np.where(column == 0, codes, column)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def score(self, examples: Sequence[Example]) -> dict[str, Any]:
+        return score_sents(examples)
+
+    def get_state(self) -> dict[str, Any]:
+        return {}  # nothing is learned from data but the weights
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        pass
+
+
+def make_senter(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], SentenceRecognizer]:
+    """Factory `senter`: sentence starts per token; `overwrite` replaces boundaries set by earlier components."""
+    return lambda nlp, name: SentenceRecognizer(nlp.vocab, name, model, overwrite=overwrite)
