@@ -76,6 +76,10 @@ _BY_KEY = {
     "upstream": "Name of the encoder component to listen to (* for the nearest one before this component).",
     "hidden_width": "Width of the hidden layer between the token vectors and the output scores.",
     "dropout": "Dropout rate.",
+    "ngram_size": "Longest n-gram of lowercased tokens counted as a feature (1: words only, 2: words and bigrams).",
+    "length": "Rows of the hashed n-gram weight table (more rows, fewer collisions).",
+    "exclusive_classes": "Whether the labels exclude each other (true for textcat, false for textcat_multilabel).",
+    "threshold": "Probability at or above which a label counts as predicted, in scoring.",
 }
 _SETTING = re.compile(r"^([A-Za-z_@][\w@]*) = ")
 

@@ -8,9 +8,17 @@ from confection import Config
 from plait.core.config import fill_config
 from plait.core.errors import UserError
 
-# Components that need token vectors from an encoder: they get a listener to one shared tok2vec.
-_NEEDS_TOK2VEC = ("tagger", "ner")
-_SCORE_KEYS = {"tagger": "tag_acc", "ner": "ents_f"}
+_LISTENER = "plait.Tok2VecListener.v1"
+# Per-token heads on the shared token vectors: a linear layer over a listener.
+_TOKEN_HEADS = ("tagger", "senter", "morphologizer")
+# Each component's scores and their relative weights; every component gets an equal share of the total.
+_SCORE_KEYS = {
+    "tagger": {"tag_acc": 1.0}, "ner": {"ents_f": 1.0}, "senter": {"sents_f": 1.0},
+    "morphologizer": {"pos_acc": 0.5, "morph_acc": 0.5},
+    "textcat": {"cats_score": 1.0}, "textcat_multilabel": {"cats_score": 1.0},
+}
+# Hashed n-gram rows of the bag-of-words text classifier (2**18, ample for sentence-level corpora).
+_BOW_LENGTH = 262144
 _TOK2VEC_SIZES = {
     "efficiency": {"width": 96, "depth": 4, "rows": [5000, 1000, 2500, 2500]},
     "accuracy": {"width": 256, "depth": 8, "rows": [20000, 2500, 5000, 5000]},
@@ -18,7 +26,14 @@ _TOK2VEC_SIZES = {
 
 
 def _listener(width: int) -> dict[str, Any]:
-    return {"@architectures": "plait.Tok2VecListener.v1", "width": width, "upstream": "*"}
+    return {"@architectures": _LISTENER, "width": width, "upstream": "*"}
+
+
+def _uses_listener(block: Any) -> bool:
+    """Whether a component block reads a shared encoder (has a listener anywhere in its model)."""
+    if not isinstance(block, dict):
+        return False
+    return block.get("@architectures") == _LISTENER or any(_uses_listener(v) for v in block.values())
 
 
 def _tok2vec_model(size: dict[str, Any]) -> dict[str, Any]:
@@ -32,17 +47,38 @@ def _tok2vec_model(size: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _component(factory: str, width: int) -> dict[str, Any]:
-    if factory == "tagger":
-        return {"factory": "tagger", "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener(width)}}
+def _textcat_model(factory: str, width: int, optimize: str) -> dict[str, Any]:
+    """Efficiency: the bag-of-n-grams linear model alone (no tok2vec); accuracy: it plus a pooled listener."""
+    bow = {"@architectures": "plait.TextCatBOW.v1", "ngram_size": 2, "length": _BOW_LENGTH,
+           "exclusive_classes": factory == "textcat"}
+    if optimize == "efficiency":
+        return bow
+    return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": _listener(width), "linear_model": bow}
+
+
+def _component(factory: str, width: int, optimize: str) -> dict[str, Any]:
+    if factory in _TOKEN_HEADS:
+        return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener(width)}}
     if factory == "ner":
         return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 64,
                                             "maxout_pieces": 2, "tok2vec": _listener(width)}}
+    if factory in ("textcat", "textcat_multilabel"):
+        return {"factory": factory, "model": _textcat_model(factory, width, optimize)}
     return {"factory": factory}
 
 
+def _score_weights(names: list[str]) -> dict[str, float]:
+    """Default weights of the combined score: an equal share per scored component, split among its keys."""
+    scored = [_SCORE_KEYS[n] for n in names if n in _SCORE_KEYS]
+    weights: dict[str, float] = {}
+    for keys in scored:
+        for key, share in keys.items():
+            weights[key] = weights.get(key, 0.0) + share / len(scored)
+    return {key: round(value, 2) for key, value in weights.items()}
+
+
 def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency") -> Config:
-    """A filled config: a shared tok2vec (if any component needs one) feeding each component's listener."""
+    """A filled config: a shared tok2vec (if any component has a listener) feeding each component's listener."""
     from plait.core.registry import ensure_registered, registry
 
     ensure_registered()
@@ -54,15 +90,14 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency")
         raise UserError(f"--pipeline: no component factory named {unknown[0]!r}; available: {', '.join(known)}")
     size = _TOK2VEC_SIZES[optimize]
     names = list(pipeline)
-    if any(name in _NEEDS_TOK2VEC for name in names) and "tok2vec" not in names:
-        names.insert(0, "tok2vec")
-    components = {name: {"factory": "tok2vec", "model": _tok2vec_model(size)} if name == "tok2vec"
-                  else _component(name, size["width"]) for name in names}
-    scored = [_SCORE_KEYS[n] for n in names if n in _SCORE_KEYS]
-    weights = {key: round(1 / len(scored), 2) for key in scored}
+    components = {name: _component(name, size["width"], optimize) for name in names if name != "tok2vec"}
+    if "tok2vec" in names or any(_uses_listener(block) for block in components.values()):
+        if "tok2vec" not in names:
+            names.insert(0, "tok2vec")
+        components["tok2vec"] = {"factory": "tok2vec", "model": _tok2vec_model(size)}
     config = Config({
         "nlp": {"lang": lang, "pipeline": names},
-        "components": components,
-        "training": {"score_weights": weights},
+        "components": {name: components[name] for name in names},
+        "training": {"score_weights": _score_weights(names)},
     })
     return fill_config(config)

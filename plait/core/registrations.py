@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from plait.core.components.morphologizer import make_morphologizer
 from plait.core.components.ner import make_ner
+from plait.core.components.senter import make_senter
 from plait.core.components.tagger import make_tagger
+from plait.core.components.textcat import make_textcat, make_textcat_multilabel
 from plait.core.components.tok2vec import make_tok2vec
 from plait.core.components.token_splitter import make_token_splitter
 from plait.core.data.corpus import create_corpus
@@ -29,6 +32,10 @@ registry.factories.register("token_splitter", func=make_token_splitter)
 registry.factories.register("tok2vec", func=make_tok2vec)
 registry.factories.register("tagger", func=make_tagger)
 registry.factories.register("ner", func=make_ner)
+registry.factories.register("senter", func=make_senter)
+registry.factories.register("morphologizer", func=make_morphologizer)
+registry.factories.register("textcat", func=make_textcat)
+registry.factories.register("textcat_multilabel", func=make_textcat_multilabel)
 
 # architectures
 registry.architectures.register("plait.Tok2Vec.v1", func=arch.build_tok2vec)
@@ -40,6 +47,8 @@ registry.architectures.register("plait.Tok2VecListener.v1", func=arch.build_tok2
 registry.architectures.register("plait.Tagger.v1", func=arch.build_tagger_model)
 registry.architectures.register("plait.EntityTagger.v1", func=arch.build_entity_tagger_model)
 registry.architectures.register("plait.TextClassifier.v1", func=arch.build_text_classifier)
+registry.architectures.register("plait.TextCatBOW.v1", func=arch.build_textcat_bow)
+registry.architectures.register("plait.TextCatEnsemble.v1", func=arch.build_textcat_ensemble)
 
 # readers
 registry.readers.register("plait.Corpus.v1", func=create_corpus)

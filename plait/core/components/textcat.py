@@ -1,0 +1,113 @@
+"""textcat and textcat_multilabel: document labels into `doc.cats`, one probability per label.
+
+textcat: exclusive classes, one softmax; a doc's gold class is the label with the highest value in its
+`cats`. textcat_multilabel: independent labels, one sigmoid each; a label absent from a doc's `cats` is
+unknown rather than false, so partially annotated docs still train the labels they have. Docs with
+empty `cats` are skipped in the loss and in scoring.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from plait.core.components.batching import minibatch
+from plait.core.components.token_heads import MISSING
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError
+from plait.core.scorer import score_cats
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+
+
+class TextCategorizer:
+    """Scores every label for every doc; `exclusive` picks softmax (textcat) or sigmoid (textcat_multilabel)."""
+
+    score_key = "cats_score"
+
+    def __init__(self, vocab: Any, name: str, model: nn.Module, *, exclusive: bool, threshold: float = 0.5) -> None:
+        declared = getattr(model, "exclusive_classes", None)
+        if declared is not None and declared != exclusive:
+            factory = "textcat" if exclusive else "textcat_multilabel"
+            raise ConfigError(f"components.{name}.model: exclusive_classes = {str(declared).lower()} does not fit "
+                              f"factory {factory!r}; set it to {str(exclusive).lower()}")
+        self.vocab, self.name, self.model = vocab, name, model
+        self.exclusive, self.threshold = exclusive, threshold
+        self.labels: list[str] = []
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        self.model.resize(len(self.labels))
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
+                   **_: Any) -> None:
+        """Collect the labels of the reference docs' `cats` (or take `labels`)."""
+        if labels is None:
+            labels = sorted({label for eg in get_examples() for label in eg.reference.cats})
+        if not labels:
+            raise ConfigError(f"components.{self.name}: the training data has no doc.cats annotation")
+        if self.exclusive and len(labels) < 2:
+            raise ConfigError(f"components.{self.name}: exclusive classes need at least two labels, found "
+                              f"{list(labels)}; use the textcat_multilabel factory for a single label")
+        self.set_labels(labels)
+
+    def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
+        """Summed cross-entropy (exclusive) or binary cross-entropy over known labels (multilabel)."""
+        scores = scores.float()
+        cats = [eg.reference.cats for eg in examples]
+        if self.exclusive:
+            targets = torch.tensor([self._best(c) for c in cats], dtype=torch.long, device=scores.device)
+            return nn.functional.cross_entropy(scores, targets, ignore_index=MISSING, reduction="sum")
+        known = [[label in c for label in self.labels] for c in cats]
+        truth = [[float(c.get(label, 0.0)) for label in self.labels] for c in cats]
+        mask = torch.tensor(known, dtype=scores.dtype, device=scores.device).view_as(scores)
+        truth_t = torch.tensor(truth, dtype=scores.dtype, device=scores.device).view_as(scores)
+        return nn.functional.binary_cross_entropy_with_logits(scores, truth_t, weight=mask, reduction="sum")
+
+    def _best(self, cats: dict[str, float]) -> int:
+        """The id of the gold class of one doc, MISSING when none of the labels is annotated."""
+        known = [i for i, label in enumerate(self.labels) if label in cats]
+        return max(known, key=lambda i: cats[self.labels[i]]) if known else MISSING
+
+    def predict(self, docs: Sequence[Doc]) -> np.ndarray:
+        """Probabilities, (batch, n_labels): softmax rows for exclusive classes, else independent sigmoids."""
+        self.model.eval()
+        with torch.no_grad():
+            scores = self.model(docs).float()
+        probs = scores.softmax(dim=-1) if self.exclusive else scores.sigmoid()
+        return probs.cpu().numpy()
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: np.ndarray) -> None:
+        for doc, row in zip(docs, predictions.tolist()):
+            doc.cats = dict(zip(self.labels, row))
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def score(self, examples: Sequence[Example]) -> dict[str, Any]:
+        annotated = [eg for eg in examples if eg.reference.cats]
+        return score_cats(annotated, self.labels, exclusive=self.exclusive, threshold=self.threshold)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"labels": self.labels}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.set_labels(state["labels"])
+
+
+def make_textcat(*, model: nn.Module) -> Callable[[Any, str], TextCategorizer]:
+    """Factory `textcat`: exclusive classes (exactly one label per doc), scored by softmax."""
+    return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=True)
+
+
+def make_textcat_multilabel(*, model: nn.Module, threshold: float = 0.5) -> Callable[[Any, str], TextCategorizer]:
+    """Factory `textcat_multilabel`: independent labels, each scored by a sigmoid; `threshold` decides in scoring."""
+    return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=False, threshold=threshold)
