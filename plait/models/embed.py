@@ -87,4 +87,4 @@ class MultiHashEmbed(nn.Module):
         if self.static_vectors is not None:
             parts.append(self.static_vectors(docs))
         flat = self.norm(self.mix(torch.cat(parts, dim=-1)))  # (n_tokens, width)
-        return TokenBatch.from_flat(flat, [len(doc) for doc in docs])
+        return TokenBatch(flat, [len(doc) for doc in docs])

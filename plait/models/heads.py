@@ -72,7 +72,8 @@ class TextClassifier(nn.Module):
         batch: TokenBatch = self.tok2vec(docs)
         mask = batch.mask[..., None]  # (batch, tokens, 1)
         total = (batch.vectors * mask).sum(dim=1)
-        mean = total / batch.lengths.clamp(min=1)[:, None]
+        lengths = torch.tensor(batch.lengths, device=total.device, dtype=total.dtype)
+        mean = total / lengths.clamp(min=1)[:, None]
         peak = batch.vectors.masked_fill(~mask, float("-inf")).amax(dim=1)
         peak = torch.where(torch.isfinite(peak), peak, torch.zeros_like(peak))
         return _require(self.output)(self.dropout(torch.cat([mean, peak], dim=-1)))  # (batch, n_labels)

@@ -48,7 +48,7 @@ class Listener(nn.Module):
         if all(isinstance(getattr(doc, "tensor", None), torch.Tensor) for doc in docs) and docs:
             if self.training and self._output is not None:
                 raise ListenerError(self._message("was fed a different batch from the one its upstream encoded"))
-            return TokenBatch.from_flat(torch.cat([doc.tensor for doc in docs]), [len(doc) for doc in docs])
+            return TokenBatch(torch.cat([doc.tensor for doc in docs]), [len(doc) for doc in docs])
         if self._output is not None:
             raise ListenerError(self._message("was fed a different batch from the one its upstream encoded"))
         raise ListenerError(self._message("got no output: is the upstream component disabled, missing, or after it "
