@@ -1,0 +1,55 @@
+"""init-config for the sentence, morphology and text classification components: debug-config accepts each."""
+import pytest
+
+from plait.cli.main import main
+from plait.core.config_text import commented
+from plait.core.init_config import init_config
+
+PIPELINES = ["senter", "morphologizer", "textcat", "textcat_multilabel", "tagger,morphologizer,senter"]
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in args])
+    out = capsys.readouterr()
+    return exit_info.value.code, out.out, out.err
+
+
+@pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_init_config_then_debug_config(capsys, tmp_path, pipeline, optimize):
+    cfg = tmp_path / "c.cfg"
+    assert run(capsys, "init-config", cfg, "--pipeline", pipeline, "--optimize", optimize)[0] == 0
+    code, out, err = run(capsys, "debug-config", cfg)
+    assert code == 0, err
+    names = pipeline.split(",")
+    # the bag-of-words textcat (efficiency) reads no token vectors: no tok2vec is added for it
+    needs_tok2vec = not (optimize == "efficiency" and pipeline.startswith("textcat"))
+    expected = (["tok2vec"] if needs_tok2vec else []) + names
+    assert f"ok: pipeline {expected}" in err
+    for name in names:
+        assert f"[components.{name}.model]" in out
+
+
+def test_textcat_presets_pick_the_bow_model_or_the_ensemble():
+    fast = init_config(lang="en", pipeline=["textcat"])["components"]["textcat"]["model"]
+    assert fast["@architectures"] == "plait.TextCatBOW.v1" and fast["exclusive_classes"] is True
+    accurate = init_config(lang="en", pipeline=["textcat_multilabel"], optimize="accuracy")
+    model = accurate["components"]["textcat_multilabel"]["model"]
+    assert model["@architectures"] == "plait.TextCatEnsemble.v1"
+    assert model["linear_model"]["exclusive_classes"] is False
+
+
+def test_default_score_weights_share_equally_between_components():
+    config = init_config(lang="en", pipeline=["tagger", "morphologizer", "senter"])
+    assert dict(config["training"]["score_weights"]) == {"tag_acc": 0.33, "pos_acc": 0.17, "morph_acc": 0.17,
+                                                         "sents_f": 0.33}
+
+
+@pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
+def test_every_new_setting_has_a_comment(optimize):
+    pipeline = ["tagger", "morphologizer", "senter", "textcat", "textcat_multilabel"]
+    lines = commented(init_config(lang="en", pipeline=pipeline, optimize=optimize)).splitlines()
+    for i, line in enumerate(lines):
+        if " = " in line and not line.startswith("#"):
+            assert lines[i - 1].startswith("# "), f"no comment above {line!r}"
