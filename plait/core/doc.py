@@ -135,7 +135,8 @@ class Doc(HasExtensions):
 
     @property
     def text(self) -> str:
-        return "".join(w + " " if s else w for w, s in zip(self.words, self.spaces))
+        words = self.vocab.words
+        return "".join([words[i] + " " if s else words[i] for i, s in zip(self.lex.tolist(), self.spaces.tolist())])
 
     @property
     def text_with_ws(self) -> str:
@@ -235,6 +236,13 @@ class Doc(HasExtensions):
         return Span(self, int(first[0]), int(last[-1]) + 1, label)
 
     # -- copying and serialization --------------------------------------------------------------------
+    def copy_tokens(self) -> "Doc":
+        """A new Doc with the same tokens and spacing and no annotations (no re-tokenizing, no string work)."""
+        doc = Doc(self.vocab, [])
+        doc.lex, doc.spaces = self.lex.copy(), self.spaces.copy()
+        doc.columns = Columns(len(doc.lex))
+        return doc
+
     def slice(self, start: int, end: int) -> "Doc":
         """A new Doc holding tokens [start, end) with their annotations (heads outside the slice are unset)."""
         doc = Doc(self.vocab, [self.vocab.words[i] for i in self.lex[start:end]], self.spaces[start:end].copy())

@@ -40,6 +40,7 @@ registry.factories.register("textcat_multilabel", func=make_textcat_multilabel)
 # architectures
 registry.architectures.register("plait.Tok2Vec.v1", func=arch.build_tok2vec)
 registry.architectures.register("plait.MultiHashEmbed.v1", func=arch.build_multi_hash_embed)
+registry.architectures.register("plait.CharacterEmbed.v1", func=arch.build_character_embed)
 registry.architectures.register("plait.MaxoutWindowEncoder.v1", func=arch.build_maxout_window_encoder)
 registry.architectures.register("plait.MishWindowEncoder.v1", func=arch.build_mish_window_encoder)
 registry.architectures.register("plait.BiLSTMEncoder.v1", func=arch.build_bilstm_encoder)

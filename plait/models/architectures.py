@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from torch import nn
 
+from plait.models.char_embed import CharacterEmbed
 from plait.models.embed import MultiHashEmbed
 from plait.models.encoders import BiLSTMEncoder, WindowEncoder
 from plait.models.heads import TextClassifier, TokenClassifier
 from plait.models.listener import Listener
 from plait.models.textcat import TextCatBOW, TextCatEnsemble
 from plait.models.tok2vec import Tok2Vec
+
+
+def _refuse_static_vectors(include: bool) -> None:
+    if include:
+        raise ValueError("include_static_vectors = true: static vector features are not available in this "
+                         "version of plait; set it to false")
 
 
 def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
@@ -23,10 +30,18 @@ def build_multi_hash_embed(*, width: int, attrs: list[str], rows: list[int],
     With `include_static_vectors`, the vocab's static vectors table is projected and concatenated too
     (never updated).
     """
-    if include_static_vectors:
-        raise ValueError("include_static_vectors = true: static vector features are not available in this "
-                         "version of plait; set it to false")
+    _refuse_static_vectors(include_static_vectors)
     return MultiHashEmbed(width=width, attrs=[a.upper() for a in attrs], rows=rows)
+
+
+def build_character_embed(*, width: int, rows: int, n_chars: int, char_width: int, feature: str = "NORM",
+                          include_static_vectors: bool = False) -> CharacterEmbed:
+    """`plait.CharacterEmbed.v1`: the first and last `n_chars // 2` characters of each token, plus a hashed `feature`.
+
+    Useful where words are rare or noisy (social media, morphology-rich languages).
+    """
+    _refuse_static_vectors(include_static_vectors)
+    return CharacterEmbed(width=width, rows=rows, n_chars=n_chars, char_width=char_width, feature=feature.upper())
 
 
 def build_maxout_window_encoder(*, width: int, depth: int, window_size: int, maxout_pieces: int) -> WindowEncoder:

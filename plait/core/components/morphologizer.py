@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from plait.core.components.batching import minibatch
+from plait.core.components.batching import annotate, write_column
 from plait.core.components.token_heads import label_hashes, per_doc_argmax, token_loss, token_targets
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -92,15 +92,13 @@ class Morphologizer:
         for doc, ids in zip(docs, predictions):
             for name, hashes in self._hashes.items():
                 column, values = doc.columns[name], hashes[ids]
-                column[:] = values if self.overwrite else np.where(column == 0, values, column)
+                write_column(column, values, self.overwrite)
 
     def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
+        return next(annotate(self, [doc], 1))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for batch in minibatch(docs, batch_size):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
+        return annotate(self, docs, batch_size)
 
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return {"pos_acc": score_token_attr(examples, "POS"), "morph_acc": score_token_attr(examples, "MORPH")}

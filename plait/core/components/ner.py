@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import torch
 
-from plait.core.components.batching import minibatch
+from plait.core.components.batching import annotate
 from plait.core.components.token_heads import token_loss, token_targets
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -70,12 +70,10 @@ class EntityRecognizer:
             doc.set_ents(iob_to_spans([self.tags[i] for i in ids]))
 
     def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
+        return next(annotate(self, [doc], 1))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for batch in minibatch(docs, batch_size):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
+        return annotate(self, docs, batch_size)
 
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return score_ents(examples)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from plait.core.components.batching import minibatch
+from plait.core.components.batching import annotate, write_column
 from plait.core.components.token_heads import per_doc_argmax, token_loss, token_targets
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -57,15 +57,13 @@ class SentenceRecognizer:
         for doc, ids in zip(docs, predictions):
             column = doc.columns["SENT_START"]
             codes = _CODES[ids]
-            column[:] = codes if self.overwrite else np.where(column == 0, codes, column)
+            write_column(column, codes, self.overwrite)
 
     def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
+        return next(annotate(self, [doc], 1))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for batch in minibatch(docs, batch_size):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
+        return annotate(self, docs, batch_size)
 
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return score_sents(examples)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.core.components.batching import minibatch
+from plait.core.components.batching import annotate
 from plait.core.components.token_heads import MISSING
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -85,12 +85,10 @@ class TextCategorizer:
             doc.cats = dict(zip(self.labels, row))
 
     def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
+        return next(annotate(self, [doc], 1))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for batch in minibatch(docs, batch_size):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
+        return annotate(self, docs, batch_size)
 
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         annotated = [eg for eg in examples if eg.reference.cats]

@@ -109,7 +109,16 @@ def read_docs(path: str | Path, vocab: Vocab, make_doc: MakeDoc | None = None, *
 def read_examples(path: str | Path, vocab: Vocab, make_doc: MakeDoc, *, gold_preproc: bool = False,
                   format: str | None = None, n_sents: int = 10, limit: int = 0) -> Iterator[Example]:
     """Examples pairing each reference Doc with a predicted Doc: `make_doc(reference.text)`, or with
-    `gold_preproc` a copy of the reference's own tokens."""
-    for ref in read_docs(path, vocab, make_doc, format=format, n_sents=n_sents, limit=limit):
-        predicted = Doc(vocab, ref.words, ref.spaces.copy()) if gold_preproc else make_doc(ref.text)
-        yield Example(predicted, ref)
+    `gold_preproc` a copy of the reference's own tokens.
+
+    References read from raw text were tokenized by `make_doc` already, so their tokens are copied
+    rather than tokenized a second time.
+    """
+    count = 0
+    for file in corpus_files(path, format):
+        own_tokens = gold_preproc or (format or detect_format(file)) in _RAW_TEXT
+        for ref in read_file(file, vocab, make_doc, format=format, n_sents=n_sents):
+            yield Example(ref.copy_tokens() if own_tokens else make_doc(ref.text), ref)
+            count += 1
+            if count == limit:
+                return

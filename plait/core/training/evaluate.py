@@ -4,8 +4,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from plait.core.doc import Doc
-
 if TYPE_CHECKING:
     from plait.core.data.example import Example
     from plait.core.pipeline import Language
@@ -19,7 +17,7 @@ def evaluate(nlp: "Language", examples: Iterable["Example"], *, batch_size: int 
     from plait.core.data.example import Example
 
     examples = list(examples)
-    inputs = [Doc(nlp.vocab, eg.predicted.words, eg.predicted.spaces) for eg in examples]
+    inputs = [eg.predicted.copy_tokens() for eg in examples]
     start = time.perf_counter()
     outputs = list(nlp.pipe(inputs, batch_size=batch_size))
     seconds = time.perf_counter() - start

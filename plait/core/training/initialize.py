@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -38,6 +38,7 @@ class TrainingPlan:
     optimizer: OptimizerSpec
     train_corpus: Corpus
     dev_corpus: Corpus
+    train_examples: list[Any] = field(default_factory=list)  # read once by init_nlp, reused by the loop
 
 
 def set_seed(seed: int) -> None:
@@ -85,7 +86,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
     nlp = Language.from_config(config, validate=False)
     nlp.to(device)
     init = config["initialize"]
-    examples = list(plan.train_corpus(nlp))
+    plan.train_examples = examples = list(plan.train_corpus(nlp))
     if not examples:
         raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
 

@@ -34,7 +34,7 @@ class Progress:
 
 def train_batches(nlp: "Language", plan: "TrainingPlan") -> Iterator[tuple[int, list[Any]]]:
     """(epoch, batch) pairs: the training corpus is read once, shuffled every epoch with the run's seed."""
-    examples = list(plan.train_corpus(nlp))
+    examples = list(plan.train_examples) or list(plan.train_corpus(nlp))
     if not examples:
         raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
     rng = random.Random(plan.seed)

@@ -1,0 +1,63 @@
+"""CharacterEmbed: embed each token's leading and trailing characters plus one hashed attribute."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from plait.models.batch import TokenBatch
+from plait.models.embed import HashEmbed
+from plait.models.layers import Maxout
+
+
+class CharIdCache:
+    """Per lexeme: the code points of its first and last `n_chars // 2` characters (0 = no character)."""
+
+    def __init__(self, n_chars: int) -> None:
+        self.n_chars = n_chars
+        self._vocab: Any = None
+        self._ids = np.zeros((0, n_chars), dtype=np.int64)
+
+    def _encode(self, word: str) -> list[int]:
+        half = self.n_chars // 2
+        head = [ord(c) for c in word[:half]]
+        tail = [ord(c) for c in word[-half:]] if len(word) > half else []
+        return (head + [0] * (half - len(head))) + ([0] * (self.n_chars - half - len(tail)) + tail)
+
+    def __call__(self, vocab: Any, lex: np.ndarray) -> np.ndarray:
+        if vocab is not self._vocab:
+            self._vocab, self._ids = vocab, np.zeros((0, self.n_chars), dtype=np.int64)
+        if len(self._ids) < len(vocab):
+            new = [self._encode(w) for w in vocab.words[len(self._ids):]]
+            self._ids = np.concatenate([self._ids, np.array(new, dtype=np.int64).reshape(-1, self.n_chars)])
+        return self._ids[lex]
+
+
+class CharacterEmbed(nn.Module):
+    """Character embeddings (one table per position) concatenated with a hashed `feature`, mixed to `width`.
+
+    Input: docs. Output: TokenBatch (n_tokens, width). Code points are hashed into `char_rows` rows, so any
+    script works. Recommended: width 128, rows 7000, n_chars 8, char_width 16.
+    """
+
+    def __init__(self, *, width: int, rows: int, n_chars: int, char_width: int, feature: str = "NORM",
+                 char_rows: int = 4096) -> None:
+        super().__init__()
+        self.width, self.char_rows = width, char_rows
+        self.chars = CharIdCache(n_chars)
+        self.char_tables = nn.Embedding(char_rows * n_chars, char_width)
+        self.feature = HashEmbed(width=width, rows=rows, attr=feature, seed=17)
+        self.mix = Maxout(width + n_chars * char_width, width, pieces=3)
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, docs: Sequence[Any]) -> TokenBatch:
+        ids = np.concatenate([self.chars(doc.vocab, doc.lex) for doc in docs]) if docs else np.zeros(
+            (0, self.chars.n_chars), np.int64)
+        # position p of the window uses its own slice of the table: row = p * char_rows + code % char_rows
+        offsets = np.arange(ids.shape[1], dtype=np.int64) * self.char_rows
+        rows = torch.from_numpy(ids % self.char_rows + offsets).to(self.char_tables.weight.device)
+        chars = self.char_tables(rows).flatten(1)  # (n_tokens, n_chars * char_width)
+        flat = self.norm(self.mix(torch.cat([self.feature(docs), chars], dim=-1)))  # (n_tokens, width)
+        return TokenBatch(flat, [len(doc) for doc in docs])

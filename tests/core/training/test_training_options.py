@@ -1,0 +1,55 @@
+"""[training] options a user sets: annotating components, mixed precision, labels files, other encoders."""
+from pathlib import Path
+
+import srsly
+import torch
+
+from plait.core.config import load_config
+from plait.core.training.initialize import init_nlp
+from plait.core.training.loop import train_while_improving
+
+ROOT = Path(__file__).resolve().parents[3]
+TRAIN, DEV = ROOT / "examples/data/train/ewt.conllu", ROOT / "examples/data/dev/ewt.conllu"
+
+
+def setup(**overrides):
+    base = {"paths.train": str(TRAIN), "paths.dev": str(DEV), "training.max_steps": 12,
+            "training.eval_frequency": 6, "corpora.dev.limit": 5, "corpora.train.limit": 40}
+    config = load_config(ROOT / "examples/configs/shared.cfg", {**base, **overrides}, interpolate=True)
+    config["nlp"]["pipeline"] = ["tok2vec", "tagger"]
+    config["training"]["score_weights"] = {"tag_acc": 1.0}
+    return init_nlp(config)
+
+
+def test_annotating_component_sets_predictions_during_training():
+    nlp, plan = setup(**{"training.annotating_components": ["tagger"]})
+    batches = []
+    original = plan.batcher
+    plan.batcher = lambda items: (batches.append(b) or b for b in original(items))
+    next(train_while_improving(nlp, plan))
+    assert all(eg.predicted.has_annotation("TAG") for eg in batches[0])
+
+
+def test_mixed_precision_bf16_trains_on_cpu():
+    nlp, plan = setup(**{"training.mixed_precision": True})
+    records = [p for p in train_while_improving(nlp, plan) if p.scores]
+    assert records and all(torch.isfinite(torch.tensor(v)) for r in records for v in r.losses.values())
+    assert records[-1].scores["tag_acc"] > 0
+
+
+def test_labels_file_fixes_the_label_set(tmp_path):
+    labels = tmp_path / "tags.json"
+    srsly.write_json(labels, ["NN", "NNP", "VB", "XX"])
+    nlp, _ = setup(**{"initialize.components": {"tagger": {"labels": str(labels)}}})
+    assert nlp.get_pipe("tagger").labels == ["NN", "NNP", "VB", "XX"]
+
+
+def test_character_embed_and_bilstm_encoders_learn():
+    char_embed = {"@architectures": "plait.CharacterEmbed.v1", "width": 32, "rows": 500, "n_chars": 6,
+                  "char_width": 8, "feature": "NORM", "include_static_vectors": False}
+    bilstm = {"@architectures": "plait.BiLSTMEncoder.v1", "width": 32, "depth": 1, "dropout": 0.0}
+    nlp, plan = setup(**{"components.tok2vec.model.embed": char_embed, "components.tok2vec.model.encode": bilstm,
+                         "components.tagger.model.tok2vec.width": 32, "training.max_steps": 30,
+                         "training.eval_frequency": 10, "training.optimizer.learn_rate": 0.01})
+    losses = [p.losses["tagger"] for p in train_while_improving(nlp, plan) if p.scores]
+    assert losses[-1] < losses[0]
