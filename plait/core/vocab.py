@@ -56,7 +56,6 @@ class Vocab:
         # Attribute tables with spare capacity, grown by doubling: adding a word never copies them all.
         self._strings_table = np.zeros((1024, len(lex_attrs.STRING_ATTRS)), dtype=np.uint64)
         self._flags_table = np.zeros((1024, len(lex_attrs.FLAG_ATTRS)), dtype=bool)
-        self.vectors = None  # a plait.core.vectors.Vectors table, set by init-vectors or loading
 
     def __len__(self) -> int:
         return len(self.words)
