@@ -1,16 +1,13 @@
 """Scores for evaluation, named as spaCy names them (fractions in [0, 1])."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections import defaultdict
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example
-
 
 
 class PRF:

@@ -3,7 +3,11 @@ import pytest
 from confection import Config
 
 from plait.core.config import (
-    apply_overrides, fill_config, interpolate_config, parse_override_args, validate_config,
+    apply_overrides,
+    fill_config,
+    interpolate_config,
+    parse_override_args,
+    validate_config,
 )
 from plait.core.config_text import commented
 from plait.core.errors import ConfigError

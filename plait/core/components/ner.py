@@ -9,14 +9,12 @@ constraints the transitions carry little extra information, so the cheaper softm
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import torch
 
 from plait.core.components.batching import annotate
-from plait.core.components.token_heads import token_loss, token_targets
+from plait.core.components.token_heads import token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.iob import iob_to_spans
@@ -57,7 +55,7 @@ class EntityRecognizer:
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned_ents_biluo() for eg in examples]
-        return token_loss(scores, token_targets(gold, self._ids, scores.device, scores.shape[1]))
+        return token_head_loss(scores, gold, self._ids)
 
     def predict(self, docs: Sequence[Doc]) -> list[list[int]]:
         self.model.eval()

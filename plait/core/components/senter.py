@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import annotate, write_column
-from plait.core.components.token_heads import per_doc_argmax, token_loss, token_targets
+from plait.core.components.token_heads import predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_sents
@@ -42,13 +42,10 @@ class SentenceRecognizer:
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned_sent_starts() for eg in examples]
-        return token_loss(scores, token_targets(gold, _IDS, scores.device, scores.shape[1]))
+        return token_head_loss(scores, gold, _IDS)
 
     def predict(self, docs: Sequence[Doc]) -> list[np.ndarray]:
-        self.model.eval()
-        with torch.no_grad():
-            scores = self.model(docs)
-        best = per_doc_argmax(scores, [len(d) for d in docs])
+        best = predict_token_labels(self.model, docs)
         for ids in best:
             ids[:1] = _IDS[1]  # a doc's first token always starts a sentence
         return best

@@ -1,15 +1,13 @@
 """tagger: predicts one label per token into a doc column (fine-grained TAG by default, or POS)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
 
 from plait.core.components.batching import annotate, write_column
-from plait.core.components.token_heads import label_hashes, per_doc_argmax, token_loss, token_targets
+from plait.core.components.token_heads import label_hashes, predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
@@ -58,13 +56,10 @@ class Tagger:
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned(self.column) for eg in examples]
-        return token_loss(scores, token_targets(gold, self._ids, scores.device, scores.shape[1]))
+        return token_head_loss(scores, gold, self._ids)
 
     def predict(self, docs: Sequence[Doc]) -> list[np.ndarray]:
-        self.model.eval()
-        with torch.no_grad():
-            scores = self.model(docs)
-        return per_doc_argmax(scores, [len(d) for d in docs])
+        return predict_token_labels(self.model, docs)
 
     def set_annotations(self, docs: Sequence[Doc], predictions: list[np.ndarray]) -> None:
         for doc, ids in zip(docs, predictions):

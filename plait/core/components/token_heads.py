@@ -26,6 +26,19 @@ def token_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
                                        ignore_index=MISSING, reduction="sum")
 
 
+def token_head_loss(scores: torch.Tensor, gold: Iterable[Sequence[Any]], label_ids: dict[Any, int]) -> torch.Tensor:
+    """The loss of per-token scores (batch, tokens, n_labels) against per-doc gold labels."""
+    return token_loss(scores, token_targets(gold, label_ids, scores.device, scores.shape[1]))
+
+
+def predict_token_labels(model: nn.Module, docs: Sequence[Any]) -> list[np.ndarray]:
+    """The best label id of each token of each doc, in inference mode."""
+    model.eval()
+    with torch.no_grad():
+        scores = model(docs)
+    return per_doc_argmax(scores, [len(doc) for doc in docs])
+
+
 def per_doc_argmax(scores: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
     """The best label id of each real token, one array per doc."""
     best = scores.argmax(dim=-1).cpu().numpy()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from itertools import accumulate
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -52,6 +52,21 @@ class DocBuilder:
         if sent_starts is not None:
             doc.columns["SENT_START"] = np.asarray(sent_starts, dtype=COLUMN_DTYPES["SENT_START"])
         return doc
+
+
+S = TypeVar("S")
+
+
+def group_sentences(sentences: Iterable[S], n_sents: int) -> Iterator[list[S]]:
+    """Consecutive sentences, up to `n_sents` a group (0: no limit); a sentence whose `newdoc` is set starts a new group."""
+    group: list[S] = []
+    for sent in sentences:
+        if group and (getattr(sent, "newdoc", False) or len(group) == n_sents):
+            yield group
+            group = []
+        group.append(sent)
+    if group:
+        yield group
 
 
 def sentence_starts(lengths: Sequence[int]) -> tuple[list[int], np.ndarray]:

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from plait.core.data.build import DocBuilder, sentence_starts
+from plait.core.data.build import DocBuilder, group_sentences, sentence_starts
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.iob import iob_to_spans
@@ -62,13 +62,7 @@ def parse_columns(path: Path) -> Iterator[TaggedSentence]:
 def column_docs(sentences: Iterable[TaggedSentence], vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
     """Docs of up to `n_sents` sentences (0: whole documents); `-DOCSTART-` always starts a new Doc."""
     builder = DocBuilder(vocab)
-    group: list[TaggedSentence] = []
-    for sent in sentences:
-        if group and (sent.newdoc or len(group) == n_sents):
-            yield _build(builder, group)
-            group = []
-        group.append(sent)
-    if group:
+    for group in group_sentences(sentences, n_sents):
         yield _build(builder, group)
 
 

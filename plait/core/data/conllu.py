@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from plait.core.data.build import DocBuilder, sentence_starts
+from plait.core.data.build import DocBuilder, group_sentences, sentence_starts
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.span import Span
@@ -101,13 +101,7 @@ def _check_heads(path: Path, sent: Sentence) -> None:
 def conllu_docs(sentences: Iterable[Sentence], vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
     """Docs of up to `n_sents` sentences (0: whole documents); a `# newdoc` always starts a new Doc."""
     builder = DocBuilder(vocab, unset=("_",))
-    group: list[Sentence] = []
-    for sent in sentences:
-        if group and (sent.newdoc or len(group) == n_sents):
-            yield build_doc(builder, group)
-            group = []
-        group.append(sent)
-    if group:
+    for group in group_sentences(sentences, n_sents):
         yield build_doc(builder, group)
 
 

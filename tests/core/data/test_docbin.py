@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from srsly import msgpack
 
-from plait.core.data.conllu import read_conllu
 from plait.core.data.columns import read_columns
+from plait.core.data.conllu import read_conllu
 from plait.core.data.docbin import DocBinWriter, read_docbin
 from plait.core.doc import COLUMN_DTYPES, Doc
 from plait.core.errors import DataError
