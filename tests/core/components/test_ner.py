@@ -1,0 +1,44 @@
+"""ner: BILUO tagging with constrained decoding, trained through the real trainer."""
+import torch
+
+from plait.core.iob import iob_to_spans
+from plait.models.biluo import biluo_tags, constrained_viterbi, transition_mask
+
+TEXTS = ["Karl Ove Knausgård was born in 1968 .", "Anders Lindström ( St. Lawrence River )"]
+
+
+def test_ner_learns_entities_and_round_trips(fixtures_dir, train_pipeline, round_trip):
+    wikiann = fixtures_dir / "wikiann-en-sample.tsv"
+    run = train_pipeline(["ner"], wikiann, wikiann, steps=40)
+    losses = run.losses("ner")
+    assert losses[-1] < losses[0] / 2
+    assert run.scores["ents_f"] > 0.8
+    assert set(run.scores["ents_per_type"]) == {"ORG", "PER"}
+    assert run.nlp.get_pipe("ner").labels == ["ORG", "PER"]
+    round_trip(run.nlp, TEXTS, lambda d: [(e.text, e.label_) for e in d.ents])
+
+
+def _well_formed(tags: list[str]) -> bool:
+    inside = None
+    for tag in tags:
+        kind, _, label = tag.partition("-")
+        if inside is not None and not (kind in "IL" and label == inside):
+            return False
+        if inside is None and kind in "IL":
+            return False
+        inside = label if kind in "BI" else None
+    return inside is None
+
+
+def test_constrained_decoding_only_yields_well_formed_sequences():
+    tags = biluo_tags(["PER", "ORG", "LOC"])
+    constraints = transition_mask(tags)
+    generator = torch.Generator().manual_seed(0)
+    scores = torch.randn(64, 12, len(tags), generator=generator).log_softmax(-1)
+    lengths = [int(n) for n in torch.randint(1, 13, (64,), generator=generator)]
+    for ids, n in zip(constrained_viterbi(scores, lengths, *constraints), lengths):
+        assert len(ids) == n and _well_formed([tags[i] for i in ids])
+    # plain argmax on the same scores is ill-formed most of the time: the constraints do real work
+    argmax = [[tags[i] for i in row[:n]] for row, n in zip(scores.argmax(-1).tolist(), lengths)]
+    assert sum(not _well_formed(t) for t in argmax) > 32
+    assert iob_to_spans(["B-PER", "L-PER", "O", "U-LOC"]) == [(0, 2, "PER"), (3, 4, "LOC")]
