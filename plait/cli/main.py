@@ -34,7 +34,16 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 def _register_commands() -> None:
     # Each module adds its command to `app` when imported.
-    from plait.cli import apply, convert, debug_config, evaluate, fill_config, init_config, train  # noqa: F401
+    from plait.cli import (  # noqa: F401
+        apply,
+        convert,
+        debug_config,
+        evaluate,
+        fill_config,
+        init_config,
+        init_vectors,
+        train,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

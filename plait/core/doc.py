@@ -7,8 +7,9 @@ import numpy as np
 
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.iob import iob_to_spans
-from plait.core.span import Span
+from plait.core.span import Span, mean_vector
 from plait.core.token import Token
+from plait.core.vectors import similarity
 from plait.core.vocab import Vocab
 
 # Annotation columns: string annotations hold StringStore hashes (0 = unset); HEAD holds the absolute index
@@ -156,6 +157,23 @@ class Doc(HasExtensions):
 
     def __str__(self) -> str:
         return self.text
+
+    # -- static vectors: the mean of the tokens' vectors ----------------------------------------------
+    @property
+    def vector(self) -> np.ndarray:
+        return mean_vector(self, self.vocab)
+
+    @property
+    def has_vector(self) -> bool:
+        return any(token.has_vector for token in self)
+
+    @property
+    def vector_norm(self) -> float:
+        return float(np.linalg.norm(self.vector))
+
+    def similarity(self, other) -> float:
+        """Cosine similarity of the two vectors (0.0, with a warning, when either has none)."""
+        return similarity(self, other)
 
     # -- annotations ----------------------------------------------------------------------------------
     def has_annotation(self, column: str) -> bool:

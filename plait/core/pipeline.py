@@ -17,10 +17,12 @@ from plait.core import config as config_lib
 from plait.core.components.persistence import Component, load_component, save_component
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, ModelLoadError
+from plait.core.vectors import Vectors
 from plait.core.vocab import Vocab
 from plait.models.listener import Listener
 
 CONFIG_FILE, META_FILE, STRINGS_FILE = "config.cfg", "meta.json", "strings.json"
+VECTORS_DIR = "vectors"
 
 
 class Language:
@@ -254,8 +256,14 @@ class Language:
             self.config.to_disk(tmp / CONFIG_FILE)
             meta = {**self.meta, "lang": self.lang, "pipeline": self.component_names,
                     "disabled": self.disabled, "plait_version": plait.__version__}
+            meta.pop("vectors", None)
+            if self.vocab.vectors is not None:
+                table = self.vocab.vectors
+                meta["vectors"] = {"name": table.name, "fingerprint": table.fingerprint(), "shape": list(table.shape)}
             srsly.write_json(tmp / META_FILE, meta)
             srsly.write_json(tmp / STRINGS_FILE, self.vocab.strings.to_list())
+            if self.vocab.vectors is not None:
+                self.vocab.vectors.to_disk(tmp / VECTORS_DIR)
             for name, component in self._components:
                 save_component(component, tmp / name)
             _replace_dir(tmp, path)
@@ -280,6 +288,8 @@ class Language:
         except (ValueError, ConfigError) as err:
             raise ModelLoadError(f"{path}: corrupt pipeline file ({' '.join(str(err).split())})") from err
         nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
+        if (path / VECTORS_DIR).is_dir():
+            nlp.vocab.vectors = Vectors.from_disk(path / VECTORS_DIR)
         nlp.meta = meta
         nlp.disabled = list(meta.get("disabled", []))
         for name, component in nlp._components:

@@ -1,13 +1,17 @@
 """Span: a slice of a Doc, optionally labelled (entities, sentences, span groups)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+import numpy as np
 
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.token import Token
+from plait.core.vectors import similarity
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
+    from plait.core.vocab import Vocab
 
 
 class Span(HasExtensions):
@@ -76,6 +80,23 @@ class Span(HasExtensions):
                 return Token(self.doc, i)
         return Token(self.doc, self.start)
 
+    # -- static vectors: the mean of the tokens' vectors ----------------------------------------------
+    @property
+    def vector(self) -> np.ndarray:
+        return mean_vector(self, self.doc.vocab)
+
+    @property
+    def has_vector(self) -> bool:
+        return any(token.has_vector for token in self)
+
+    @property
+    def vector_norm(self) -> float:
+        return float(np.linalg.norm(self.vector))
+
+    def similarity(self, other) -> float:
+        """Cosine similarity of the two vectors (0.0, with a warning, when either has none)."""
+        return similarity(self, other)
+
     def as_doc(self) -> "Doc":
         """A new Doc holding a copy of this span's tokens and annotations."""
         return self.doc.slice(self.start, self.end)
@@ -92,3 +113,11 @@ class Span(HasExtensions):
 
     def __str__(self) -> str:
         return self.text
+
+
+def mean_vector(tokens: Iterable[Token], vocab: "Vocab") -> np.ndarray:
+    """The mean of the tokens' vectors (words without one count as zeros; zeros when there are no tokens)."""
+    vectors = [token.vector for token in tokens]
+    if not vectors:
+        return np.zeros(vocab.vectors.shape[1] if vocab.vectors is not None else 0, dtype=np.float32)
+    return np.mean(vectors, axis=0).astype(np.float32)

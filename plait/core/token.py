@@ -7,6 +7,7 @@ import numpy as np
 
 from plait.core import lex_attrs
 from plait.core.extensions import HasExtensions, Underscore
+from plait.core.vectors import similarity
 from plait.core.vocab import Lexeme
 
 if TYPE_CHECKING:
@@ -71,6 +72,23 @@ class Token(HasExtensions):
     def lex(self) -> Lexeme:
         """The word type of this token."""
         return Lexeme(self.doc.vocab, self.lex_id)
+
+    # -- static vectors (looked up by the word, see Vocab.get_vector) ---------------------------------
+    @property
+    def vector(self) -> np.ndarray:
+        return self.lex.vector
+
+    @property
+    def has_vector(self) -> bool:
+        return self.lex.has_vector
+
+    @property
+    def vector_norm(self) -> float:
+        return float(np.linalg.norm(self.vector))
+
+    def similarity(self, other) -> float:
+        """Cosine similarity of the two vectors (0.0, with a warning, when either has none)."""
+        return similarity(self, other)
 
     def __getattr__(self, name: str):
         # lexical attributes: lower_, norm_, prefix_, suffix_, shape_, is_alpha, like_num, ...

@@ -7,6 +7,7 @@ import numpy as np
 
 from plait.core import lex_attrs
 from plait.core.strings import StringStore
+from plait.core.vectors import Vectors, similarity
 
 
 class Lexeme:
@@ -37,6 +38,23 @@ class Lexeme:
             return bool(self.vocab.lex_flags[self.id, lex_attrs.FLAG_ATTRS.index(upper)])
         raise AttributeError(name)
 
+    @property
+    def vector(self) -> np.ndarray:
+        """The word's static vector (see `Vocab.get_vector`)."""
+        return self.vocab.get_vector(self.text)
+
+    @property
+    def has_vector(self) -> bool:
+        return self.vocab.has_vector(self.text)
+
+    @property
+    def vector_norm(self) -> float:
+        return float(np.linalg.norm(self.vector))
+
+    def similarity(self, other) -> float:
+        """Cosine similarity of the two vectors (0.0, with a warning, when either has none)."""
+        return similarity(self, other)
+
     def __repr__(self) -> str:
         return f"Lexeme({self.text!r})"
 
@@ -56,6 +74,7 @@ class Vocab:
         # Attribute tables with spare capacity, grown by doubling: adding a word never copies them all.
         self._strings_table = np.zeros((1024, len(lex_attrs.STRING_ATTRS)), dtype=np.uint64)
         self._flags_table = np.zeros((1024, len(lex_attrs.FLAG_ATTRS)), dtype=bool)
+        self.vectors: Vectors | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -109,3 +128,30 @@ class Vocab:
             return self.lex_flags[lex, lex_attrs.FLAG_ATTRS.index(attr)]
         known = ", ".join(lex_attrs.STRING_ATTRS + lex_attrs.FLAG_ATTRS)
         raise ValueError(f"unknown lexical attribute {attr!r}; known: {known}")
+
+    def _vector_word(self, word: str) -> str | None:
+        """The form of `word` that has a vector: the word itself, else its lowercase form, else None."""
+        vectors = self.vectors
+        if vectors is None:
+            return None
+        if word in vectors:
+            return word
+        if word.lower() in vectors:
+            return word.lower()
+        return word if vectors.subwords is not None else None
+
+    def has_vector(self, word: str) -> bool:
+        """Whether `word` (or, failing that, its lowercase form) has a static vector."""
+        return self._vector_word(word) is not None
+
+    def get_vector(self, word: str) -> np.ndarray:
+        """The static vector of `word`, else of its lowercase form; zeros when neither has one.
+
+        A FastText subword table (`init-vectors --mode subword`) builds a vector for any other word from its
+        character n-grams.
+        """
+        found = self._vector_word(word)
+        if found is None:
+            dims = self.vectors.shape[1] if self.vectors is not None else 0
+            return np.zeros(dims, dtype=np.float32)
+        return self.vectors.get_vector(found)

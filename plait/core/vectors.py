@@ -1,0 +1,168 @@
+"""Vectors: a table of static word vectors (float32 rows) keyed by StringStore hashes of words."""
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import srsly
+
+from plait.core.errors import ModelLoadError
+from plait.core.strings import hash_string
+from plait.core.subword import Subwords
+
+DATA_FILE, KEYS_FILE, NGRAMS_FILE = "vectors.npy", "keys.json", "ngrams.npy"
+
+
+class Vectors:
+    """Rows of a float32 matrix, one per kept word; pruned words map to a kept row.
+
+    `data` is (rows, dims). `key2row` maps the hash of every word with a vector (kept or pruned) to its row;
+    `words` holds the kept words in row order and `pruned` the other words with the row they share.
+    With `subwords` set (FastText), words absent from the table get a vector built from character n-grams.
+    """
+
+    def __init__(self, data: np.ndarray | None = None, words: Iterable[str] = (), *, name: str = "",
+                 pruned: dict[str, int] | None = None, subwords: Subwords | None = None) -> None:
+        self.words = list(words)
+        self.data = np.zeros((0, 0), dtype=np.float32) if data is None else data
+        if len(self.words) != len(self.data):
+            raise ValueError(f"got {len(self.words)} words for {len(self.data)} rows")
+        self.name, self.subwords = name, subwords
+        self.pruned: dict[str, int] = dict(pruned or {})
+        self.key2row = {hash_string(w): i for i, w in enumerate(self.words)}
+        self.key2row.update({hash_string(w): row for w, row in self.pruned.items()})
+        self._unit: np.ndarray | None = None
+        self._row_keys: np.ndarray | None = None  # the key of each row, for most_similar's answer
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, dims)."""
+        return self.data.shape
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, word: str) -> bool:
+        return hash_string(word) in self.key2row
+
+    def row(self, word: str) -> int | None:
+        """The row of `word`, or None when the table has none."""
+        return self.key2row.get(hash_string(word))
+
+    def get_vector(self, word: str) -> np.ndarray:
+        """The vector of `word`: its row, else (subword tables) the mean of its n-gram vectors; KeyError otherwise."""
+        row = self.row(word)
+        if row is not None:
+            return self.data[row]
+        if self.subwords is not None:
+            return self.subwords.vector(word)
+        raise KeyError(f"no vector for {word!r}")
+
+    def add(self, word: str, vector: np.ndarray) -> int:
+        """Append a row for a new word (or overwrite an existing word's row); return its row."""
+        row = self.row(word)
+        if row is not None:
+            self.replace(word, vector)
+            return row
+        vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        self.data = vector.copy() if not len(self.data) else np.concatenate([np.asarray(self.data), vector])
+        self.words.append(word)
+        self.key2row[hash_string(word)] = len(self.words) - 1
+        self._unit = None
+        return len(self.words) - 1
+
+    def replace(self, word: str, vector: np.ndarray) -> None:
+        """Overwrite the row of `word` (shared by any words pruned onto it)."""
+        row = self.row(word)
+        if row is None:
+            raise KeyError(f"no vector for {word!r}")
+        if not self.data.flags.writeable:
+            self.data = np.array(self.data)
+        self.data[row] = vector
+        self._unit = None
+
+    __setitem__ = add
+
+    def unit_rows(self) -> np.ndarray:
+        """The rows scaled to unit length (computed once, cached until the table changes)."""
+        if self._unit is None:
+            norms = np.linalg.norm(self.data, axis=1, keepdims=True)
+            self._unit = np.asarray(self.data / np.maximum(norms, 1e-12), dtype=np.float32)
+        return self._unit
+
+    def most_similar(self, queries: np.ndarray, n: int = 10,
+                     batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The `n` rows nearest by cosine to each query row; returns (keys, rows, scores), each (n_queries, n).
+
+        queries: (n_queries, dims). Rows are unit-normalised once (cached); queries go in batches of
+        `batch_size`, one matrix product each, so memory stays at (batch_size, rows) floats.
+        """
+        unit = self.unit_rows()
+        n = min(n, len(unit))
+        queries = np.asarray(queries, dtype=np.float32).reshape(-1, self.shape[1])
+        rows = np.zeros((len(queries), n), dtype=np.int64)
+        scores = np.zeros((len(queries), n), dtype=np.float32)
+        for start in range(0, len(queries), batch_size):
+            batch = queries[start:start + batch_size]
+            batch = batch / np.maximum(np.linalg.norm(batch, axis=1, keepdims=True), 1e-12)
+            sims = batch @ unit.T  # (batch, rows)
+            if n == 1:  # the common case (pruning): argmax needs no sort and no copy
+                top = sims.argmax(axis=1)[:, None]
+            elif n < sims.shape[1]:
+                top = np.argpartition(-sims, n - 1, axis=1)[:, :n]
+            else:
+                top = np.tile(np.arange(sims.shape[1]), (len(sims), 1))
+            top_scores = np.take_along_axis(sims, top, axis=1)
+            order = np.argsort(-top_scores, axis=1, kind="stable")
+            rows[start:start + len(batch)] = np.take_along_axis(top, order, axis=1)
+            scores[start:start + len(batch)] = np.take_along_axis(top_scores, order, axis=1)
+        if self._row_keys is None or len(self._row_keys) != len(self.words):
+            self._row_keys = np.array([hash_string(w) for w in self.words], dtype=np.uint64)
+        return self._row_keys[rows], rows, scores
+
+    def fingerprint(self) -> str:
+        """A short stable hash of the shape, the keys and the first and last rows (to tell tables apart)."""
+        digest = hashlib.blake2b(repr(self.shape).encode(), digest_size=8)
+        digest.update("\n".join(self.words[:100] + self.words[-100:]).encode("utf8"))
+        data = np.ascontiguousarray(self.data)
+        digest.update(np.ascontiguousarray(data[:100]).tobytes() + np.ascontiguousarray(data[-100:]).tobytes())
+        return digest.hexdigest()
+
+    def to_disk(self, path: str | Path) -> None:
+        """Write `vectors.npy` (memory-mappable), `keys.json` (words in row order, pruned words) and n-grams."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / DATA_FILE, np.ascontiguousarray(self.data, dtype=np.float32))
+        keys = {"name": self.name, "words": self.words, "pruned": self.pruned,
+                "subwords": None if self.subwords is None else self.subwords.settings()}
+        srsly.write_json(path / KEYS_FILE, keys)
+        if self.subwords is not None:
+            np.save(path / NGRAMS_FILE, self.subwords.ngrams)
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> "Vectors":
+        """Load a table written by `to_disk`; the matrices are memory-mapped, not read."""
+        path = Path(path)
+        try:
+            keys = srsly.read_json(path / KEYS_FILE)
+            data = np.load(path / DATA_FILE, mmap_mode="r")
+            subwords = None
+            if keys.get("subwords"):
+                subwords = Subwords(np.load(path / NGRAMS_FILE, mmap_mode="r"), **keys["subwords"])
+        except (OSError, ValueError) as err:
+            raise ModelLoadError(f"{path}: cannot read vectors ({err})") from err
+        return cls(data, keys["words"], name=keys.get("name", ""), pruned=keys.get("pruned"), subwords=subwords)
+
+
+def similarity(one: Any, other: Any) -> float:
+    """Cosine similarity of two objects with `.vector` and `.has_vector`; 0.0 with a warning if one has none."""
+    if not (one.has_vector and other.has_vector):
+        missing = one if not one.has_vector else other
+        warnings.warn(f"similarity: {missing!r} has no vector; returning 0.0", UserWarning, stacklevel=3)
+        return 0.0
+    a, b = one.vector, other.vector
+    denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.dot(a, b) / denominator) if denominator else 0.0

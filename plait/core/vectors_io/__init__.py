@@ -1,0 +1,80 @@
+"""Read word vectors from word2vec/FastText/GloVe text, word2vec binary, and (with gensim) gensim/FastText models.
+
+`read_vectors(path)` sniffs the format from the file's first bytes and returns a stream of
+`(words, matrix)` chunks (a float32 (len(words), dims) matrix each), so huge files never sit in memory as
+Python objects. Malformed input raises `DataError("FILE:LINE: ...")`.
+"""
+from __future__ import annotations
+
+import gzip
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+import numpy as np
+
+from plait.core.errors import DataError, UserError
+from plait.core.subword import Subwords
+from plait.core.vectors_io import gensim_formats
+from plait.core.vectors_io.text import parse_header, read_binary, read_text
+
+Chunks = Iterator[tuple[list[str], np.ndarray]]
+FACEBOOK_MAGIC = (793712314).to_bytes(4, "little")
+
+
+@contextmanager
+def open_vectors(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream of the file's content: gzip and zip (first member) are decompressed on the fly."""
+    with open(path, "rb") as raw:
+        magic = raw.peek(4)[:4]
+        if magic[:2] == b"\x1f\x8b":
+            with gzip.open(raw) as stream:
+                yield stream
+        elif magic == b"PK\x03\x04":
+            with zipfile.ZipFile(raw) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if not members:
+                    raise DataError(f"{path}:1: zip archive holds no file")
+                with archive.open(members[0]) as stream:
+                    yield stream
+        else:
+            yield raw
+
+
+def read_vectors(path: Path, *, mode: str = "default") -> tuple[Chunks, Subwords | None]:
+    """The (words, matrix) chunks of a vectors file, and FastText n-gram buckets when `mode` is "subword"."""
+    if not path.is_file():
+        raise UserError(f"{path}: no such vectors file")
+    with open(path, "rb") as raw:
+        magic = raw.read(4)
+    if magic == FACEBOOK_MAGIC:
+        return gensim_formats.read_facebook(path, subword=mode == "subword")
+    if magic[:1] == b"\x80":  # a pickle: gensim's native save format
+        return gensim_formats.read_native(path, subword=mode == "subword")
+    if mode == "subword":
+        raise UserError(f"{path}: --mode subword needs a FastText .bin or a gensim FastText model")
+    return _read_plain(path), None
+
+
+def _read_plain(path: Path) -> Chunks:
+    """Text (with or without a header) or word2vec binary, decided by the first line and the bytes after it."""
+    with open_vectors(path) as stream:
+        first = stream.readline()
+        header = parse_header(first)
+        if header is not None and _looks_binary(stream):
+            yield from read_binary(path, stream, *header)
+        else:
+            yield from read_text(path, stream, first, header)
+
+
+def _looks_binary(stream: IO[bytes]) -> bool:
+    """Whether the row after a header is word2vec binary: raw float32 bytes are not control-free UTF-8 text."""
+    peek = getattr(stream, "peek", None)
+    line = (peek(1 << 16) if peek else b"").partition(b"\n")[0]
+    try:
+        text = line.decode("utf8")
+    except UnicodeDecodeError as err:
+        # A row longer than the peek may end inside a character: only an error before that counts.
+        return err.end < len(line) - 3
+    return any(ord(c) < 32 and c not in "\t\r" for c in text)
