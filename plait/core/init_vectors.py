@@ -41,7 +41,7 @@ def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, 
     nlp = plait.blank(lang)
     nlp.vocab.vectors = table
     nlp.to_disk(output_dir)
-    return {"rows": table.shape[0], "dims": table.shape[1], "words": len(table.key2row),
+    return {"rows": table.shape[0], "dims": table.shape[1], "words": len(table.word2row),
             "duplicates": duplicates, "pruned": len(pruned), "name": table.name,
             "fingerprint": table.fingerprint(), "subword": subwords is not None,
             "seconds": round(time.perf_counter() - start, 3)}

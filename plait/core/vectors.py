@@ -19,7 +19,7 @@ DATA_FILE, KEYS_FILE, NGRAMS_FILE = "vectors.npy", "keys.json", "ngrams.npy"
 class Vectors:
     """Rows of a float32 matrix, one per kept word; pruned words map to a kept row.
 
-    `data` is (rows, dims). `key2row` maps the hash of every word with a vector (kept or pruned) to its row;
+    `data` is (rows, dims). `word2row` maps every word with a vector (kept or pruned) to its row;
     `words` holds the kept words in row order and `pruned` the other words with the row they share.
     With `subwords` set (FastText), words absent from the table get a vector built from character n-grams.
     """
@@ -32,8 +32,9 @@ class Vectors:
             raise ValueError(f"got {len(self.words)} words for {len(self.data)} rows")
         self.name, self.subwords = name, subwords
         self.pruned: dict[str, int] = dict(pruned or {})
-        self.key2row = {hash_string(w): i for i, w in enumerate(self.words)}
-        self.key2row.update({hash_string(w): row for w, row in self.pruned.items()})
+        # words, not hashes, as keys: building this is a dict comprehension, fast enough to load 200k rows
+        self.word2row = {w: i for i, w in enumerate(self.words)}
+        self.word2row.update(self.pruned)
         self._unit: np.ndarray | None = None
         self._row_keys: np.ndarray | None = None  # the key of each row, for most_similar's answer
 
@@ -46,11 +47,11 @@ class Vectors:
         return len(self.data)
 
     def __contains__(self, word: str) -> bool:
-        return hash_string(word) in self.key2row
+        return word in self.word2row
 
     def row(self, word: str) -> int | None:
         """The row of `word`, or None when the table has none."""
-        return self.key2row.get(hash_string(word))
+        return self.word2row.get(word)
 
     def get_vector(self, word: str) -> np.ndarray:
         """The vector of `word`: its row, else (subword tables) the mean of its n-gram vectors; KeyError otherwise."""
@@ -70,7 +71,7 @@ class Vectors:
         vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         self.data = vector.copy() if not len(self.data) else np.concatenate([np.asarray(self.data), vector])
         self.words.append(word)
-        self.key2row[hash_string(word)] = len(self.words) - 1
+        self.word2row[word] = len(self.words) - 1
         self._unit = None
         return len(self.words) - 1
 
