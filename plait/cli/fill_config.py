@@ -6,23 +6,34 @@ from pathlib import Path
 
 import typer
 
-from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, write_text_atomic
+from plait.cli._common import (
+    CODE_HELP,
+    OVERRIDES,
+    VERBOSE_HELP,
+    import_code,
+    load_config_with_overrides,
+    write_text_atomic,
+)
 from plait.cli.main import app
-from plait.core.config import fill_config, load_config
+from plait.core.config import fill_config
 from plait.core.config_text import commented
 
 
-@app.command("fill-config")
+@app.command("fill-config", context_settings=OVERRIDES)
 def fill_config_command(
+    ctx: typer.Context,
     base: Path = typer.Argument(..., help="Partial config to fill ('-' for stdin).", allow_dash=True),
     output: str = typer.Argument("-", help="Where to write the full config ('-' for stdout)."),
     diff: bool = typer.Option(False, "--diff", "-D", help="Also print what was added, as a diff."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
-    """Fill a partial config with every default value, so that training hides no setting."""
+    """Fill a partial config with every default value, so that training hides no setting.
+
+    Extra arguments `--section.key value` set values before filling.
+    """
     import_code(code)
-    config = load_config(base)
+    config = load_config_with_overrides(base, ctx, interpolate=False)
     text = commented(fill_config(config))
     write_text_atomic(output, text)
     if diff:

@@ -41,6 +41,13 @@ def test_init_fill_debug_config(capsys, tmp_path):
     assert code == 2 and "exists" in err
 
 
+def test_fill_config_takes_overrides(capsys, tmp_path):
+    cfg, full = tmp_path / "c.cfg", tmp_path / "full.cfg"
+    run(capsys, "init-config", cfg, "--pipeline", "tagger")
+    assert run(capsys, "fill-config", cfg, full, "--training.max_steps", "123")[0] == 0
+    assert "max_steps = 123" in full.read_text()
+
+
 def test_deleting_a_required_key_exits_2_naming_it(capsys, tmp_path):
     cfg = tmp_path / "c.cfg"
     run(capsys, "init-config", cfg, "--pipeline", "tagger")
