@@ -12,6 +12,7 @@ _BY_PATH = {
     "paths.train": "Training corpus: any format plait reads (.conllu, .iob, .jsonl, .tsv, .plait) or a directory.",
     "paths.dev": "Development corpus, scored every eval_frequency steps to pick model-best.",
     "paths.init_tok2vec": "Safetensors weights to start the tok2vec from (e.g. from pretraining), or null.",
+    "paths.vectors": "Static vectors: a pipeline or table directory (from plait init-vectors), or null.",
     "system.seed": "Random seed: the same config and seed give the same scores on CPU.",
     "nlp.lang": "Language code: picks the tokenizer rules (unknown codes get language-neutral rules).",
     "nlp.pipeline": "Components to run, in order; each has a [components.NAME] block.",
@@ -31,6 +32,7 @@ _BY_PATH = {
     "training.mixed_precision": "Autocast to bf16 (CPU) or fp16 (GPU) in the forward pass.",
     "training.score_weights": "Weights of each score in the combined score that picks model-best.",
     "initialize.init_tok2vec": "Pretrained tok2vec weights to load before training.",
+    "initialize.vectors": "Static vectors table to load into the vocab before training (saved with the pipeline).",
 }
 _BY_KEY = {
     "factory": "Registered component factory that builds this component.",
@@ -65,7 +67,7 @@ _BY_KEY = {
     "width": "Width of the token vectors.",
     "attrs": "Lexical attributes to embed (NORM, LOWER, ORTH, PREFIX, SUFFIX, SHAPE).",
     "rows": "Rows of the hash table for each attribute, in the order of attrs.",
-    "include_static_vectors": "Static word vectors as extra features: not available in this version, keep false.",
+    "include_static_vectors": "Add the vocab's static word vectors (projected, never updated) as features; needs [initialize] vectors.",
     "depth": "Number of encoder layers.",
     "window_size": "Tokens on each side that one encoder layer sees.",
     "maxout_pieces": "Candidate units per maxout output.",

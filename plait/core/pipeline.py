@@ -17,6 +17,12 @@ from plait.core import config as config_lib
 from plait.core.components.persistence import Component, load_component, save_component
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, ModelLoadError
+from plait.core.static_vectors import (
+    check_saved_fingerprint,
+    check_static_vectors,
+    size_static_vectors,
+    static_vectors,
+)
 from plait.core.vectors import Vectors
 from plait.core.vocab import Vocab
 from plait.models.listener import Listener
@@ -58,6 +64,8 @@ class Language:
             nlp._add(name, dict(config["components"][name]))
         nlp.disabled = list(nlp_cfg.get("disabled", []))
         nlp.link_listeners()
+        if nlp.vocab.vectors is not None:
+            size_static_vectors(nlp)
         return nlp
 
     def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
@@ -70,6 +78,8 @@ class Language:
         block = config_lib.interpolate_config(block)["components"][name]
         index = self._insert_index(first, before, after)
         component = self._add(name, dict(block), index)
+        if self.vocab.vectors is not None:
+            size_static_vectors(self, names=[name])
         self._training_config = None  # the pipeline changed: its config is rebuilt from the blocks
         self.link_listeners()
         return component
@@ -251,6 +261,7 @@ class Language:
         """Write the pipeline to a directory, atomically: a failure leaves any previous copy intact."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        check_static_vectors(self)  # never save a model beside a table it was not trained with
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
             self.config.to_disk(tmp / CONFIG_FILE)
@@ -290,6 +301,11 @@ class Language:
         nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
         if (path / VECTORS_DIR).is_dir():
             nlp.vocab.vectors = Vectors.from_disk(path / VECTORS_DIR)
+        if static_vectors(nlp):  # the models were trained with the table meta.json names: refuse any other
+            if nlp.vocab.vectors is None:
+                raise ModelLoadError(f"{path}: the pipeline uses static vectors but has no {VECTORS_DIR}/ directory")
+            check_saved_fingerprint(path / VECTORS_DIR, nlp.vocab.vectors, meta)
+            size_static_vectors(nlp)
         nlp.meta = meta
         nlp.disabled = list(meta.get("disabled", []))
         for name, component in nlp._components:

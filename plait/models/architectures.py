@@ -8,14 +8,9 @@ from plait.models.embed import MultiHashEmbed
 from plait.models.encoders import BiLSTMEncoder, WindowEncoder
 from plait.models.heads import TextClassifier, TokenClassifier
 from plait.models.listener import Listener
+from plait.models.static_vectors import StaticVectors, StaticVectorsEmbed
 from plait.models.textcat import TextCatBOW, TextCatEnsemble
 from plait.models.tok2vec import Tok2Vec
-
-
-def _refuse_static_vectors(include: bool) -> None:
-    if include:
-        raise ValueError("include_static_vectors = true: static vector features are not available in this "
-                         "version of plait; set it to false")
 
 
 def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
@@ -30,18 +25,28 @@ def build_multi_hash_embed(*, width: int, attrs: list[str], rows: list[int],
     With `include_static_vectors`, the vocab's static vectors table is projected and concatenated too
     (never updated).
     """
-    _refuse_static_vectors(include_static_vectors)
-    return MultiHashEmbed(width=width, attrs=[a.upper() for a in attrs], rows=rows)
+    static = StaticVectors(width) if include_static_vectors else None
+    return MultiHashEmbed(width=width, attrs=[a.upper() for a in attrs], rows=rows, static_vectors=static)
 
 
 def build_character_embed(*, width: int, rows: int, n_chars: int, char_width: int, feature: str = "NORM",
                           include_static_vectors: bool = False) -> CharacterEmbed:
     """`plait.CharacterEmbed.v1`: the first and last `n_chars // 2` characters of each token, plus a hashed `feature`.
 
-    Useful where words are rare or noisy (social media, morphology-rich languages).
+    Useful where words are rare or noisy (social media, morphology-rich languages). With
+    `include_static_vectors`, the vocab's static vectors (projected to `width`) are mixed in too.
     """
-    _refuse_static_vectors(include_static_vectors)
-    return CharacterEmbed(width=width, rows=rows, n_chars=n_chars, char_width=char_width, feature=feature.upper())
+    static = StaticVectors(width) if include_static_vectors else None
+    return CharacterEmbed(width=width, rows=rows, n_chars=n_chars, char_width=char_width, feature=feature.upper(),
+                          static_vectors=static)
+
+
+def build_static_vectors(*, width: int) -> StaticVectorsEmbed:
+    """`plait.StaticVectors.v1`: the vocab's static vectors projected to `width` (only the projection is trained).
+
+    Usable as a Tok2Vec `embed` on its own; the table comes from `[initialize] vectors`.
+    """
+    return StaticVectorsEmbed(width=width)
 
 
 def build_maxout_window_encoder(*, width: int, depth: int, window_size: int, maxout_pieces: int) -> WindowEncoder:

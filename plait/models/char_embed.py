@@ -43,13 +43,15 @@ class CharacterEmbed(nn.Module):
     """
 
     def __init__(self, *, width: int, rows: int, n_chars: int, char_width: int, feature: str = "NORM",
-                 char_rows: int = 4096) -> None:
+                 char_rows: int = 4096, static_vectors: nn.Module | None = None) -> None:
         super().__init__()
         self.width, self.char_rows = width, char_rows
         self.chars = CharIdCache(n_chars)
         self.char_tables = nn.Embedding(char_rows * n_chars, char_width)
         self.feature = HashEmbed(width=width, rows=rows, attr=feature, seed=17)
-        self.mix = Maxout(width + n_chars * char_width, width, pieces=3)
+        self.static_vectors = static_vectors  # optional: docs -> (n_tokens, width)
+        n_static = width if static_vectors is not None else 0
+        self.mix = Maxout(width + n_chars * char_width + n_static, width, pieces=3)
         self.norm = nn.LayerNorm(width)
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
@@ -59,5 +61,8 @@ class CharacterEmbed(nn.Module):
         offsets = np.arange(ids.shape[1], dtype=np.int64) * self.char_rows
         rows = torch.from_numpy(ids % self.char_rows + offsets).to(self.char_tables.weight.device)
         chars = self.char_tables(rows).flatten(1)  # (n_tokens, n_chars * char_width)
-        flat = self.norm(self.mix(torch.cat([self.feature(docs), chars], dim=-1)))  # (n_tokens, width)
+        parts = [self.feature(docs), chars]
+        if self.static_vectors is not None:
+            parts.append(self.static_vectors(docs))
+        flat = self.norm(self.mix(torch.cat(parts, dim=-1)))  # (n_tokens, width)
         return TokenBatch(flat, [len(doc) for doc in docs])

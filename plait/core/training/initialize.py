@@ -14,9 +14,11 @@ from confection import Config
 from plait.core import config as config_lib
 from plait.core.components.persistence import load_weights
 from plait.core.data.corpus import Corpus
-from plait.core.errors import ConfigError, DataError
+from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
+from plait.core.static_vectors import size_static_vectors
 from plait.core.training.optimizers import OptimizerSpec
+from plait.core.vectors import Vectors
 
 
 @dataclass
@@ -86,6 +88,13 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
     nlp = Language.from_config(config, validate=False)
     nlp.to(device)
     init = config["initialize"]
+    if init.get("vectors"):
+        nlp.vocab.vectors = load_vectors(Path(init["vectors"]))
+    try:
+        size_static_vectors(nlp)
+    except ValueError as err:
+        raise ConfigError(f"initialize.vectors: {err}") from err
+    nlp.to(device)
     plan.train_examples = examples = list(plan.train_corpus(nlp))
     if not examples:
         raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
@@ -103,6 +112,17 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
         _load_init_tok2vec(nlp, Path(init["init_tok2vec"]))
     nlp.to(device)
     return nlp, plan
+
+
+def load_vectors(path: Path) -> Vectors:
+    """The vectors table of a saved pipeline (`path/vectors/`) or a table directory (`vectors.npy` + `keys.json`)."""
+    table_dir = path / "vectors" if (path / "vectors").is_dir() else path
+    if not path.exists():
+        raise ConfigError(f"initialize.vectors: {path} does not exist")
+    try:
+        return Vectors.from_disk(table_dir)
+    except ModelLoadError as err:
+        raise ConfigError(f"initialize.vectors: {path} is not a pipeline or vectors table ({err})") from err
 
 
 def _read_labels(path: str, name: str) -> list[str]:
