@@ -7,7 +7,7 @@ import numpy as np
 
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.iob import iob_to_spans
-from plait.core.span import Span, mean_vector
+from plait.core.span import Span
 from plait.core.token import Token
 from plait.core.vectors import similarity
 from plait.core.vocab import Vocab
@@ -158,18 +158,18 @@ class Doc(HasExtensions):
     def __str__(self) -> str:
         return self.text
 
-    # -- static vectors: the mean of the tokens' vectors ----------------------------------------------
+    # -- static vectors: those of the span covering the whole doc (the mean of the tokens' vectors) ---------
     @property
     def vector(self) -> np.ndarray:
-        return mean_vector(self, self.vocab)
+        return self[:].vector
 
     @property
     def has_vector(self) -> bool:
-        return any(token.has_vector for token in self)
+        return self[:].has_vector
 
     @property
     def vector_norm(self) -> float:
-        return float(np.linalg.norm(self.vector))
+        return self[:].vector_norm
 
     def similarity(self, other) -> float:
         """Cosine similarity of the two vectors (0.0, with a warning, when either has none)."""
