@@ -9,30 +9,22 @@ from torch import nn
 
 from plait.models.batch import TokenBatch
 from plait.models.embed import HashEmbed
+from plait.models.features import LexemeCache
 from plait.models.layers import Maxout
 
 
-class CharIdCache:
-    """Per lexeme: the code points of its first and last `n_chars // 2` characters (0 = no character)."""
+def char_codes(word: str, n_chars: int) -> list[int]:
+    """Code points of the first and last `n_chars // 2` characters of `word`, zero-padded in the middle."""
+    half = n_chars // 2
+    head = [ord(c) for c in word[:half]]
+    tail = [ord(c) for c in word[-half:]] if len(word) > half else []
+    return (head + [0] * (half - len(head))) + ([0] * (n_chars - half - len(tail)) + tail)
 
-    def __init__(self, n_chars: int) -> None:
-        self.n_chars = n_chars
-        self._vocab: Any = None
-        self._ids = np.zeros((0, n_chars), dtype=np.int64)
 
-    def _encode(self, word: str) -> list[int]:
-        half = self.n_chars // 2
-        head = [ord(c) for c in word[:half]]
-        tail = [ord(c) for c in word[-half:]] if len(word) > half else []
-        return (head + [0] * (half - len(head))) + ([0] * (self.n_chars - half - len(tail)) + tail)
-
-    def __call__(self, vocab: Any, lex: np.ndarray) -> np.ndarray:
-        if vocab is not self._vocab:
-            self._vocab, self._ids = vocab, np.zeros((0, self.n_chars), dtype=np.int64)
-        if len(self._ids) < len(vocab):
-            new = [self._encode(w) for w in vocab.words[len(self._ids):]]
-            self._ids = np.concatenate([self._ids, np.array(new, dtype=np.int64).reshape(-1, self.n_chars)])
-        return self._ids[lex]
+def lexeme_char_codes(n_chars: int) -> LexemeCache:
+    """Per lexeme: its `char_codes` (n_lexemes, n_chars), computed once per word of the vocab."""
+    return LexemeCache(lambda vocab, lex: np.array([char_codes(vocab.words[i], n_chars) for i in lex.tolist()],
+                                                   dtype=np.int64).reshape(-1, n_chars))
 
 
 class CharacterEmbed(nn.Module):
@@ -46,7 +38,8 @@ class CharacterEmbed(nn.Module):
                  char_rows: int = 4096, static_vectors: nn.Module | None = None) -> None:
         super().__init__()
         self.width, self.char_rows = width, char_rows
-        self.chars = CharIdCache(n_chars)
+        self.n_chars = n_chars
+        self.chars = lexeme_char_codes(n_chars)
         self.char_tables = nn.Embedding(char_rows * n_chars, char_width)
         self.feature = HashEmbed(width=width, rows=rows, attr=feature, seed=17)
         self.static_vectors = static_vectors  # optional: docs -> (n_tokens, width)
@@ -56,7 +49,7 @@ class CharacterEmbed(nn.Module):
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
         ids = np.concatenate([self.chars(doc.vocab, doc.lex) for doc in docs]) if docs else np.zeros(
-            (0, self.chars.n_chars), np.int64)
+            (0, self.n_chars), np.int64)
         # position p of the window uses its own slice of the table: row = p * char_rows + code % char_rows
         offsets = np.arange(ids.shape[1], dtype=np.int64) * self.char_rows
         rows = torch.from_numpy(ids % self.char_rows + offsets).to(self.char_tables.weight.device)

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.features import LexemeCache
 from plait.models.layers import Maxout
 
 # Four seeds per attribute: a word collides with another only if all four rows collide.
@@ -29,22 +30,9 @@ def hash_ids(keys: np.ndarray, rows: int, seed: int) -> np.ndarray:
     return out
 
 
-class LexemeIdCache:
-    """Hash ids of one lexical attribute for every lexeme of a vocab, extended as the vocab grows."""
-
-    def __init__(self, attr: str, rows: int, seed: int) -> None:
-        self.attr, self.rows, self.seed = attr, rows, seed
-        self._vocab: Any = None
-        self._ids = np.zeros((0, N_SEEDS), dtype=np.int64)
-
-    def __call__(self, vocab: Any, lex: np.ndarray) -> np.ndarray:
-        if vocab is not self._vocab:
-            self._vocab, self._ids = vocab, np.zeros((0, N_SEEDS), dtype=np.int64)
-        if len(self._ids) < len(vocab):
-            new = np.arange(len(self._ids), len(vocab))
-            keys = vocab.attr_column(new, self.attr).astype(np.uint64)
-            self._ids = np.concatenate([self._ids, hash_ids(keys, self.rows, self.seed)])
-        return self._ids[lex]
+def lexeme_hash_ids(attr: str, rows: int, seed: int) -> LexemeCache:
+    """Hash ids (n_lexemes, N_SEEDS) of lexical attribute `attr`, computed once per word of the vocab."""
+    return LexemeCache(lambda vocab, lex: hash_ids(vocab.attr_column(lex, attr).astype(np.uint64), rows, seed))
 
 
 class HashEmbed(nn.Module):
@@ -55,7 +43,7 @@ class HashEmbed(nn.Module):
         self.attr = attr
         self.table = nn.Embedding(rows, width)
         nn.init.uniform_(self.table.weight, -0.1, 0.1)
-        self.ids = LexemeIdCache(attr, rows, seed)
+        self.ids = lexeme_hash_ids(attr, rows, seed)
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
         ids = np.concatenate([self.ids(doc.vocab, doc.lex) for doc in docs]) if docs else np.zeros((0, N_SEEDS), np.int64)

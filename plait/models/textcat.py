@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.models.embed import LexemeIdCache, hash_ids
+from plait.models.embed import hash_ids, lexeme_hash_ids
 
 _KEY_SPACE = 1 << 62  # n-gram keys are well-mixed integers below this, reduced to table rows at the end
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -25,7 +25,7 @@ class HashedNgrams:
 
     def __init__(self, *, ngram_size: int, rows: int) -> None:
         self.ngram_size, self.rows = ngram_size, rows
-        self.unigrams = LexemeIdCache("LOWER", _KEY_SPACE, seed=0)
+        self.unigrams = lexeme_hash_ids("LOWER", _KEY_SPACE, seed=0)
 
     def __call__(self, docs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, offsets): doc i's features are rows[offsets[i]:offsets[i + 1]] (int64 arrays)."""
