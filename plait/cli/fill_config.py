@@ -25,6 +25,8 @@ def fill_config_command(
     base: Path = typer.Argument(..., help="Partial config to fill ('-' for stdin).", allow_dash=True),
     output: str = typer.Argument("-", help="Where to write the full config ('-' for stdout)."),
     diff: bool = typer.Option(False, "--diff", "-D", help="Also print what was added, as a diff."),
+    pretraining: bool = typer.Option(False, "--pretraining",
+                                     help="Add a [pretraining] section for `plait pretrain`."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
@@ -34,7 +36,7 @@ def fill_config_command(
     """
     import_code(code)
     config = load_config_with_overrides(base, ctx, interpolate=False)
-    text = commented(fill_config(config))
+    text = commented(fill_config(config, pretraining=pretraining))
     write_text_atomic(output, text)
     if diff:
         before = config.to_str().splitlines()

@@ -17,6 +17,10 @@ def init_config_command(
     pipeline: str = typer.Option("tagger,ner", "--pipeline", "-p", help="Comma-separated components, e.g. tagger,ner."),
     optimize: str = typer.Option("efficiency", "--optimize", "-o", help="efficiency (smaller, faster) or accuracy."),
     force: bool = typer.Option(False, "--force", "-F", help="Overwrite an existing file."),
+    pretraining: bool = typer.Option(False, "--pretraining",
+                                     help="Add a [pretraining] section for `plait pretrain`."),
+    gpu: bool = typer.Option(False, "--gpu", "-G",
+                             help="A transformer pipeline (name it with --components.transformer.model.name at train)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Write a complete config with a comment on each setting, ready for `plait train`."""
@@ -25,7 +29,7 @@ def init_config_command(
     if output != "-" and Path(output).exists() and not force:
         raise UserError(f"{output}: file exists (pass --force to overwrite)")
     names = [name.strip() for name in pipeline.split(",") if name.strip()]
-    config = init_config(lang=lang, pipeline=names, optimize=optimize)
+    config = init_config(lang=lang, pipeline=names, optimize=optimize, pretraining=pretraining, gpu=gpu)
     write_text_atomic(output, commented(config))
     if output != "-":
         typer.echo(f"wrote {output}: pipeline {config['nlp']['pipeline']}", err=True)

@@ -17,7 +17,7 @@ def init_vectors_command(
     vectors_loc: Path = typer.Argument(..., help="The vectors file (see the formats above)."),
     output_dir: Path = typer.Argument(..., help="Directory to write the pipeline to (replaced atomically)."),
     prune: int = typer.Option(0, "--prune", help="Keep the first N rows; map every other word to its nearest kept "
-                                                 "row by cosine (0 = keep all)."),
+                                                 "row by cosine, exactly, ties to the lower row (0 = keep all)."),
     truncate: int = typer.Option(0, "--truncate", help="Keep only the first N rows; the rest is not read."),
     name: str = typer.Option(None, "--name", help="Name of the table, stored in meta.json (default: LANG_FILE)."),
     mode: str = typer.Option("default", "--mode", help="default, or subword: also keep a FastText model's n-gram "
@@ -30,7 +30,8 @@ def init_vectors_command(
     without one, either of them gzipped (.gz) or zipped (.zip, first member), and word2vec C binary. With gensim
     installed (pip install 'plait[gensim]'): gensim's native `.save()` files (KeyedVectors, Word2Vec, FastText)
     and FastText `.bin` models. Those two are pickles or trusted binaries: they are read only because you name the
-    file here, so convert only files you trust. Duplicate words keep their first vector.
+    file here, so convert only files you trust. Duplicate words keep their first vector. An uncompressed text file
+    is parsed by all CPUs at once, straight into the table's memory-mapped `.npy`.
     """
     with tqdm(unit=" rows", unit_scale=True, disable=None, leave=False) as bar:
         summary = init_vectors(lang, vectors_loc, output_dir, prune=prune, truncate=truncate, name=name,

@@ -42,6 +42,7 @@ def _register_commands() -> None:
         fill_config,
         init_config,
         init_vectors,
+        pretrain,
         train,
     )
 

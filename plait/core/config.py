@@ -15,6 +15,7 @@ from plait.core.errors import ConfigError, UserError
 from plait.core.registry import ensure_registered, registry
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.cfg")
+PRETRAINING_CONFIG_PATH = Path(__file__).with_name("pretraining_config.cfg")
 SECTIONS = ("paths", "system", "nlp", "components", "corpora", "training", "initialize", "pretraining")
 # Sections whose keys are fixed by the default config (unknown keys are errors, missing keys too).
 FIXED_SECTIONS = ("system", "nlp", "training", "initialize", "pretraining")
@@ -103,9 +104,12 @@ def apply_overrides(config: Config, overrides: dict[str, Any]) -> Config:
     return Config(data, section_order=list(SECTIONS), is_interpolated=False)
 
 
-def default_config() -> Config:
-    """The built-in defaults (uninterpolated)."""
-    return Config().from_disk(DEFAULT_CONFIG_PATH, interpolate=False)
+def default_config(*, pretraining: bool = False) -> Config:
+    """The built-in defaults (uninterpolated); with `pretraining`, also [pretraining], [corpora.pretrain], paths.raw."""
+    config = Config().from_disk(DEFAULT_CONFIG_PATH, interpolate=False)
+    if pretraining:
+        config = config.merge(Config().from_disk(PRETRAINING_CONFIG_PATH, interpolate=False))
+    return config
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -125,7 +129,7 @@ def validate_config(config: Config) -> None:
     """
     ensure_registered()
     errors: list[str] = []
-    defaults = default_config()
+    defaults = default_config(pretraining="pretraining" in config)
     for section in config:
         if section not in SECTIONS:
             errors.append(f"[{section}]: unknown section{_did_you_mean(section, SECTIONS)}")
@@ -250,10 +254,13 @@ def _type_problem(value: Any, annotation: Any) -> str | None:
 # Filling and resolving.
 
 
-def fill_config(config: Config) -> Config:
-    """Merge the defaults under `config` and fill every registered function's default arguments."""
+def fill_config(config: Config, *, pretraining: bool = False) -> Config:
+    """Merge the defaults under `config` and fill every registered function's default arguments.
+
+    With `pretraining` (or when `config` has a [pretraining] section) the pretraining defaults are added too.
+    """
     ensure_registered()
-    merged = default_config().merge(config)
+    merged = default_config(pretraining=pretraining or "pretraining" in config).merge(config)
     components = {name: _as_promise(block) for name, block in merged.get("components", {}).items()}
     data = dict(merged)
     data["components"] = components

@@ -33,6 +33,22 @@ _BY_PATH = {
     "training.score_weights": "Weights of each score in the combined score that picks model-best.",
     "initialize.init_tok2vec": "Pretrained tok2vec weights to load before training.",
     "initialize.vectors": "Static vectors table to load into the vocab before training (saved with the pipeline).",
+    "paths.raw": "Raw text for plait pretrain: JSONL ({\"text\": ...} per line), .plait docs or any corpus "
+                 "(tags ignored).",
+    "corpora.pretrain.min_length": "Skip texts shorter than this many tokens.",
+    "corpora.pretrain.max_length": "Skip texts longer than this many tokens (0: no limit).",
+    "pretraining.max_epochs": "Passes over the raw text (0: no limit).",
+    "pretraining.dropout": "Dropout rate in the pretrained layers.",
+    "pretraining.n_save_every": "Also save model-last.safetensors every this many batches (0: at epoch ends only).",
+    "pretraining.n_save_epoch": "Keep model{N}.safetensors every this many epochs (0: every epoch).",
+    "pretraining.component": "Component whose model (or a layer of it) is pretrained.",
+    "pretraining.layer": "Named layer inside the component's model, e.g. tok2vec (\"\": the whole model).",
+    "pretraining.corpus": "Dotted name of the raw text corpus block.",
+    "pretraining.objective.n_characters": "Leading and trailing UTF-8 bytes of each token to predict.",
+    "pretraining.objective.hidden_size": "Width of the objective's hidden layer (thrown away after pretraining).",
+    "pretraining.objective.loss": "Loss against the static vectors: cosine or L2.",
+    "pretraining.objective.mask_rate": "Share of tokens replaced by a mask word before the encoder.",
+    "pretraining.objective.replace_rate": "Share of tokens replaced by a random word of the batch before the encoder.",
 }
 _BY_KEY = {
     "factory": "Registered component factory that builds this component.",
@@ -81,6 +97,17 @@ _BY_KEY = {
     "length": "Rows of the hashed n-gram weight table (more rows, fewer collisions).",
     "exclusive_classes": "Whether the labels exclude each other (true for textcat, false for textcat_multilabel).",
     "threshold": "Probability at or above which a label counts as predicted, in scoring.",
+    "component_learn_rates": "Learning rates (numbers or schedules) for named components, overriding learn_rate.",
+    "max_batch_items": "Most padded wordpieces in one transformer forward pass: bounds memory, whatever the doc length.",
+    "name": "HuggingFace model: a local directory, or a name in the local HuggingFace cache (never downloaded).",
+    "tokenizer_config": "Settings passed to AutoTokenizer.from_pretrained.",
+    "transformer_config": "Settings passed to AutoModel.from_pretrained (e.g. {\"output_hidden_states\": true}).",
+    "mixed_precision": "Run the transformer under autocast: bf16 on CPU, fp16 on GPU.",
+    "grad_scaler_config": "Settings of torch's GradScaler when fp16 mixed precision runs on a GPU.",
+    "overlong": "A span over the model's wordpiece limit: split into overlapping windows, or error.",
+    "grad_factor": "Scale of the gradient this head sends to the transformer (0: frozen), a number or a schedule.",
+    "window": "Tokens per span.",
+    "stride": "Tokens between the starts of consecutive spans (less than window: they overlap).",
 }
 _SETTING = re.compile(r"^([A-Za-z_@][\w@]*) = ")
 

@@ -67,6 +67,51 @@ def _component(factory: str, width: int, optimize: str) -> dict[str, Any]:
     return {"factory": factory}
 
 
+# The transformer init-config --gpu uses by default: a local directory or a model in the HuggingFace cache.
+_TRANSFORMER_NAME = "roberta-base"
+_TRANSFORMER_LISTENER = "plait.TransformerListener.v1"
+
+
+def _transformer_listener() -> dict[str, Any]:
+    return {"@architectures": _TRANSFORMER_LISTENER, "grad_factor": 1.0, "upstream": "*",
+            "pooling": {"@layers": "plait.reduce_mean.v1"}}
+
+
+def _on_transformer(block: dict[str, Any]) -> dict[str, Any]:
+    """The same component block with each tok2vec listener replaced by a transformer listener."""
+    out = {}
+    for key, value in block.items():
+        if isinstance(value, dict) and value.get("@architectures") == _LISTENER:
+            out[key] = _transformer_listener()
+        elif isinstance(value, dict):
+            out[key] = _on_transformer(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _transformer_component() -> dict[str, Any]:
+    return {"factory": "transformer", "max_batch_items": 4096,
+            "set_extra_annotations": {"@annotation_setters": "plait.null_annotation_setter.v1"},
+            "model": {"@architectures": "plait.TransformerModel.v1", "name": _TRANSFORMER_NAME,
+                      "get_spans": {"@span_getters": "plait.strided_spans.v1", "window": 128, "stride": 96},
+                      "tokenizer_config": {"use_fast": True}, "transformer_config": {},
+                      "mixed_precision": True, "grad_scaler_config": {}}}
+
+
+def _fine_tuning(heads: list[str]) -> dict[str, Any]:
+    """[training] settings for fine-tuning: a warmed-up, decaying small rate for the transformer, a larger
+    constant one for the freshly initialised heads (at the transformer's rate they barely move in a few epochs)."""
+    return {
+        "accumulate_gradient": 1,
+        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 2000, "buffer": 256, "discard_oversize": True},
+        "optimizer": {"@optimizers": "plait.Adam.v1", "decoupled": True, "weight_decay": 0.01, "grad_clip": 1.0,
+                      "learn_rate": {"@schedules": "plait.warmup_linear.v1", "initial_rate": 5e-5,
+                                     "warmup_steps": 250, "total_steps": 20000},
+                      "component_learn_rates": {name: 0.001 for name in heads}},
+    }
+
+
 def _score_weights(names: list[str]) -> dict[str, float]:
     """Default weights of the combined score: an equal share per scored component, split among its keys."""
     scored = [_SCORE_KEYS[n] for n in names if n in _SCORE_KEYS]
@@ -77,8 +122,13 @@ def _score_weights(names: list[str]) -> dict[str, float]:
     return {key: round(value, 2) for key, value in weights.items()}
 
 
-def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency") -> Config:
-    """A filled config: a shared tok2vec (if any component has a listener) feeding each component's listener."""
+def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency", pretraining: bool = False,
+                gpu: bool = False) -> Config:
+    """A filled config: a shared tok2vec (if any component has a listener) feeding each component's listener.
+
+    `pretraining` adds the [pretraining] defaults for `plait pretrain`; `gpu` puts a shared transformer
+    where the tok2vec would be, with fine-tuning defaults in [training].
+    """
     from plait.core.registry import ensure_registered, registry
 
     ensure_registered()
@@ -91,13 +141,21 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency")
     size = _TOK2VEC_SIZES[optimize]
     names = list(pipeline)
     components = {name: _component(name, size["width"], optimize) for name in names if name != "tok2vec"}
-    if "tok2vec" in names or any(_uses_listener(block) for block in components.values()):
+    training: dict[str, Any] = {"score_weights": _score_weights(names)}
+    if gpu:
+        names = [n for n in names if n not in ("tok2vec", "transformer")]
+        heads = [n for n in names if _uses_listener(components[n])]
+        components = {n: _on_transformer(block) for n, block in components.items()}
+        names.insert(0, "transformer")
+        components["transformer"] = _transformer_component()
+        training.update(_fine_tuning(heads))
+    elif "tok2vec" in names or any(_uses_listener(block) for block in components.values()):
         if "tok2vec" not in names:
             names.insert(0, "tok2vec")
         components["tok2vec"] = {"factory": "tok2vec", "model": _tok2vec_model(size)}
     config = Config({
         "nlp": {"lang": lang, "pipeline": names},
         "components": {name: components[name] for name in names},
-        "training": {"score_weights": _score_weights(names)},
+        "training": training,
     })
-    return fill_config(config)
+    return fill_config(config, pretraining=pretraining)

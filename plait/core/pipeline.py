@@ -28,6 +28,8 @@ from plait.core.vocab import Vocab
 from plait.models.listener import Listener
 
 CONFIG_FILE, META_FILE, STRINGS_FILE = "config.cfg", "meta.json", "strings.json"
+# The listener architecture that reads each kind of encoder output, for error messages.
+_LISTENER_FOR = {"tokens": "plait.Tok2VecListener.v1", "wordpieces": "plait.TransformerListener.v1"}
 VECTORS_DIR = "vectors"
 
 
@@ -154,6 +156,9 @@ class Language:
         encoder = self.get_pipe(encoder_name)
         if not getattr(encoder, "is_encoder", False):
             raise ValueError(f"component {encoder_name!r} is not an encoder (tok2vec or transformer)")
+        if encoder.output_kind != "tokens":
+            raise ValueError(f"component {encoder_name!r} is a transformer: replace_listeners copies tok2vec "
+                             "encoders only; give the head its own transformer component instead")
         component = self.get_pipe(component_name)
         targets = [(path, m) for path, m in component.model.named_modules()
                    if isinstance(m, Listener) and m.upstream_name == encoder_name]
@@ -182,26 +187,33 @@ class Language:
                 continue
             for listener in (m for m in model.modules() if isinstance(m, Listener)):
                 upstream = self._upstream_for(listener, name, index, encoders)
-                width = getattr(upstream.model, "width", listener.width)
-                if width != listener.width:
-                    raise ConfigError(f"components.{name}: listener width {listener.width} does not match the "
-                                      f"output width {width} of upstream component {upstream.name!r}")
+                width = listener.declared_width
+                if width is not None and getattr(upstream.model, "width", width) != width:
+                    raise ConfigError(f"components.{name}: listener width {width} does not match the "
+                                      f"output width {upstream.model.width} of upstream component {upstream.name!r}")
                 upstream.add_listener(listener, name)
 
     def _upstream_for(self, listener: Listener, name: str, index: int, encoders: list) -> Any:
+        """The encoder a listener reads: the one it names, else the nearest earlier one of the kind it reads."""
         if listener.upstream != "*":
             for n, c in encoders:
                 if n == listener.upstream:
+                    if c.output_kind != listener.reads:
+                        raise ConfigError(f"components.{name}: its listener reads {listener.reads!r} output, but "
+                                          f"upstream {n!r} gives {c.output_kind!r} output "
+                                          f"(use {_LISTENER_FOR[c.output_kind]} to listen to it)")
                     return c
             raise ConfigError(f"components.{name}: its listener names upstream {listener.upstream!r}, but the "
                               f"pipeline has no such encoder component (encoders: {[n for n, _ in encoders]})")
-        earlier = [c for n, c in encoders if self.component_names.index(n) < index]
+        kind = [(n, c) for n, c in encoders if c.output_kind == listener.reads]
+        earlier = [c for n, c in kind if self.component_names.index(n) < index]
         if earlier:
             return earlier[-1]
-        if encoders:
-            return encoders[0][1]
-        raise ConfigError(f"components.{name}: its model has a listener, but the pipeline has no tok2vec or "
-                          f"transformer component to listen to (add one before {name!r})")
+        if kind:
+            return kind[0][1]
+        wanted = "tok2vec" if listener.reads == "tokens" else "transformer"
+        raise ConfigError(f"components.{name}: its model has a listener, but the pipeline has no {wanted} "
+                          f"component to listen to (add one before {name!r})")
 
     @contextlib.contextmanager
     def select_pipes(self, *, disable: Iterable[str] = (), enable: Iterable[str] | None = None) -> Iterator[None]:

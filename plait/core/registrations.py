@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from plait.core import span_getters
 from plait.core.components.morphologizer import make_morphologizer
 from plait.core.components.ner import make_ner
 from plait.core.components.senter import make_senter
@@ -10,10 +11,14 @@ from plait.core.components.tagger import make_tagger
 from plait.core.components.textcat import make_textcat, make_textcat_multilabel
 from plait.core.components.tok2vec import make_tok2vec
 from plait.core.components.token_splitter import make_token_splitter
+from plait.core.components.transformer import create_null_annotation_setter, make_transformer
 from plait.core.data.corpus import create_corpus
+from plait.core.data.raw import create_raw_corpus
 from plait.core.registry import registry
 from plait.core.training import batchers, optimizers, schedules
 from plait.models import architectures as arch
+from plait.objectives.characters import build_pretrain_characters
+from plait.objectives.vectors import build_pretrain_vectors
 
 
 def create_tokenizer() -> Callable[[Any], Any]:
@@ -30,6 +35,7 @@ registry.tokenizers.register("plait.Tokenizer.v1", func=create_tokenizer)
 # factories: each returns a builder (nlp, name) -> component
 registry.factories.register("token_splitter", func=make_token_splitter)
 registry.factories.register("tok2vec", func=make_tok2vec)
+registry.factories.register("transformer", func=make_transformer)
 registry.factories.register("tagger", func=make_tagger)
 registry.factories.register("ner", func=make_ner)
 registry.factories.register("senter", func=make_senter)
@@ -46,14 +52,30 @@ registry.architectures.register("plait.MaxoutWindowEncoder.v1", func=arch.build_
 registry.architectures.register("plait.MishWindowEncoder.v1", func=arch.build_mish_window_encoder)
 registry.architectures.register("plait.BiLSTMEncoder.v1", func=arch.build_bilstm_encoder)
 registry.architectures.register("plait.Tok2VecListener.v1", func=arch.build_tok2vec_listener)
+registry.architectures.register("plait.TransformerModel.v1", func=arch.build_transformer_model)
+registry.architectures.register("plait.TransformerListener.v1", func=arch.build_transformer_listener)
 registry.architectures.register("plait.Tagger.v1", func=arch.build_tagger_model)
 registry.architectures.register("plait.EntityTagger.v1", func=arch.build_entity_tagger_model)
 registry.architectures.register("plait.TextClassifier.v1", func=arch.build_text_classifier)
 registry.architectures.register("plait.TextCatBOW.v1", func=arch.build_textcat_bow)
 registry.architectures.register("plait.TextCatEnsemble.v1", func=arch.build_textcat_ensemble)
+registry.architectures.register("plait.PretrainCharacters.v1", func=build_pretrain_characters)
+registry.architectures.register("plait.PretrainVectors.v1", func=build_pretrain_vectors)
+
+# transformer span getters, pooling layers and annotation setters
+registry.span_getters.register("plait.doc_spans.v1", func=span_getters.create_doc_spans)
+registry.span_getters.register("plait.sent_spans.v1", func=span_getters.create_sent_spans)
+registry.span_getters.register("plait.strided_spans.v1", func=span_getters.create_strided_spans)
+registry.layers.register("plait.reduce_mean.v1", func=arch.build_reduce_mean)
+registry.layers.register("plait.reduce_max.v1", func=arch.build_reduce_max)
+registry.layers.register("plait.reduce_sum.v1", func=arch.build_reduce_sum)
+registry.layers.register("plait.reduce_first.v1", func=arch.build_reduce_first)
+registry.layers.register("plait.reduce_last.v1", func=arch.build_reduce_last)
+registry.annotation_setters.register("plait.null_annotation_setter.v1", func=create_null_annotation_setter)
 
 # readers
 registry.readers.register("plait.Corpus.v1", func=create_corpus)
+registry.readers.register("plait.RawCorpus.v1", func=create_raw_corpus)
 
 # batchers
 registry.batchers.register("plait.batch_by_words.v1", func=batchers.batch_by_words)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from pathlib import Path
 from typing import Any, Iterable
@@ -22,10 +23,13 @@ class Vectors:
     `data` is (rows, dims). `word2row` maps every word with a vector (kept or pruned) to its row;
     `words` holds the kept words in row order and `pruned` the other words with the row they share.
     With `subwords` set (FastText), words absent from the table get a vector built from character n-grams.
+    `data_file` names a `.npy` that holds exactly `data` and that nothing else will change (init_vectors'
+    memory-mapped output): `to_disk` hard-links it instead of writing the rows again, until the table changes.
     """
 
     def __init__(self, data: np.ndarray | None = None, words: Iterable[str] = (), *, name: str = "",
-                 pruned: dict[str, int] | None = None, subwords: Subwords | None = None) -> None:
+                 pruned: dict[str, int] | None = None, subwords: Subwords | None = None,
+                 data_file: Path | None = None) -> None:
         self.words = list(words)
         self.data = np.zeros((0, 0), dtype=np.float32) if data is None else data
         if len(self.words) != len(self.data):
@@ -37,6 +41,7 @@ class Vectors:
         self.word2row.update(self.pruned)
         self._unit: np.ndarray | None = None
         self._row_keys: np.ndarray | None = None  # the key of each row, for most_similar's answer
+        self._data_file = data_file
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -72,7 +77,7 @@ class Vectors:
         self.data = vector.copy() if not len(self.data) else np.concatenate([np.asarray(self.data), vector])
         self.words.append(word)
         self.word2row[word] = len(self.words) - 1
-        self._unit = None
+        self._unit = self._data_file = None
         return len(self.words) - 1
 
     def replace(self, word: str, vector: np.ndarray) -> None:
@@ -80,10 +85,10 @@ class Vectors:
         row = self.row(word)
         if row is None:
             raise KeyError(f"no vector for {word!r}")
-        if not self.data.flags.writeable:
+        if not self.data.flags.writeable or self._data_file is not None:  # never write through to a saved file
             self.data = np.array(self.data)
         self.data[row] = vector
-        self._unit = None
+        self._unit = self._data_file = None
 
     __setitem__ = add
 
@@ -136,12 +141,23 @@ class Vectors:
         """Write `vectors.npy` (memory-mappable), `keys.json` (words in row order, pruned words) and n-grams."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        np.save(path / DATA_FILE, np.ascontiguousarray(self.data, dtype=np.float32))
+        if not self._link_data_file(path / DATA_FILE):
+            np.save(path / DATA_FILE, np.ascontiguousarray(self.data, dtype=np.float32))
         keys = {"name": self.name, "words": self.words, "pruned": self.pruned,
                 "subwords": None if self.subwords is None else self.subwords.settings()}
         srsly.write_json(path / KEYS_FILE, keys)
         if self.subwords is not None:
             np.save(path / NGRAMS_FILE, self.subwords.ngrams)
+
+    def _link_data_file(self, target: Path) -> bool:
+        """Hard-link `data_file` (see the class) to `target`; False when there is none or linking fails."""
+        if self._data_file is None:
+            return False
+        try:  # no flush needed: the link shares the mapped pages' file
+            os.link(self._data_file, target)
+        except OSError:  # another filesystem, or one without hard links
+            return False
+        return True
 
     @classmethod
     def from_disk(cls, path: str | Path) -> "Vectors":

@@ -1,6 +1,8 @@
 """Typed builders behind the registered architecture names; each takes sub-modules and plain settings."""
 from __future__ import annotations
 
+from typing import Any, Callable, Iterator
+
 from torch import nn
 
 from plait.models.char_embed import CharacterEmbed
@@ -8,9 +10,12 @@ from plait.models.embed import MultiHashEmbed
 from plait.models.encoders import BiLSTMEncoder, WindowEncoder
 from plait.models.heads import TextClassifier, TokenClassifier
 from plait.models.listener import Listener
+from plait.models.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
 from plait.models.static_vectors import StaticVectors, StaticVectorsEmbed
 from plait.models.textcat import TextCatBOW, TextCatEnsemble
 from plait.models.tok2vec import Tok2Vec
+from plait.models.transformer import TransformerModel
+from plait.models.transformer_listener import TransformerListener
 
 
 def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
@@ -71,8 +76,62 @@ def build_tok2vec_listener(*, width: int, upstream: str = "*") -> Listener:
     return Listener(width=width, upstream=upstream)
 
 
-def _width_of(tok2vec: nn.Module) -> int:
+def build_transformer_model(*, name: str, get_spans: Callable, tokenizer_config: dict[str, Any] | None = None,
+                            transformer_config: dict[str, Any] | None = None, mixed_precision: bool = False,
+                            grad_scaler_config: dict[str, Any] | None = None,
+                            overlong: str = "split") -> TransformerModel:
+    """`plait.TransformerModel.v1`: a HuggingFace encoder (`name`: local directory or cached model name).
+
+    `tokenizer_config` and `transformer_config` are passed to AutoTokenizer / AutoModel `from_pretrained`;
+    `mixed_precision` runs the transformer under autocast (bf16 on CPU, fp16 on GPU, where
+    `grad_scaler_config` sets up torch's GradScaler); a span longer than the model's limit is cut into
+    overlapping windows (`overlong = "split"`) or is an error naming the doc (`"error"`).
+    """
+    return TransformerModel(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config or {},
+                            transformer_config=transformer_config or {}, mixed_precision=mixed_precision,
+                            grad_scaler_config=grad_scaler_config or {}, overlong=overlong)
+
+
+def build_transformer_listener(*, pooling: nn.Module, grad_factor: float | Iterator[float] = 1.0,
+                               upstream: str = "*") -> TransformerListener:
+    """`plait.TransformerListener.v1`: token vectors pooled from the shared transformer's wordpiece rows.
+
+    `grad_factor` scales the gradient sent back to the transformer (0: never fine-tune it from this head);
+    it may be a schedule, e.g. `plait.constant_then.v1` with rate 0 to freeze it for the first steps.
+    """
+    return TransformerListener(pooling=pooling, grad_factor=grad_factor, upstream=upstream)
+
+
+def build_reduce_mean() -> ReduceMean:
+    """`plait.reduce_mean.v1`: a token's vector is the mean of its wordpiece rows."""
+    return ReduceMean()
+
+
+def build_reduce_max() -> ReduceMax:
+    """`plait.reduce_max.v1`: the element-wise max of a token's wordpiece rows."""
+    return ReduceMax()
+
+
+def build_reduce_sum() -> ReduceSum:
+    """`plait.reduce_sum.v1`: the sum of a token's wordpiece rows."""
+    return ReduceSum()
+
+
+def build_reduce_first() -> ReduceFirst:
+    """`plait.reduce_first.v1`: a token's first wordpiece row."""
+    return ReduceFirst()
+
+
+def build_reduce_last() -> ReduceLast:
+    """`plait.reduce_last.v1`: a token's last wordpiece row."""
+    return ReduceLast()
+
+
+def _width_of(tok2vec: nn.Module) -> int | None:
+    """The tok2vec's output width; None for a transformer listener, whose width is known once the model loads."""
     width = getattr(tok2vec, "width", None)
+    if isinstance(tok2vec, TransformerListener):
+        return None
     if not isinstance(width, int):
         raise ValueError("the tok2vec module must expose its output `width`")
     return width
@@ -92,7 +151,8 @@ def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: int = 64, max
 
 def build_text_classifier(*, tok2vec: nn.Module, dropout: float = 0.1) -> TextClassifier:
     """`plait.TextClassifier.v1`: mean and max pooled token vectors, then a linear layer."""
-    return TextClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), dropout=dropout)
+    _width_of(tok2vec)
+    return TextClassifier(tok2vec=tok2vec, dropout=dropout)
 
 
 
@@ -111,4 +171,5 @@ def build_textcat_bow(*, ngram_size: int, length: int, exclusive_classes: bool) 
 
 def build_textcat_ensemble(*, tok2vec: nn.Module, linear_model: nn.Module) -> TextCatEnsemble:
     """`plait.TextCatEnsemble.v1`: pooled tok2vec scores (as TextClassifier.v1) plus a linear model's scores."""
-    return TextCatEnsemble(neural=TextClassifier(tok2vec=tok2vec, width=_width_of(tok2vec)), linear=linear_model)
+    _width_of(tok2vec)
+    return TextCatEnsemble(neural=TextClassifier(tok2vec=tok2vec), linear=linear_model)

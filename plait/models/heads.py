@@ -31,20 +31,32 @@ class TokenClassifier(nn.Module):
     """tok2vec, optional maxout hidden layer, linear scores per label: docs -> (batch, tokens, n_labels).
 
     The output layer is sized by `resize(n_labels)` once the labels are known (from data or a saved state).
+    `width` None (a transformer listener) means the input width is read from the tok2vec at `resize`,
+    when the transformer has been loaded; the hidden layer is built then too.
     """
 
-    def __init__(self, *, tok2vec: nn.Module, width: int, hidden_width: int = 0, maxout_pieces: int = 2,
+    def __init__(self, *, tok2vec: nn.Module, width: int | None, hidden_width: int = 0, maxout_pieces: int = 2,
                  dropout: float = 0.1) -> None:
         super().__init__()
         self.tok2vec = tok2vec
         self.dropout = nn.Dropout(dropout)
-        self.hidden = Maxout(width, hidden_width, pieces=maxout_pieces) if hidden_width else None
-        self.n_in = hidden_width or width
+        self.hidden_width, self.maxout_pieces = hidden_width, maxout_pieces
+        self.hidden: Maxout | None = None
+        if width is not None:
+            self._build_hidden(width)
         self.output: nn.Linear | None = None
+
+    def _build_hidden(self, width: int) -> None:
+        if self.hidden_width:
+            self.hidden = Maxout(width, self.hidden_width, pieces=self.maxout_pieces)
 
     def resize(self, n_labels: int) -> None:
         """(Re)create the output layer for `n_labels` labels, zero-initialised (uniform scores at start)."""
-        self.output = _zero_linear(self.n_in, n_labels, _device_of(self))
+        if self.hidden_width and self.hidden is None:
+            self._build_hidden(self.tok2vec.width)
+            self.hidden.to(_device_of(self))
+        n_in = self.hidden_width or self.tok2vec.width
+        self.output = _zero_linear(n_in, n_labels, _device_of(self))
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
         batch: TokenBatch = self.tok2vec(docs)
@@ -57,16 +69,15 @@ class TokenClassifier(nn.Module):
 class TextClassifier(nn.Module):
     """Mean- and max-pooled tok2vec vectors, then linear scores per label: docs -> (batch, n_labels)."""
 
-    def __init__(self, *, tok2vec: nn.Module, width: int, dropout: float = 0.1) -> None:
+    def __init__(self, *, tok2vec: nn.Module, dropout: float = 0.1) -> None:
         super().__init__()
         self.tok2vec = tok2vec
         self.dropout = nn.Dropout(dropout)
-        self.n_in = 2 * width
         self.output: nn.Linear | None = None
 
     def resize(self, n_labels: int) -> None:
-        """(Re)create the output layer for `n_labels` labels, zero-initialised."""
-        self.output = _zero_linear(self.n_in, n_labels, _device_of(self))
+        """(Re)create the output layer for `n_labels` labels, zero-initialised; its input width is read now."""
+        self.output = _zero_linear(2 * self.tok2vec.width, n_labels, _device_of(self))
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
         batch: TokenBatch = self.tok2vec(docs)

@@ -26,15 +26,22 @@ class Listener(nn.Module):
     has); `width` must equal that component's output width.
     """
 
-    def __init__(self, *, width: int, upstream: str = "*") -> None:
+    def __init__(self, *, width: int | None, upstream: str = "*") -> None:
         super().__init__()
-        self.width, self.upstream = width, upstream
+        self.declared_width, self.upstream = width, upstream
         self.upstream_name: str | None = None  # set when the pipeline links the listener
         self.owner: str = ""  # the component whose model holds this listener, for messages
         self._batch_ids: tuple[int, ...] | None = None
-        self._output: TokenBatch | None = None
+        self._output: Any = None
 
-    def receive(self, docs: Sequence[Any], output: TokenBatch) -> None:
+    # The kind of encoder output this listener reads: "tokens" (a tok2vec's TokenBatch) here.
+    reads = "tokens"
+
+    @property
+    def width(self) -> int | None:
+        return self.declared_width
+
+    def receive(self, docs: Sequence[Any], output: Any) -> None:
         """Called by the upstream component with its output for `docs`."""
         self._batch_ids = tuple(id(doc) for doc in docs)
         self._output = output
@@ -43,16 +50,25 @@ class Listener(nn.Module):
         self._batch_ids, self._output = None, None
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
+        return self._lookup(docs)
+
+    def _lookup(self, docs: Sequence[Any]) -> Any:
+        """The upstream's output for exactly these docs: the one just received, else what it stored on the docs."""
         if self._output is not None and self._batch_ids == tuple(id(doc) for doc in docs):
             return self._output
-        if all(isinstance(getattr(doc, "tensor", None), torch.Tensor) for doc in docs) and docs:
-            if self.training and self._output is not None:
-                raise ListenerError(self._message("was fed a different batch from the one its upstream encoded"))
-            return TokenBatch(torch.cat([doc.tensor for doc in docs]), [len(doc) for doc in docs])
+        stored = self._from_docs(docs) if docs else None
+        if stored is not None and not (self.training and self._output is not None):
+            return stored
         if self._output is not None:
             raise ListenerError(self._message("was fed a different batch from the one its upstream encoded"))
         raise ListenerError(self._message("got no output: is the upstream component disabled, missing, or after it "
                                           "in the pipeline?"))
+
+    def _from_docs(self, docs: Sequence[Any]) -> Any:
+        """A batch rebuilt from the per-doc vectors a tok2vec stores at inference (`doc.tensor`), or None."""
+        if all(isinstance(getattr(doc, "tensor", None), torch.Tensor) for doc in docs):
+            return TokenBatch(torch.cat([doc.tensor for doc in docs]), [len(doc) for doc in docs])
+        return None
 
     def _message(self, problem: str) -> str:
         upstream = self.upstream_name or self.upstream

@@ -6,6 +6,7 @@ import pytest
 
 import plait
 from plait.cli.main import main
+from plait.core.init_vectors import _bf16_search, _from_bf16, _to_bf16, nearest_kept
 
 gensim = pytest.importorskip("gensim", reason="gensim (the `test` extra) is needed to make real vectors files")
 from gensim.models import FastText, Word2Vec  # noqa: E402
@@ -96,3 +97,27 @@ def test_bad_arguments(capsys, tmp_path, models):
     assert code == 2 and "--mode subword needs" in err
     assert run(capsys, "init-vectors", "en", models["dir"] / "w.vec", tmp_path / "o", "--mode", "x")[0] == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_prune_finds_the_exact_nearest_row(models):
+    """The bfloat16 candidate search returns what a float32 search over every kept row returns, for every word."""
+    data = models["wv"].vectors
+    unit = data / np.linalg.norm(data, axis=1, keepdims=True)
+    exact = (unit[50:] @ unit[:50].T).argmax(axis=1)
+    assert np.array_equal(nearest_kept(data, 50, batch_size=64), exact)
+    kept_bf16 = _to_bf16(unit[:50])
+    kept_error = float(np.linalg.norm(_from_bf16(kept_bf16) - unit[:50], axis=1).max())
+    found = _bf16_search(unit[50:], unit[:50], kept_bf16, kept_error, block=16)  # used where the CPU has bf16
+    assert found is not None and np.array_equal(found, exact)
+
+
+def test_prune_search_with_negative_scores_and_zero_rows():
+    kept = np.array([[1, 0.1], [1, -0.1], [1, 0], [0.9, 0.5]], dtype=np.float32)
+    queries = np.array([[-1, 0.05], [-1, -0.3], [0, 0], [1, 0.2]], dtype=np.float32)
+    data = np.concatenate([kept, queries])
+    unit = kept / np.linalg.norm(kept, axis=1, keepdims=True)
+    exact = (queries @ unit.T).argmax(axis=1)  # all scores of the first two rows are negative
+    assert np.array_equal(nearest_kept(data, 4), exact) and exact[2] == 0
+    found = _bf16_search(queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12), unit,
+                         _to_bf16(unit), 0.01, block=2)
+    assert found is not None and np.array_equal(found, exact)  # a zero row: every kept row is a candidate

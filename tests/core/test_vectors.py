@@ -87,3 +87,18 @@ def test_subwords_hash_and_mean():
     rows = [fnv1a_32(g.encode()) % 10 for g in ["<ab", "ab>"]]
     assert np.allclose(subwords.vector("ab"), subwords.ngrams[rows].mean(axis=0))
     assert not subwords.vector("").any()  # "<>" is shorter than min_n: no n-grams, zeros
+
+
+def test_to_disk_links_the_data_file_until_the_table_changes(tmp_path):
+    data_file = tmp_path / "made.npy"
+    data = np.lib.format.open_memmap(data_file, mode="w+", dtype=np.float32, shape=(2, 3))
+    data[:] = [[1, 2, 3], [4, 5, 6]]
+    table = Vectors(data, ["a", "b"], data_file=data_file)
+    table.to_disk(tmp_path / "linked")
+    assert (tmp_path / "linked" / "vectors.npy").samefile(data_file)
+    assert np.array_equal(Vectors.from_disk(tmp_path / "linked").data, data)
+    table.replace("a", np.zeros(3))
+    table.to_disk(tmp_path / "copied")
+    assert not (tmp_path / "copied" / "vectors.npy").samefile(data_file)
+    assert Vectors.from_disk(tmp_path / "copied").get_vector("a").tolist() == [0, 0, 0]
+    assert Vectors.from_disk(tmp_path / "linked").get_vector("a").tolist() == [1, 2, 3]

@@ -31,6 +31,8 @@ class Component(Protocol):
 def save_component(component: Component, directory: Path) -> None:
     """Write the component's state to cfg.json and its weights to model.safetensors."""
     directory.mkdir(parents=True, exist_ok=True)
+    if hasattr(component, "save_files"):  # files a component needs besides state and weights (a tokenizer)
+        component.save_files(directory)
     srsly.write_json(directory / STATE_FILE, component.get_state())
     if component.model is not None:
         tensors = {k: v.detach().contiguous().cpu() for k, v in component.model.state_dict().items()}
@@ -46,6 +48,12 @@ def load_component(component: Component, directory: Path) -> None:
         state = srsly.read_json(state_path)
     except ValueError as err:
         raise ModelLoadError(f"{state_path}: corrupt component state file ({err})") from err
+    if hasattr(component, "load_files"):
+        try:
+            component.load_files(directory)
+        except (OSError, ValueError) as err:
+            raise ModelLoadError(f"{directory}: cannot load the component's files ({' '.join(str(err).split())})") \
+                from err
     component.set_state(state)
     if component.model is not None:
         load_weights(component.model, directory / WEIGHTS_FILE)

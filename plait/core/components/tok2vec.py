@@ -20,6 +20,7 @@ class Tok2VecComponent:
     """
 
     is_encoder = True
+    output_kind = "tokens"  # what its listeners read: a TokenBatch
 
     def __init__(self, name: str, model: nn.Module) -> None:
         self.name, self.model = name, model

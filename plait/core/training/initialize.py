@@ -12,12 +12,12 @@ import torch
 from confection import Config
 
 from plait.core import config as config_lib
-from plait.core.components.persistence import load_weights
 from plait.core.data.corpus import Corpus
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
 from plait.core.static_vectors import size_static_vectors
 from plait.core.training.optimizers import OptimizerSpec
+from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
 from plait.core.vectors import Vectors
 
 
@@ -69,13 +69,18 @@ def resolve_training(config: Config) -> TrainingPlan:
             raise ConfigError(f"training.{key}: no component named {unknown[0]!r} in nlp.pipeline")
     if t["accumulate_gradient"] < 1:
         raise ConfigError("training.accumulate_gradient: must be at least 1")
+    optimizer = config_lib.resolve_block(t["optimizer"], "training.optimizer")
+    unknown = [n for n in optimizer.component_learn_rates if n not in names]
+    if unknown:
+        raise ConfigError(f"training.optimizer.component_learn_rates: no component named {unknown[0]!r} in "
+                          f"nlp.pipeline")
     return TrainingPlan(
         seed=t["seed"], dropout=t["dropout"], accumulate_gradient=t["accumulate_gradient"], patience=t["patience"],
         max_epochs=t["max_epochs"], max_steps=t["max_steps"], eval_frequency=t["eval_frequency"],
         frozen_components=list(t["frozen_components"]), annotating_components=list(t["annotating_components"]),
         mixed_precision=t["mixed_precision"], score_weights=dict(t["score_weights"]),
         batcher=config_lib.resolve_block(t["batcher"], "training.batcher"),
-        optimizer=config_lib.resolve_block(t["optimizer"], "training.optimizer"),
+        optimizer=optimizer,
         train_corpus=_corpus(config, t["train_corpus"]), dev_corpus=_corpus(config, t["dev_corpus"]),
     )
 
@@ -109,7 +114,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
                 settings["labels"] = _read_labels(settings["labels"], name)
             component.initialize(get_examples, **settings)
     if init.get("init_tok2vec"):
-        _load_init_tok2vec(nlp, Path(init["init_tok2vec"]))
+        _load_init_tok2vec(nlp, Path(init["init_tok2vec"]), config.get("pretraining"))
     nlp.to(device)
     return nlp, plan
 
@@ -135,8 +140,14 @@ def _read_labels(path: str, name: str) -> list[str]:
     return labels
 
 
-def _load_init_tok2vec(nlp: Language, path: Path) -> None:
-    encoders = [c for _, c in nlp.components if getattr(c, "is_encoder", False)]
-    if not encoders:
-        raise ConfigError("initialize.init_tok2vec: the pipeline has no tok2vec component to load weights into")
-    load_weights(encoders[0].model, path)
+def _load_init_tok2vec(nlp: Language, path: Path, pretraining: dict | None) -> None:
+    """Load pretrained weights into the subnetwork [pretraining] names, else into the first encoder component."""
+    if pretraining:
+        component, layer = pretraining["component"], pretraining["layer"]
+    else:
+        encoders = [name for name, c in nlp.components if getattr(c, "is_encoder", False)]
+        if not encoders:
+            raise ConfigError("initialize.init_tok2vec: the pipeline has no tok2vec component to load weights into")
+        component, layer = encoders[0], ""
+    module = find_subnetwork(nlp, component, layer)
+    load_subnetwork_weights(module, path, describe(component, layer), "initialize.init_tok2vec")

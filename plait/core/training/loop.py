@@ -11,7 +11,13 @@ import torch
 
 from plait.core.errors import DataError
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
-from plait.core.training.update import clear_listeners, forward_losses, set_dropout, trainable_parameters
+from plait.core.training.update import (
+    advance_listeners,
+    clear_listeners,
+    forward_losses,
+    set_dropout,
+    trainable_parameters,
+)
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -53,6 +59,21 @@ def _autocast(plan: "TrainingPlan", device: torch.device) -> contextlib.Abstract
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
+def _grad_scaler(nlp: "Language", plan: "TrainingPlan", device: torch.device) -> torch.amp.GradScaler | None:
+    """fp16 on a GPU needs loss scaling: for `training.mixed_precision`, or a model that runs in mixed precision
+    itself (a transformer), with that model's `grad_scaler_config`."""
+    if device.type != "cuda":
+        return None
+    settings: dict[str, Any] = {}
+    wanted = plan.mixed_precision
+    for _, component in nlp.components:
+        model = getattr(component, "model", None)
+        if getattr(model, "mixed_precision", False):
+            wanted = True
+            settings.update(getattr(model, "grad_scaler_config", {}))
+    return torch.amp.GradScaler("cuda", **settings) if wanted else None
+
+
 def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> Iterator[Progress]:
     """Train until max_steps, max_epochs or patience says stop; evaluate every eval_frequency steps.
 
@@ -61,11 +82,12 @@ def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str 
     dev_examples = list(plan.dev_corpus(nlp))
     if not dev_examples:
         raise DataError(f"{plan.dev_corpus.path}: the dev corpus is empty")
-    params = trainable_parameters(nlp, plan.frozen_components)
-    optimizer = plan.optimizer.build(params)
-    rates = plan.optimizer.rates()
+    groups = trainable_parameters(nlp, plan.frozen_components)
+    params = [p for group in groups.values() for p in group]
+    optimizer = plan.optimizer.build(groups)
+    rates = plan.optimizer.component_rates(groups)
     torch_device = torch.device(device)
-    scaler = torch.amp.GradScaler("cuda") if plan.mixed_precision and torch_device.type == "cuda" else None
+    scaler = _grad_scaler(nlp, plan, torch_device)
     weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
     best_score, best_step = float("-inf"), 0
     losses: dict[str, float] = {}
@@ -74,8 +96,9 @@ def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str 
     for epoch, batch in train_batches(nlp, plan):
         started = time.perf_counter()
         set_dropout(nlp, plan.dropout)
+        step_rates = next(rates)
         for group in optimizer.param_groups:
-            group["lr"] = next(rates)
+            group["lr"] = step_rates[group["component"]]
         size = max(1, -(-len(batch) // plan.accumulate_gradient))
         for start in range(0, len(batch), size):
             sub = batch[start:start + size]
@@ -98,6 +121,7 @@ def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str 
         else:
             optimizer.step()
         optimizer.zero_grad(set_to_none=True)
+        advance_listeners(nlp)
         step += 1
         words += sum(len(eg.reference) for eg in batch)
         elapsed += time.perf_counter() - started

@@ -52,16 +52,22 @@ def clear_listeners(nlp: "Language") -> None:
             listener.clear()
 
 
-def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> list[torch.nn.Parameter]:
-    """Parameters of every unfrozen component's model, each once (shared modules appear once)."""
+def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, list[torch.nn.Parameter]]:
+    """Parameters of every unfrozen component's model, by component; a shared module counts for its first owner."""
     seen: set[int] = set()
-    params: list[torch.nn.Parameter] = []
+    groups: dict[str, list[torch.nn.Parameter]] = {}
     for name, component in nlp.components:
         model: Any = getattr(component, "model", None)
         if model is None or name in frozen:
             continue
-        for p in model.parameters():
-            if id(p) not in seen and p.requires_grad:
-                seen.add(id(p))
-                params.append(p)
-    return params
+        groups[name] = [p for p in model.parameters() if p.requires_grad and id(p) not in seen]
+        seen.update(id(p) for p in groups[name])
+    return groups
+
+
+def advance_listeners(nlp: "Language") -> None:
+    """Move per-step schedules held by listeners (a transformer listener's grad_factor) on by one step."""
+    for _, component in nlp.components:
+        for listener in getattr(component, "listeners", []):
+            if hasattr(listener, "advance"):
+                listener.advance()

@@ -2,7 +2,8 @@
 
 `read_vectors(path)` sniffs the format from the file's first bytes and returns a stream of
 `(words, matrix)` chunks (a float32 (len(words), dims) matrix each), so huge files never sit in memory as
-Python objects. Malformed input raises `DataError("FILE:LINE: ...")`.
+Python objects. Malformed input raises `DataError("FILE:LINE: ...")`. `text_layout(path)` tells init_vectors
+when a file is plain uncompressed text, which `parallel.read_text_table` parses on all CPUs straight into a `.npy`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import numpy as np
 from plait.core.errors import DataError, UserError
 from plait.core.subword import Subwords
 from plait.core.vectors_io import gensim_formats
-from plait.core.vectors_io.text import parse_header, read_binary, read_text
+from plait.core.vectors_io.parallel import TextLayout, count_lines
+from plait.core.vectors_io.text import parse_header, read_binary, read_text, text_dims
 
 Chunks = Iterator[tuple[list[str], np.ndarray]]
 FACEBOOK_MAGIC = (793712314).to_bytes(4, "little")
@@ -55,6 +57,39 @@ def read_vectors(path: Path, *, mode: str = "default") -> tuple[Chunks, Subwords
     if mode == "subword":
         raise UserError(f"{path}: --mode subword needs a FastText .bin or a gensim FastText model")
     return _read_plain(path), None
+
+
+def text_layout(path: Path) -> TextLayout | None:
+    """Where the rows of an uncompressed word2vec/FastText/GloVe text file start; None for any other format.
+
+    A headerless (GloVe) file is counted once for its rows. A header claiming more rows than the file could
+    hold also gives None: the sequential reader then reports the mismatch.
+    """
+    if not path.is_file():
+        return None
+    with open(path, "rb") as raw:
+        magic = raw.peek(4)[:4]
+        if magic[:2] == b"\x1f\x8b" or magic in (b"PK\x03\x04", FACEBOOK_MAGIC) or magic[:1] == b"\x80":
+            return None
+        first = raw.readline()
+        header = parse_header(first)
+        if header is not None:
+            if _looks_binary(raw):
+                return None
+            layout = TextLayout(offset=len(first), first_line=2, rows=header[0], dims=header[1])
+        else:
+            size = path.stat().st_size
+            lines = count_lines(path, 0, size) + bool(size and not _ends_with_newline(raw))
+            layout = TextLayout(offset=0, first_line=1, rows=lines, dims=text_dims(path, first))
+    if layout.rows * 2 * layout.dims > path.stat().st_size - layout.offset:  # each value needs >= 2 bytes
+        return None
+    return layout
+
+
+def _ends_with_newline(raw: IO[bytes]) -> bool:
+    """Whether a non-empty binary file ends in a newline."""
+    raw.seek(-1, 2)
+    return raw.read(1) == b"\n"
 
 
 def _read_plain(path: Path) -> Chunks:

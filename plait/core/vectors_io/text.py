@@ -1,16 +1,19 @@
 """Streaming readers for word2vec/FastText/GloVe text files and word2vec's C binary format."""
 from __future__ import annotations
 
-from itertools import islice
 from pathlib import Path
 from typing import IO, Iterator
 
 import numpy as np
 
 from plait.core.errors import DataError
+from plait.core.vectors_io.decimal_block import parse_block
 
 CHUNK_LINES = 10_000
 BLOCK_BYTES = 1 << 24
+# text is parsed in blocks of about this many bytes: numpy's temporaries then stay small enough to be reused
+# by the allocator instead of being mapped and faulted in afresh (several times slower on larger blocks)
+TEXT_BLOCK_BYTES = 1 << 16
 
 
 def parse_header(line: bytes) -> tuple[int, int] | None:
@@ -21,40 +24,78 @@ def parse_header(line: bytes) -> tuple[int, int] | None:
     return None
 
 
+def text_dims(path: Path, first: bytes) -> int:
+    """The width of a headerless (GloVe) file: the number of fields after the word on its first line."""
+    dims = len(first.split()) - 1
+    if dims < 1:
+        raise DataError(f"{path}:1: expected a `rows dims` header or `word v1 ... vN`, found {_show(first)}")
+    return dims
+
+
+def text_blocks(stream: IO[bytes], carry: bytes = b"", size: int = TEXT_BLOCK_BYTES,
+                limit: int = -1) -> Iterator[bytes]:
+    """Blocks of whole lines (each ending in a newline) read from `stream`, at most `limit` bytes (-1: all)."""
+    while True:
+        more = stream.read(size if limit < 0 else min(size, limit))
+        if limit >= 0:
+            limit -= len(more)
+        if not more:
+            if carry:
+                yield carry if carry.endswith(b"\n") else carry + b"\n"
+            return
+        data = carry + more
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        carry = data[cut:]
+
+
+def parse_lines(path: Path, start: int, block: bytes, dims: int) -> tuple[list[str], np.ndarray]:
+    """Parse a block of whole lines numbered from `start`: the vectorised parser, else line by line (errors)."""
+    parsed = parse_block(block, dims)
+    return parsed if parsed is not None else _parse_chunk(path, start, block, dims)
+
+
 def read_text(path: Path, stream: IO[bytes], first: bytes,
               header: tuple[int, int] | None) -> Iterator[tuple[list[str], np.ndarray]]:
     """Yield (words, (n, dims) float32) chunks of `word v1 ... vN` lines; `first` is the line already read."""
     if header is None:
-        dims, start, lines = len(first.split()) - 1, 1, iter([first, *stream])
-        if dims < 1:
-            raise DataError(f"{path}:1: expected a `rows dims` header or `word v1 ... vN`, found {_show(first)}")
+        dims, start, carry = text_dims(path, first), 1, first
     else:
-        dims, start, lines = header[1], 2, iter(stream)
+        dims, start, carry = header[1], 2, b""
     rows = 0
-    while chunk := list(islice(lines, CHUNK_LINES)):
-        words, data = _parse_chunk(path, start, chunk, dims)
+    for block in text_blocks(stream, carry):
+        words, data = parse_lines(path, start, block, dims)
+        if header is not None and rows + len(words) > header[0]:
+            line = _row_line(start, block, header[0] - rows)
+            raise DataError(f"{path}:{line}: more rows than the header's {header[0]}")
         rows += len(words)
-        if header is not None and rows > header[0]:
-            raise DataError(f"{path}:{start + len(chunk) - 1}: more rows than the header's {header[0]}")
-        start += len(chunk)
+        start += block.count(b"\n")
         yield words, data
     if header is not None and rows != header[0]:
         raise DataError(f"{path}:1: header says {header[0]} rows but the file has {rows}")
 
 
-def _parse_chunk(path: Path, start: int, chunk: list[bytes], dims: int) -> tuple[list[str], np.ndarray]:
-    """Parse lines numbered from `start`: split each word off, then all the numbers in one numpy call."""
+def _row_line(start: int, block: bytes, row: int) -> int:
+    """The line number of the row-th (from 0) non-blank line of a block whose first line is `start`."""
+    for i, line in enumerate(block.split(b"\n")):
+        if line.rstrip(b"\r\n "):
+            if not row:
+                return start + i
+            row -= 1
+    return start + block.count(b"\n")
+
+
+def _parse_chunk(path: Path, start: int, block: bytes, dims: int) -> tuple[list[str], np.ndarray]:
+    """Parse lines numbered from `start` one by one: split each word off, then all the numbers in one numpy call."""
     try:
-        text = b"".join(chunk).decode("utf8")
-    except UnicodeDecodeError:
-        for i, line in enumerate(chunk):
-            try:
-                line.decode("utf8")
-            except UnicodeDecodeError as err:
-                raise DataError(f"{path}:{start + i}: not UTF-8 ({err.reason} at byte {err.start})") from err
-        raise
+        text = block.decode("utf8")
+    except UnicodeDecodeError as err:
+        line_start = block.rfind(b"\n", 0, err.start) + 1
+        line = start + block.count(b"\n", 0, line_start)
+        raise DataError(f"{path}:{line}: not UTF-8 ({err.reason} at byte {err.start - line_start})") from err
     words, rests, numbers = [], [], []
-    for i, line in enumerate(text.split("\n")[: len(chunk)]):
+    for i, line in enumerate(text.split("\n")[:-1]):
         word, _, rest = line.rstrip("\r\n ").partition(" ")
         if word or rest:  # skip blank lines (e.g. at the end of the file)
             words.append(word)

@@ -1,0 +1,115 @@
+"""transformer: a shared HuggingFace encoder component; heads read it through TransformerListener layers.
+
+At inference each doc gets `doc._.trf_data` (its wordpieces, the model outputs and the alignment), and the
+`set_extra_annotations` callback sees the docs with the batch output, for users' own attributes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import torch
+
+from plait.core.components.batching import minibatch
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError, DataError
+from plait.models.transformer import TransformerModel, TransformerOutput
+from plait.models.transformer_data import split_by_doc
+from plait.models.transformer_listener import TransformerListener
+from plait.models.wordpieces import OverlongSpanError
+
+# Where the model config and tokenizer files go inside the component's directory of a saved pipeline.
+HF_DIR = "hf"
+
+if not Doc.has_extension("trf_data"):
+    Doc.set_extension("trf_data", default=None)
+
+AnnotationSetter = Callable[[Sequence[Doc], TransformerOutput], None]
+
+class Transformer:
+    """Runs the transformer once per batch, hands the output to its listeners and sets `doc._.trf_data`."""
+
+    is_encoder = True
+    output_kind = "wordpieces"  # what its listeners read: a TransformerOutput
+
+    def __init__(self, name: str, model: TransformerModel, *, max_batch_items: int,
+                 set_extra_annotations: AnnotationSetter) -> None:
+        if max_batch_items < 1:
+            raise ConfigError(f"components.{name}.max_batch_items: must be at least 1")
+        self.name, self.model = name, model
+        self.model.max_batch_items = max_batch_items
+        self.set_extra_annotations = set_extra_annotations
+        self.listeners: list[TransformerListener] = []
+
+    def add_listener(self, listener: TransformerListener, owner: str) -> None:
+        listener.upstream_name, listener.owner = self.name, owner
+        listener.upstream_width = lambda: self._loaded().width
+        if all(existing is not listener for existing in self.listeners):
+            self.listeners.append(listener)
+
+    def _loaded(self) -> TransformerModel:
+        """The model, loaded from its `name` first if neither initialize nor a saved pipeline has loaded it."""
+        if not self.model.is_loaded:
+            try:
+                self.model.load_pretrained()
+            except (FileNotFoundError, ValueError) as err:
+                raise ConfigError(f"components.{self.name}.model.name: {err}") from err
+        return self.model
+
+    def encode(self, docs: Sequence[Doc]) -> TransformerOutput:
+        """Run the transformer (with gradients if enabled by the caller) and hand the output to every listener."""
+        try:
+            output = self._loaded()(docs)
+        except OverlongSpanError as err:
+            raise DataError(f"components.{self.name}: {err}") from err
+        for listener in self.listeners:
+            listener.receive(docs, output)
+        return output
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        self.model.eval()
+        for batch in minibatch(docs, batch_size):
+            with torch.no_grad():
+                output = self.encode(batch)
+            for doc, data in zip(batch, split_by_doc(output, self.model.tokenizer)):
+                doc._.trf_data = data
+            self.set_extra_annotations(batch, output)
+            yield from batch
+
+    def initialize(self, get_examples: Callable[[], Iterable[Any]], **_: Any) -> None:
+        """Load the pretrained tokenizer and weights named in the config."""
+        self._loaded()
+
+    def get_state(self) -> dict[str, Any]:
+        return {"max_batch_items": self.model.max_batch_items}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.model.max_batch_items = int(state.get("max_batch_items", self.model.max_batch_items))
+
+    def save_files(self, directory: Path) -> None:
+        """The model config and tokenizer files, so a saved pipeline loads without the original model directory."""
+        self._loaded().save_files(directory / HF_DIR)
+
+    def load_files(self, directory: Path) -> None:
+        self.model.load_files(directory / HF_DIR)
+
+def make_transformer(*, model: TransformerModel, max_batch_items: int = 4096,
+                     set_extra_annotations: AnnotationSetter | None = None) -> Callable[[Any, str], Transformer]:
+    """Factory `transformer`: a shared HuggingFace encoder; heads use `plait.TransformerListener.v1` to read it.
+
+    `max_batch_items` caps the padded wordpieces of one forward pass (memory); `set_extra_annotations`
+    is called with each batch of docs and the batch output.
+    """
+    setter = set_extra_annotations or null_annotation_setter
+    return lambda nlp, name: Transformer(name, model, max_batch_items=max_batch_items,
+                                         set_extra_annotations=setter)
+
+def null_annotation_setter(docs: Sequence[Doc], output: TransformerOutput) -> None:
+    """Sets nothing beyond `doc._.trf_data`."""
+
+def create_null_annotation_setter() -> AnnotationSetter:
+    """`plait.null_annotation_setter.v1`: the default, sets nothing beyond `doc._.trf_data`."""
+    return null_annotation_setter

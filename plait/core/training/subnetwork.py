@@ -1,0 +1,103 @@
+"""The subnetwork that pretraining trains and `[initialize] init_tok2vec` loads: a component's model or a
+named layer inside it, saved and loaded as safetensors with errors that name the mismatched layer."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from plait.core.errors import ConfigError
+from plait.models.batch import TokenBatch
+from plait.models.listener import Listener
+
+if TYPE_CHECKING:
+    from plait.core.pipeline import Language
+
+
+def describe(component: str, layer: str) -> str:
+    """How messages name a subnetwork: `component 'textcat' layer 'tok2vec'`."""
+    return f"component {component!r}" + (f" layer {layer!r}" if layer else "")
+
+
+def find_subnetwork(nlp: "Language", component: str, layer: str) -> nn.Module:
+    """`component`'s whole model (`layer = ""`) or its sub-module at the dotted path `layer`.
+
+    A listener is refused: it holds no weights, it only passes on the output of a shared encoder.
+    """
+    if not nlp.has_pipe(component):
+        raise ConfigError(f"pretraining.component: no component named {component!r} in the pipeline "
+                          f"({', '.join(nlp.component_names)})")
+    model = getattr(nlp.get_pipe(component), "model", None)
+    if model is None:
+        raise ConfigError(f"pretraining.component: component {component!r} has no model to pretrain")
+    if layer:
+        try:
+            model = model.get_submodule(layer)
+        except AttributeError:
+            names = ", ".join(name for name, _ in model.named_children()) or "none"
+            raise ConfigError(f"pretraining.layer: component {component!r} has no layer {layer!r} "
+                              f"(its layers: {names})") from None
+    if isinstance(model, Listener):
+        upstream = model.upstream_name or model.upstream
+        raise ConfigError(f"pretraining: {describe(component, layer)} is a listener, not an encoder: it passes on "
+                          f"the output of the shared encoder {upstream!r}; pretrain that one instead "
+                          f"(component = \"{upstream}\", layer = \"\")")
+    return model
+
+
+def encoder_width(nlp: "Language", module: nn.Module, where: str) -> int:
+    """The width of the per-token vectors `module` makes from docs; ConfigError if it makes anything else."""
+    module.eval()
+    try:
+        with torch.no_grad():
+            output = module([nlp.make_doc("A probe sentence.")])
+    except (RuntimeError, ValueError, TypeError, AttributeError) as err:
+        listeners = [name for name, layer in module.named_modules() if isinstance(layer, Listener)]
+        why = (f"its layer {listeners[0]!r} is a listener: pretrain the shared encoder it listens to" if listeners
+               else str(err))
+        raise ConfigError(f"pretraining: {where} cannot be pretrained: it does not map docs to per-token vectors "
+                          f"({why})") from err
+    if not isinstance(output, TokenBatch):
+        raise ConfigError(f"pretraining: {where} maps docs to {type(output).__name__}, not to per-token vectors "
+                          "(a TokenBatch): choose its encoder, e.g. layer = \"tok2vec\"")
+    return int(output.flat.shape[-1])
+
+
+def save_weights(module: nn.Module, path: Path) -> None:
+    """Write `module`'s tensors to `path` as safetensors, through a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    save_file({k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}, str(tmp),
+              metadata={"format": "pt"})
+    tmp.replace(path)
+
+
+def load_subnetwork_weights(module: nn.Module, path: Path, where: str, setting: str) -> None:
+    """Load `path` into `module`; a missing, corrupt or mismatched file is a ConfigError naming `setting`,
+    the file and the first layer that does not match."""
+    if not path.is_file():
+        raise ConfigError(f"{setting}: {path} does not exist")
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise ConfigError(f"{setting}: {path} is not a safetensors weights file ({' '.join(str(err).split())})") \
+            from err
+    expected = module.state_dict()
+    problem = None
+    for key, value in expected.items():
+        if key not in tensors:
+            problem = f"layer {key} is missing from the file"
+        elif tuple(tensors[key].shape) != tuple(value.shape):
+            problem = f"layer {key} is {tuple(tensors[key].shape)} in the file but {tuple(value.shape)} in the model"
+        if problem:
+            break
+    extra = sorted(set(tensors) - set(expected))
+    if problem is None and extra:
+        problem = f"layer {extra[0]} in the file is not in the model"
+    if problem:
+        raise ConfigError(f"{setting}: {path} does not fit {where}: {problem} (weights of another architecture?)")
+    module.load_state_dict(tensors)

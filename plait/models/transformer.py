@@ -1,0 +1,252 @@
+"""TransformerModel: a HuggingFace encoder run over the wordpieces of a batch of docs' spans.
+
+The HuggingFace model is loaded by `load_pretrained()` (from `name`, a local directory or the local
+HuggingFace cache: nothing is downloaded) when the pipeline is initialized, or by `load_files(dir)` from a
+saved pipeline, which holds the model config and tokenizer files so the original directory is not needed.
+Windows are sorted by length and batched so that no batch holds more than `max_batch_items` padded
+wordpieces: memory is bounded by that setting, not by the length of a document.
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from plait.models.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
+
+# Fallback when neither the tokenizer nor the model config states a length limit.
+_DEFAULT_MAX_LENGTH = 512
+
+
+class TransformerOutput:
+    """A batch's transformer output: wordpiece rows and their alignment to the batch's tokens.
+
+    `tensors[0]` is the last hidden state, one row per wordpiece of every window (n_rows, width); further
+    entries are the other outputs the model returned (all hidden states if asked for: per row; the pooler
+    output: per window). `token`, `row` are the aligned (token, wordpiece row) pairs as tensors.
+    """
+
+    def __init__(self, wordpieces: Wordpieces, tensors: list[torch.Tensor], per_row: list[bool]) -> None:
+        self.wordpieces = wordpieces
+        self.tensors, self.per_row = tensors, per_row
+        device = tensors[0].device
+        self.token = torch.from_numpy(wordpieces.token).to(device)
+        self.row = torch.from_numpy(wordpieces.row).to(device)
+
+    @property
+    def last_hidden_state(self) -> torch.Tensor:
+        return self.tensors[0]
+
+    @property
+    def lengths(self) -> list[int]:
+        return self.wordpieces.doc_lengths
+
+    @property
+    def n_tokens(self) -> int:
+        return self.wordpieces.n_tokens
+
+
+# The cost of one forward call beyond its padded wordpieces, in wordpieces: it stops batching from splitting
+# windows into many tiny calls just to save a little padding.
+_CALL_COST = 64
+
+
+def _batches(lengths: np.ndarray, max_items: int) -> list[np.ndarray]:
+    """Window indices in groups of at most `max_items` padded wordpieces (count x longest), least padding first.
+
+    Windows are sorted longest first and cut into consecutive groups by dynamic programming, minimising the
+    padded wordpieces plus a per-call cost: one 150-wordpiece window among 15-wordpiece ones gets its own
+    call instead of padding dozens of short ones to 150.
+    """
+    order = np.argsort(-lengths, kind="stable")
+    sizes = np.maximum(lengths[order], 1)
+    n = len(order)
+    best = np.zeros(n + 1)
+    cut = np.zeros(n + 1, dtype=np.int64)
+    first = 0
+    for end in range(1, n + 1):
+        while (end - first) * sizes[first] > max_items and first < end - 1:
+            first += 1
+        starts = np.arange(first, end)
+        costs = best[starts] + (end - starts) * sizes[starts] + _CALL_COST
+        k = int(np.argmin(costs))
+        best[end], cut[end] = costs[k], starts[k]
+    groups = []
+    end = n
+    while end > 0:
+        groups.append(order[cut[end]:end])
+        end = int(cut[end])
+    return groups[::-1]
+
+
+class TransformerModel(nn.Module):
+    """docs -> TransformerOutput, through `get_spans`, the fast tokenizer and the HuggingFace model."""
+
+    def __init__(self, *, name: str, get_spans: Callable[[Sequence[Any]], list[list[Any]]],
+                 tokenizer_config: dict[str, Any], transformer_config: dict[str, Any], mixed_precision: bool,
+                 grad_scaler_config: dict[str, Any], overlong: str = "split") -> None:
+        super().__init__()
+        if overlong not in ("split", "error"):
+            raise ValueError(f"overlong must be 'split' or 'error', not {overlong!r}")
+        self.name, self.get_spans = name, get_spans
+        self.tokenizer_config, self.transformer_config = dict(tokenizer_config), dict(transformer_config)
+        self.mixed_precision, self.grad_scaler_config = mixed_precision, dict(grad_scaler_config)
+        self.overlong = overlong
+        self.max_batch_items = 4096  # set by the component from its own setting
+        self.transformer: nn.Module | None = None
+        self.tokenizer: Any = None
+        self.special = SpecialTokens([], [])
+        self.max_length = _DEFAULT_MAX_LENGTH
+
+    # -- loading --------------------------------------------------------------------------------------
+    @property
+    def is_loaded(self) -> bool:
+        return self.transformer is not None
+
+    def load_pretrained(self) -> None:
+        """Load the tokenizer and pretrained weights from `name` (local files only)."""
+        from transformers import AutoModel, AutoTokenizer
+
+        source = str(Path(self.name).expanduser()) if Path(self.name).expanduser().exists() else self.name
+        with _quiet_transformers():
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **self.tokenizer_config)
+                model = AutoModel.from_pretrained(source, local_files_only=True, **self.transformer_config)
+            except OSError as err:
+                raise FileNotFoundError(
+                    f"{self.name!r} is not a local model directory nor in the local HuggingFace cache (plait never "
+                    f"downloads): {' '.join(str(err).split())[:200]}") from err
+        self._attach(tokenizer, model)
+
+    def save_files(self, directory: Path) -> None:
+        """Write the model config and tokenizer files (the weights go with the component's safetensors)."""
+        self._require_loaded()
+        directory.mkdir(parents=True, exist_ok=True)
+        self.tokenizer.save_pretrained(str(directory))
+        self.transformer.config.save_pretrained(str(directory))
+
+    def load_files(self, directory: Path) -> None:
+        """Rebuild the tokenizer and an untrained model of the saved architecture; weights are loaded after."""
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+        with _quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+            config = AutoConfig.from_pretrained(str(directory), local_files_only=True)
+            model = AutoModel.from_config(config)
+        self._attach(tokenizer, model)
+
+    def _attach(self, tokenizer: Any, model: nn.Module) -> None:
+        if not getattr(tokenizer, "is_fast", False):
+            raise ValueError(f"{self.name!r}: plait aligns wordpieces with a fast tokenizer's offsets, and this "
+                             "model has none (no tokenizer.json)")
+        self.tokenizer, self.transformer = tokenizer, model
+        # plait tokenizes whole spans and cuts them into windows itself: the tokenizer's over-length warning
+        # ("will result in indexing errors") does not apply, so it is marked as already shown
+        tokenizer.deprecation_warnings["sequence-length-is-longer-than-the-specified-maximum"] = True
+        self.special = SpecialTokens.of(tokenizer)
+        self.max_length = _max_length(tokenizer, model)
+
+    def _require_loaded(self) -> None:
+        if self.transformer is None:
+            raise RuntimeError("the transformer is not loaded: initialize the pipeline (or load a saved one) first")
+
+    @property
+    def width(self) -> int:
+        """The hidden size of the loaded model."""
+        self._require_loaded()
+        return int(self.transformer.config.hidden_size)
+
+    # -- running --------------------------------------------------------------------------------------
+    def forward(self, docs: Sequence[Any]) -> TransformerOutput:
+        self._require_loaded()
+        wordpieces = make_wordpieces(self.tokenizer, self.get_spans(docs), docs, max_length=self.max_length,
+                                     special=self.special, split_overlong=self.overlong == "split")
+        device = next(self.transformer.parameters()).device
+        lengths = np.fromiter((len(x) for x in wordpieces.ids), dtype=np.int64, count=len(wordpieces.ids))
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        chunks: dict[str, tuple[bool, list[torch.Tensor]]] = {}
+        order: list[np.ndarray] = []
+        for batch in _batches(lengths, self.max_batch_items):
+            width = int(lengths[batch].max())
+            ids = np.full((len(batch), width), pad, dtype=np.int64)
+            for i, w in enumerate(batch):
+                ids[i, :lengths[w]] = wordpieces.ids[w]
+            mask = torch.from_numpy(np.arange(width)[None, :] < lengths[batch][:, None]).to(device)
+            with self._autocast(device):
+                out = self.transformer(input_ids=torch.from_numpy(ids).to(device), attention_mask=mask.long())
+            for key, value in _outputs(out):
+                per_row = value.dim() == 3
+                chunks.setdefault(key, (per_row, []))[1].append((value[mask] if per_row else value).float())
+            order.append(batch)
+        return self._unsort(wordpieces, lengths, np.concatenate(order) if order else np.zeros(0, np.int64), chunks)
+
+    def _autocast(self, device: torch.device) -> contextlib.AbstractContextManager:
+        if not self.mixed_precision:
+            return contextlib.nullcontext()
+        return torch.autocast(device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16)
+
+    def _unsort(self, wordpieces: Wordpieces, lengths: np.ndarray, order: np.ndarray,
+                chunks: dict[str, tuple[bool, list[torch.Tensor]]]) -> TransformerOutput:
+        """Put the rows of windows run longest-first back in doc order."""
+        device = next(self.transformer.parameters()).device
+        sorted_starts = np.zeros(len(lengths), dtype=np.int64)
+        sorted_starts[order] = np.concatenate([[0], np.cumsum(lengths[order])[:-1]]) if len(order) else []
+        within = np.arange(wordpieces.n_rows) - np.repeat(wordpieces.row_starts[:-1], lengths)
+        row_index = torch.from_numpy(np.repeat(sorted_starts, lengths) + within).to(device)
+        window_index = torch.from_numpy(np.argsort(order, kind="stable")).to(device)
+        tensors, per_row = [], []
+        for is_rows, values in chunks.values():
+            tensors.append(torch.cat(values).index_select(0, row_index if is_rows else window_index))
+            per_row.append(is_rows)
+        if not tensors:
+            tensors, per_row = [torch.zeros((0, self.width), device=device)], [True]
+        return TransformerOutput(wordpieces, tensors, per_row)
+
+
+def _outputs(out: Any) -> Iterator[tuple[str, torch.Tensor]]:
+    """The model's per-wordpiece and per-window outputs, last hidden state first; hidden states one per layer.
+
+    Attention maps (4 dimensions) are left out: they are per pair of wordpieces, not per row.
+    """
+    yield "last_hidden_state", out.last_hidden_state
+    for key, value in out.items():
+        if key == "last_hidden_state":
+            continue
+        if isinstance(value, torch.Tensor) and value.dim() in (2, 3):
+            yield key, value
+        elif key == "hidden_states" and isinstance(value, tuple):
+            for i, layer in enumerate(value):
+                yield f"hidden_states.{i}", layer
+
+
+def _max_length(tokenizer: Any, model: nn.Module) -> int:
+    """Wordpieces a window may hold: the tokenizer's limit, else the model's positions (less RoBERTa's offset)."""
+    limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(limit, int) and 0 < limit < 100_000:
+        return limit
+    positions = getattr(model.config, "max_position_embeddings", None)
+    if not isinstance(positions, int) or positions <= 0:
+        return _DEFAULT_MAX_LENGTH
+    padding_idx = getattr(getattr(model, "embeddings", None), "padding_idx", None)
+    return positions - (padding_idx + 1 if isinstance(padding_idx, int) else 0)
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' loading bars and warnings: plait reports its own progress and errors."""
+    from transformers.utils import logging
+
+    level = logging.get_verbosity()
+    bars = logging.is_progress_bar_enabled()
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
+        if bars:
+            logging.enable_progress_bar()

@@ -1,0 +1,63 @@
+"""TransformerListener: a head's view of a shared transformer, pooling wordpiece rows into token vectors.
+
+The transformer component runs once per batch and hands its output to every listener. Each listener scales
+the gradient it sends back by its `grad_factor` (0: the head trains on a frozen transformer; a schedule
+such as `plait.constant_then.v1` freezes it for the first steps), then pools. The gradients of several
+listeners add up in the one transformer through autograd.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+
+from plait.models.batch import TokenBatch
+from plait.models.listener import Listener
+from plait.models.pooling import Pooling
+from plait.models.transformer import TransformerOutput
+
+
+def scale_grad(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """`x` unchanged in the forward pass; its gradient multiplied by `factor` in the backward pass."""
+    if factor == 1.0:
+        return x
+    if factor == 0.0:
+        return x.detach()
+    return x.detach() + factor * (x - x.detach())
+
+
+class TransformerListener(Listener):
+    """docs -> TokenBatch of pooled transformer rows; its width is the upstream model's hidden size."""
+
+    reads = "wordpieces"
+
+    def __init__(self, *, pooling: Pooling, grad_factor: float | Iterator[float] = 1.0, upstream: str = "*") -> None:
+        super().__init__(width=None, upstream=upstream)
+        self.pooling = pooling
+        self._factors = itertools.repeat(float(grad_factor)) if isinstance(grad_factor, (int, float)) else grad_factor
+        self.grad_factor = next(self._factors)
+        self.upstream_width: Callable[[], int] | None = None  # set by the upstream component when linked
+
+    @property
+    def width(self) -> int | None:
+        return self.upstream_width() if self.upstream_width is not None else None
+
+    def advance(self) -> None:
+        """Move the grad_factor schedule on by one optimizer step."""
+        self.grad_factor = float(next(self._factors))
+
+    def forward(self, docs: Sequence[Any]) -> TokenBatch:
+        output: TransformerOutput = self._lookup(docs)
+        rows = scale_grad(output.last_hidden_state, self.grad_factor if self.training else 1.0)
+        pooled = self.pooling(rows, output.token, output.row, output.n_tokens)
+        return TokenBatch(pooled, output.lengths)
+
+    def _from_docs(self, docs: Sequence[Any]) -> TransformerOutput | None:
+        """The batch rebuilt from the `doc._.trf_data` the transformer component set at inference, or None."""
+        data = [getattr(doc._, "trf_data", None) if doc._.has("trf_data") else None for doc in docs]
+        if any(d is None for d in data):
+            return None
+        from plait.models.transformer_data import join_doc_data
+
+        return join_doc_data(data)
