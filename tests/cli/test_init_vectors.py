@@ -3,9 +3,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import run
 
 import plait
-from plait.cli.main import main
 from plait.core.init_vectors import _bf16_search, _from_bf16, _to_bf16, nearest_kept
 
 gensim = pytest.importorskip("gensim", reason="gensim (the `test` extra) is needed to make real vectors files")
@@ -14,12 +14,6 @@ from gensim.models.fasttext import save_facebook_model  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out = capsys.readouterr()
-    return exit_info.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

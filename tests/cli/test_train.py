@@ -3,20 +3,14 @@ from pathlib import Path
 
 import pytest
 import srsly
+from cli_run import run
 
 import plait
-from plait.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["--training.max_epochs", "1", "--training.max_steps", "40", "--training.eval_frequency", "20",
          "--paths.train", str(ROOT / "examples/data/train"), "--paths.dev", str(ROOT / "examples/data/dev")]
 
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out = capsys.readouterr()
-    return exit_info.value.code, out.out, out.err
 
 
 @pytest.mark.slow

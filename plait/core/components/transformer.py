@@ -6,11 +6,9 @@ At inference each doc gets `doc._.trf_data` (its wordpieces, the model outputs a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-import torch
-
-from plait.core.components.batching import minibatch
+from plait.core.components.encoder import EncoderComponent
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, DataError
 from plait.models.transformer import TransformerModel, TransformerOutput
@@ -26,26 +24,22 @@ if not Doc.has_extension("trf_data"):
 
 AnnotationSetter = Callable[[Sequence[Doc], TransformerOutput], None]
 
-class Transformer:
+class Transformer(EncoderComponent):
     """Runs the transformer once per batch, hands the output to its listeners and sets `doc._.trf_data`."""
 
-    is_encoder = True
     output_kind = "wordpieces"  # what its listeners read: a TransformerOutput
 
     def __init__(self, name: str, model: TransformerModel, *, max_batch_items: int,
                  set_extra_annotations: AnnotationSetter) -> None:
         if max_batch_items < 1:
             raise ConfigError(f"components.{name}.max_batch_items: must be at least 1")
-        self.name, self.model = name, model
+        super().__init__(name, model)
         self.model.max_batch_items = max_batch_items
         self.set_extra_annotations = set_extra_annotations
-        self.listeners: list[TransformerListener] = []
 
     def add_listener(self, listener: TransformerListener, owner: str) -> None:
-        listener.upstream_name, listener.owner = self.name, owner
+        super().add_listener(listener, owner)
         listener.upstream_width = lambda: self._loaded().width
-        if all(existing is not listener for existing in self.listeners):
-            self.listeners.append(listener)
 
     def _loaded(self) -> TransformerModel:
         """The model, loaded from its `name` first if neither initialize nor a saved pipeline has loaded it."""
@@ -56,28 +50,16 @@ class Transformer:
                 raise ConfigError(f"components.{self.name}.model.name: {err}") from err
         return self.model
 
-    def encode(self, docs: Sequence[Doc]) -> TransformerOutput:
-        """Run the transformer (with gradients if enabled by the caller) and hand the output to every listener."""
+    def run_model(self, docs: Sequence[Doc]) -> TransformerOutput:
         try:
-            output = self._loaded()(docs)
+            return self._loaded()(docs)
         except OverlongSpanError as err:
             raise DataError(f"components.{self.name}: {err}") from err
-        for listener in self.listeners:
-            listener.receive(docs, output)
-        return output
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        self.model.eval()
-        for batch in minibatch(docs, batch_size):
-            with torch.no_grad():
-                output = self.encode(batch)
-            for doc, data in zip(batch, split_by_doc(output, self.model.tokenizer)):
-                doc._.trf_data = data
-            self.set_extra_annotations(batch, output)
-            yield from batch
+    def store(self, docs: Sequence[Doc], output: TransformerOutput) -> None:
+        for doc, data in zip(docs, split_by_doc(output, self.model.tokenizer)):
+            doc._.trf_data = data
+        self.set_extra_annotations(docs, output)
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]], **_: Any) -> None:
         """Load the pretrained tokenizer and weights named in the config."""

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from cli_run import run
 
 import plait
 from plait.cli.main import main
@@ -15,12 +16,6 @@ SHORT = ["--training.max_steps", "4", "--training.eval_frequency", "2",
          "--training.optimizer.learn_rate.warmup_steps", "1",
          "--paths.train", str(ROOT / "examples/data/train"), "--paths.dev", str(ROOT / "examples/data/dev")]
 
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out = capsys.readouterr()
-    return exit_info.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
