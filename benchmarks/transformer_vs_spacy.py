@@ -207,8 +207,8 @@ def part_inference(args) -> dict:
     words = sum(len(nlp.make_doc(t)) for t in texts)
     texts_file = args.out / "test_texts.json"
     texts_file.write_text(json.dumps(texts))
-    plait_model = args.out / "plait" / "model" / "model-last"
-    spacy_model = args.out / "spacy" / "model" / "model-last"
+    plait_model = args.plait_model or args.out / "plait" / "model" / "model-last"
+    spacy_model = args.spacy_model or args.out / "spacy" / "model" / "model-last"
     me = [sys.executable, __file__, "_worker", "--out", args.out]
     runs = {
         "raw_fp32": me + ["raw", minilm_path()],
@@ -282,7 +282,7 @@ def worker_memory(model: str, n_words: int) -> dict:
 
 
 def part_memory(args) -> dict:
-    model = args.out / "plait" / "model" / "model-last"
+    model = args.plait_model or args.out / "plait" / "model" / "model-last"
     rows = {}
     for n in (10_000, 100_000):
         proc = subprocess.run([sys.executable, __file__, "_worker", "--out", str(args.out), "memory", str(model),
@@ -313,6 +313,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/trf-bench"))
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--plait-model", type=Path, help="Pipeline for inference/memory (default: from train).")
+    parser.add_argument("--spacy-model", type=Path, help="spaCy pipeline for inference (default: from train).")
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_intermixed_args()
     args.out.mkdir(parents=True, exist_ok=True)
