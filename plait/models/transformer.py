@@ -168,8 +168,7 @@ class TransformerModel(nn.Module):
         device = next(self.transformer.parameters()).device
         lengths = np.fromiter((len(x) for x in wordpieces.ids), dtype=np.int64, count=len(wordpieces.ids))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        chunks: dict[str, tuple[bool, list[torch.Tensor]]] = {}
-        order: list[np.ndarray] = []
+        outputs = _Gathered(wordpieces.n_rows, len(lengths), torch.is_grad_enabled())
         for batch in _batches(lengths, self.max_batch_items):
             width = int(lengths[batch].max())
             ids = np.full((len(batch), width), pad, dtype=np.int64)
@@ -178,33 +177,55 @@ class TransformerModel(nn.Module):
             mask = torch.from_numpy(np.arange(width)[None, :] < lengths[batch][:, None]).to(device)
             with self._autocast(device):
                 out = self.transformer(input_ids=torch.from_numpy(ids).to(device), attention_mask=mask.long())
+            # where each row of this batch goes: its window's rows, in doc order
+            starts = wordpieces.row_starts[batch]
+            counts = lengths[batch]
+            rows = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
             for key, value in _outputs(out):
-                per_row = value.dim() == 3
-                chunks.setdefault(key, (per_row, []))[1].append((value[mask] if per_row else value).float())
-            order.append(batch)
-        return self._unsort(wordpieces, lengths, np.concatenate(order) if order else np.zeros(0, np.int64), chunks)
+                if value.dim() == 3:
+                    outputs.add(key, True, value[mask].float(), torch.from_numpy(rows).to(device))
+                else:
+                    outputs.add(key, False, value.float(), torch.from_numpy(batch).to(device))
+        if not outputs.tensors:
+            return TransformerOutput(wordpieces, [torch.zeros((0, self.width), device=device)], [True])
+        return TransformerOutput(wordpieces, *outputs.result())
 
     def _autocast(self, device: torch.device) -> contextlib.AbstractContextManager:
         if not self.mixed_precision:
             return contextlib.nullcontext()
         return torch.autocast(device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16)
 
-    def _unsort(self, wordpieces: Wordpieces, lengths: np.ndarray, order: np.ndarray,
-                chunks: dict[str, tuple[bool, list[torch.Tensor]]]) -> TransformerOutput:
-        """Put the rows of windows run longest-first back in doc order."""
-        device = next(self.transformer.parameters()).device
-        sorted_starts = np.zeros(len(lengths), dtype=np.int64)
-        sorted_starts[order] = np.concatenate([[0], np.cumsum(lengths[order])[:-1]]) if len(order) else []
-        within = np.arange(wordpieces.n_rows) - np.repeat(wordpieces.row_starts[:-1], lengths)
-        row_index = torch.from_numpy(np.repeat(sorted_starts, lengths) + within).to(device)
-        window_index = torch.from_numpy(np.argsort(order, kind="stable")).to(device)
+
+class _Gathered:
+    """The model's outputs of each length-sorted batch, put back in doc order (per row or per window).
+
+    At inference each batch is copied straight into one preallocated tensor per output, so a long doc costs
+    its output once; with gradients the pieces are joined by one differentiable `index_copy`.
+    """
+
+    def __init__(self, n_rows: int, n_windows: int, grad: bool) -> None:
+        self.sizes = {True: n_rows, False: n_windows}
+        self.grad = grad
+        self.tensors: dict[str, tuple[bool, Any]] = {}
+
+    def add(self, key: str, per_row: bool, values: torch.Tensor, index: torch.Tensor) -> None:
+        if self.grad:
+            self.tensors.setdefault(key, (per_row, []))[1].append((values, index))
+            return
+        if key not in self.tensors:
+            self.tensors[key] = (per_row, values.new_empty((self.sizes[per_row], *values.shape[1:])))
+        self.tensors[key][1].index_copy_(0, index, values)
+
+    def result(self) -> tuple[list[torch.Tensor], list[bool]]:
         tensors, per_row = [], []
-        for is_rows, values in chunks.values():
-            tensors.append(torch.cat(values).index_select(0, row_index if is_rows else window_index))
+        for is_rows, value in self.tensors.values():
+            if self.grad:
+                values = torch.cat([v for v, _ in value])
+                index = torch.cat([i for _, i in value])
+                value = values.new_zeros((self.sizes[is_rows], *values.shape[1:])).index_copy(0, index, values)
+            tensors.append(value)
             per_row.append(is_rows)
-        if not tensors:
-            tensors, per_row = [torch.zeros((0, self.width), device=device)], [True]
-        return TransformerOutput(wordpieces, tensors, per_row)
+        return tensors, per_row
 
 
 def _outputs(out: Any) -> Iterator[tuple[str, torch.Tensor]]:
