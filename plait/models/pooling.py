@@ -13,8 +13,13 @@ class Pooling(nn.Module):
     """What every reduction is: `forward(rows, token, row, n_tokens) -> (n_tokens, width)`, no weights."""
 
 
-def _summed(rows: torch.Tensor, token: torch.Tensor, row: torch.Tensor, n_tokens: int) -> torch.Tensor:
-    return rows.new_zeros((n_tokens, rows.shape[1])).index_add(0, token, rows.index_select(0, row))
+def _summed(rows: torch.Tensor, token: torch.Tensor, row: torch.Tensor, n_tokens: int,
+            weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Sum (or weighted sum) of each token's rows as one sparse (tokens x rows) product: no (pairs, width) copy."""
+    values = weights if weights is not None else rows.new_ones(len(row))
+    pairs = torch.sparse_coo_tensor(torch.stack([token, row]), values.to(rows.dtype), (n_tokens, rows.shape[0]),
+                                    check_invariants=False)
+    return torch.sparse.mm(pairs, rows)
 
 
 class ReduceSum(Pooling):
@@ -29,7 +34,7 @@ class ReduceMean(Pooling):
 
     def forward(self, rows: torch.Tensor, token: torch.Tensor, row: torch.Tensor, n_tokens: int) -> torch.Tensor:
         counts = torch.bincount(token, minlength=n_tokens).clamp(min=1).to(rows.dtype)
-        return _summed(rows, token, row, n_tokens) / counts[:, None]
+        return _summed(rows, token, row, n_tokens, weights=1.0 / counts[token])
 
 
 class ReduceMax(Pooling):
