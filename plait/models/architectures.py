@@ -129,9 +129,9 @@ def build_reduce_last() -> ReduceLast:
 
 def _width_of(tok2vec: nn.Module) -> int | None:
     """The tok2vec's output width; None for a transformer listener, whose width is known once the model loads."""
-    width = getattr(tok2vec, "width", None)
     if isinstance(tok2vec, TransformerListener):
         return None
+    width = getattr(tok2vec, "width", None)
     if not isinstance(width, int):
         raise ValueError("the tok2vec module must expose its output `width`")
     return width

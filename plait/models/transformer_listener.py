@@ -16,6 +16,7 @@ from plait.models.batch import TokenBatch
 from plait.models.listener import Listener
 from plait.models.pooling import Pooling
 from plait.models.transformer import TransformerOutput
+from plait.models.transformer_data import join_doc_data
 
 
 def scale_grad(x: torch.Tensor, factor: float) -> torch.Tensor:
@@ -58,6 +59,4 @@ class TransformerListener(Listener):
         data = [getattr(doc._, "trf_data", None) if doc._.has("trf_data") else None for doc in docs]
         if any(d is None for d in data):
             return None
-        from plait.models.transformer_data import join_doc_data
-
         return join_doc_data(data)
