@@ -1,6 +1,7 @@
 """The `plait` command: a Typer app whose commands live one per file in this package."""
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
@@ -32,26 +33,34 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Train NLP pipelines from config files with PyTorch."""
 
 
-def _register_commands() -> None:
-    # Each module adds its command to `app` when imported.
-    from plait.cli import (  # noqa: F401
-        apply,
-        convert,
-        debug_config,
-        evaluate,
-        fill_config,
-        init_config,
-        init_vectors,
-        pretrain,
-        train,
-    )
+# Command name -> module that registers it. Only the command being run is imported, so `plait init-vectors`
+# starts without paying for torch; help and unknown names import them all.
+_COMMANDS = {
+    "apply": "apply",
+    "convert": "convert",
+    "debug-config": "debug_config",
+    "evaluate": "evaluate",
+    "fill-config": "fill_config",
+    "init-config": "init_config",
+    "init-vectors": "init_vectors",
+    "pretrain": "pretrain",
+    "train": "train",
+}
+
+
+def _register_commands(args: list[str]) -> None:
+    """Import the module of the command named in `args` (each adds itself to `app`), or all of them."""
+    name = next((arg for arg in args if not arg.startswith("-")), None)
+    modules = [_COMMANDS[name]] if name in _COMMANDS else sorted(_COMMANDS.values())
+    for module in modules:
+        importlib.import_module(f"plait.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors exit 2 with one line, internal errors exit 1 (traceback with --verbose)."""
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "--verbose" in args or "-V" in args
-    _register_commands()
+    _register_commands(args)
     try:
         code = app(args=args, prog_name="plait", standalone_mode=False)
     except click.exceptions.Exit as err:

@@ -21,8 +21,17 @@ def test_version_and_help(capsys):
     assert code == 0 and out.strip() == f"plait {plait.__version__}"
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for command in ("init-config", "fill-config", "debug-config", "convert"):
+    for command in ("init-config", "fill-config", "debug-config", "convert", "train", "pretrain", "init-vectors",
+                    "evaluate", "apply"):
         assert command in out
+
+
+def test_a_command_starts_without_importing_the_others():
+    # `plait init-vectors` must not pay for torch (about 1 s) just to parse its arguments
+    code = ("import sys\nfrom plait.cli.main import main\ntry:\n    main(['init-vectors', '--help'])\n"
+            "except SystemExit as e:\n    assert e.code == 0\nprint('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "LANG" in result.stdout and result.stdout.split()[-1] == "False"
 
 
 def test_console_script_is_installed():
