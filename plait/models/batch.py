@@ -1,6 +1,8 @@
 """TokenBatch: per-token vectors of a batch of docs, kept flat (no padding) with a padded view on demand."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import torch
 
@@ -9,14 +11,34 @@ class TokenBatch:
     """The rows of every token of a batch of docs, concatenated in doc order, plus each doc's length.
 
     Encoders work on the flat rows, so no work is spent on padding; heads that want
-    (batch, tokens, width) read `vectors` and `mask`, built once on first use.
+    (batch, tokens, width) read `vectors` and `mask`, built once on first use. A batch may instead be given
+    `rows_between(begin, end)`, which computes the rows of a range of tokens: then `map_rows` applies a function
+    chunk by chunk without ever holding all rows (a transformer listener at inference on a long doc).
     """
 
-    def __init__(self, flat: torch.Tensor, lengths: list[int]) -> None:
-        self.flat = flat  # (n_tokens, width)
+    def __init__(self, flat: torch.Tensor | None, lengths: list[int], *,
+                 rows_between: Callable[[int, int], torch.Tensor] | None = None) -> None:
+        if (flat is None) == (rows_between is None):
+            raise ValueError("TokenBatch needs either its rows or a function computing them")
+        self._flat = flat  # (n_tokens, width)
+        self._rows_between = rows_between
         self.lengths = list(lengths)
         self._padded: tuple[torch.Tensor, torch.Tensor] | None = None
         self._windows: dict[int, torch.Tensor] = {}
+
+    @property
+    def flat(self) -> torch.Tensor:
+        """(n_tokens, width): every token's row, computed on first use when the batch was made lazily."""
+        if self._flat is None:
+            self._flat = self._rows_between(0, sum(self.lengths))
+        return self._flat
+
+    def map_rows(self, fn: Callable[[torch.Tensor], torch.Tensor], chunk: int) -> torch.Tensor:
+        """`fn(flat)` computed over at most `chunk` tokens at a time (for row-wise functions), concatenated."""
+        n = sum(self.lengths)
+        if self._flat is not None or n <= chunk:
+            return fn(self.flat)
+        return torch.cat([fn(self._rows_between(begin, min(begin + chunk, n))) for begin in range(0, n, chunk)])
 
     def with_flat(self, flat: torch.Tensor) -> "TokenBatch":
         """A batch of the same docs holding new rows (sharing the cached window indices)."""
@@ -26,13 +48,22 @@ class TokenBatch:
 
     def _pad(self) -> tuple[torch.Tensor, torch.Tensor]:
         if self._padded is None:
-            lens = torch.tensor(self.lengths, dtype=torch.long, device=self.flat.device)
-            positions = torch.arange(max(self.lengths, default=0), device=self.flat.device)
-            mask = positions[None, :] < lens[:, None]  # (batch, tokens)
-            padded = self.flat.new_zeros((*mask.shape, self.flat.shape[-1]))
-            padded[mask] = self.flat
-            self._padded = (padded, mask)
+            self._padded = (self.pad(self.flat), self._mask(self.flat.device))
         return self._padded
+
+    def _mask(self, device: torch.device) -> torch.Tensor:
+        lens = torch.tensor(self.lengths, dtype=torch.long, device=device)
+        positions = torch.arange(max(self.lengths, default=0), device=device)
+        return positions[None, :] < lens[:, None]  # (batch, tokens)
+
+    def pad(self, values: torch.Tensor) -> torch.Tensor:
+        """Per-token `values` (n_tokens, ...) laid out as (batch, tokens, ...), zero on padding."""
+        if len(self.lengths) == 1:
+            return values.unsqueeze(0)
+        mask = self._mask(values.device)
+        padded = values.new_zeros((*mask.shape, *values.shape[1:]))
+        padded[mask] = values
+        return padded
 
     @property
     def vectors(self) -> torch.Tensor:

@@ -9,6 +9,10 @@ from torch import nn
 from plait.models.batch import TokenBatch
 from plait.models.layers import Maxout
 
+# Tokens scored at once at inference when the tok2vec computes rows on demand (a transformer listener): bounds
+# a long doc's working memory, like a transformer's max_batch_items.
+INFERENCE_CHUNK = 4096
+
 
 def _zero_linear(n_in: int, n_out: int, device: torch.device) -> nn.Linear:
     layer = nn.Linear(n_in, n_out, device=device)
@@ -60,10 +64,17 @@ class TokenClassifier(nn.Module):
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
         batch: TokenBatch = self.tok2vec(docs)
-        x = self.dropout(batch.vectors)
+        if self.training:
+            return batch.pad(self._score(batch.flat))
+        # at inference a long doc is scored a chunk of tokens at a time: a transformer listener then never
+        # holds every token's pooled row at once
+        return batch.pad(batch.map_rows(self._score, INFERENCE_CHUNK))  # (batch, tokens, n_labels)
+
+    def _score(self, rows: torch.Tensor) -> torch.Tensor:
+        x = self.dropout(rows)
         if self.hidden is not None:
             x = self.hidden(x)
-        return _require(self.output)(x)  # (batch, tokens, n_labels)
+        return _require(self.output)(x)
 
 
 class TextClassifier(nn.Module):

@@ -50,9 +50,10 @@ class TransformerListener(Listener):
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
         output: TransformerOutput = self._lookup(docs)
-        rows = scale_grad(output.last_hidden_state, self.grad_factor if self.training else 1.0)
-        pooled = self.pooling(rows, output.token, output.row, output.n_tokens)
-        return TokenBatch(pooled, output.lengths)
+        if not self.training:  # pooled on demand, a range of tokens at a time (see TokenBatch.map_rows)
+            return TokenBatch(None, output.lengths, rows_between=_RangePooler(output, self.pooling))
+        rows = scale_grad(output.last_hidden_state, self.grad_factor)
+        return TokenBatch(self.pooling(rows, output.token, output.row, output.n_tokens), output.lengths)
 
     def _from_docs(self, docs: Sequence[Any]) -> TransformerOutput | None:
         """The batch rebuilt from the `doc._.trf_data` the transformer component set at inference, or None."""
@@ -60,3 +61,16 @@ class TransformerListener(Listener):
         if any(d is None for d in data):
             return None
         return join_doc_data(data)
+
+
+class _RangePooler:
+    """Pools the rows of any range of a batch's tokens: the (token, row) pairs sorted by token once, then sliced."""
+
+    def __init__(self, output: TransformerOutput, pooling: Pooling) -> None:
+        order = torch.argsort(output.token, stable=True)
+        self.token, self.row = output.token[order], output.row[order]
+        self.rows, self.pooling = output.last_hidden_state, pooling
+
+    def __call__(self, begin: int, end: int) -> torch.Tensor:
+        first, last = torch.searchsorted(self.token, torch.tensor([begin, end], device=self.token.device)).tolist()
+        return self.pooling(self.rows, self.token[first:last] - begin, self.row[first:last], end - begin)

@@ -9,6 +9,7 @@ from cli_run import run
 
 import plait
 from plait.cli.main import main
+from plait.models import heads
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -65,6 +66,25 @@ def test_listener_pooling_matches_trf_data(trained):
     data = doc._.trf_data
     expected = data.last_hidden_state[data.rows_of(1)].mean(dim=0)
     assert torch.allclose(pooled[1], expected, atol=1e-5)
+
+
+def test_long_doc_is_scored_a_chunk_of_tokens_at_a_time(trained, monkeypatch):
+    """At inference heads pool and score a bounded number of tokens at once, with the same scores as all at once."""
+    nlp = plait.load(trained / "model-last")
+    texts = ["Valkyria Chronicles was released in Japan in 2011 and sold well. " * 6, "Short one."]
+    docs = list(nlp.pipe(texts))
+    tagger = nlp.get_pipe("tagger").model.eval()
+    with torch.no_grad():
+        whole = tagger(docs)
+        pooled_sizes = []
+        pooling = tagger.tok2vec.pooling
+        monkeypatch.setattr(pooling, "forward", lambda rows, token, row, n: pooled_sizes.append(n) or
+                            type(pooling).forward(pooling, rows, token, row, n))
+        monkeypatch.setattr(heads, "INFERENCE_CHUNK", 7)
+        chunked = tagger(docs)
+    assert len(docs[0]) > 50 and max(pooled_sizes) == 7 and sum(pooled_sizes) == len(docs[0]) + len(docs[1])
+    assert torch.allclose(whole, chunked, atol=1e-5)
+    assert [t.tag_ for t in docs[0]] == [t.tag_ for t in nlp(texts[0])]
 
 
 def test_custom_span_getter_and_annotation_setter_example(capsys, tmp_path, tiny_bert):

@@ -1,0 +1,28 @@
+"""Handing freed heap memory back to the operating system between large steps."""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def release_freed_memory() -> None:
+    """Return the free pages of glibc's heap to the OS (a no-op elsewhere).
+
+    Tensors of a few MB to 32 MB, freed after each transformer batch, stay in glibc's heap, and the heap grows
+    with every batch as their sizes vary: a 100,000-word doc then held 370 MB more than it used. Trimming after
+    each batch keeps the resident size at what is live.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
