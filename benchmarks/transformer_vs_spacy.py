@@ -17,7 +17,8 @@ inference: the sentence texts of ud-en-ewt test through (a) raw AutoTokenizer + 
     trained spacy-transformers pipeline. Words = plait's token count of the texts. Each is run --rounds times
     alternately, each in its own subprocess, and the best is kept. Needs the models from `train`.
 memory: one document of 10,000 and one of 100,000 words (wikitext-2, joined) through nlp(text) of the plait
-    pipeline, each in a fresh subprocess: peak RSS minus RSS after loading, and the stored output's size.
+    pipeline, each in a fresh subprocess, with max_batch_items 4096 and 1024: peak RSS minus RSS after loading,
+    and the stored output's size.
 
 Each part prints one JSON object.
 """
@@ -256,7 +257,7 @@ def status_kb(field: str) -> int:
     raise KeyError(field)
 
 
-def worker_memory(model: str, n_words: int) -> dict:
+def worker_memory(model: str, n_words: int, max_batch_items: int) -> dict:
     import gc
 
     import plait
@@ -264,6 +265,7 @@ def worker_memory(model: str, n_words: int) -> dict:
     text = wikitext_words(n_words)
     nlp = plait.load(model)
     nlp.get_pipe("transformer").model.mixed_precision = False
+    nlp.get_pipe("transformer").model.max_batch_items = max_batch_items
     nlp("warm up.")
     gc.collect()
     loaded = status_kb("VmRSS")
@@ -284,12 +286,13 @@ def worker_memory(model: str, n_words: int) -> dict:
 def part_memory(args) -> dict:
     model = args.plait_model or args.out / "plait" / "model" / "model-last"
     rows = {}
-    for n in (10_000, 100_000):
-        proc = subprocess.run([sys.executable, __file__, "_worker", "--out", str(args.out), "memory", str(model),
-                               str(n)], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise SystemExit(f"memory {n} failed:\n{proc.stderr[-2000:]}")
-        rows[str(n)] = json.loads(proc.stdout.strip().splitlines()[-1])
+    for items in (4096, 1024):
+        for n in (10_000, 100_000):
+            proc = subprocess.run([sys.executable, __file__, "_worker", "--out", str(args.out), "memory", str(model),
+                                   str(n), str(items)], capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"memory {n} failed:\n{proc.stderr[-2000:]}")
+            rows[f"{n}_words_{items}_items"] = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"part": "memory", **rows}
 
 
@@ -300,7 +303,7 @@ def part_worker(args) -> object:
     if kind in ("plait", "plait-bf16"):
         return worker_plait(json.loads((args.out / "test_texts.json").read_text()), model, kind == "plait-bf16")
     if kind == "memory":
-        return worker_memory(model, int(rest[0]))
+        return worker_memory(model, int(rest[0]), int(rest[1]))
     raise SystemExit(f"unknown worker {kind}")
 
 

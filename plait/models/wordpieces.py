@@ -8,9 +8,12 @@ wordpiece covers (whitespace, control characters) gets no rows; a wordpiece that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
+
+# Span texts tokenized in one call (the fast tokenizer still spreads a call over its threads).
+_ENCODE_GROUP = 256
 
 
 class OverlongSpanError(ValueError):
@@ -116,8 +119,6 @@ def make_wordpieces(tokenizer: Any, spans: Sequence[Sequence[Any]], docs: Sequen
                 start_char, end_char = char_spans[d][0][span.start], char_spans[d][1][span.end - 1]
                 texts.append(doc_texts[d][start_char:end_char])
                 owners.append((d, span.start, span.end, int(start_char)))
-    encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False,
-                        return_token_type_ids=False) if texts else {"input_ids": [], "offset_mapping": []}
     size = max_length - len(special)
     prefix, suffix = np.asarray(special.prefix, dtype=np.int64), np.asarray(special.suffix, dtype=np.int64)
     token_base = np.concatenate([[0], np.cumsum([len(doc) for doc in docs])]).astype(np.int64)
@@ -126,8 +127,7 @@ def make_wordpieces(tokenizer: Any, spans: Sequence[Sequence[Any]], docs: Sequen
     tokens: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     row = 0
-    for (d, start, end, start_char), piece_ids, offsets in zip(owners, encoded["input_ids"],
-                                                               encoded["offset_mapping"]):
+    for (d, start, end, start_char), piece_ids, offsets in _encoded(tokenizer, texts, owners):
         piece_ids = np.asarray(piece_ids, dtype=np.int64)
         offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2) + start_char
         if len(piece_ids) > size and not split_overlong:
@@ -146,6 +146,17 @@ def make_wordpieces(tokenizer: Any, spans: Sequence[Sequence[Any]], docs: Sequen
     empty = np.zeros(0, dtype=np.int64)
     return Wordpieces(ids, doc_of, np.concatenate(tokens) if tokens else empty,
                       np.concatenate(rows) if rows else empty, [len(doc) for doc in docs])
+
+
+def _encoded(tokenizer: Any, texts: list[str], owners: list[Any]) -> Iterator[tuple[Any, list[int], list[Any]]]:
+    """(owner, wordpiece ids, character offsets) of each text, tokenized _ENCODE_GROUP texts at a time.
+
+    The tokenizer's Python lists cost about 150 bytes a wordpiece; groups keep a long doc from holding all.
+    """
+    for first in range(0, len(texts), _ENCODE_GROUP):
+        encoded = tokenizer(texts[first:first + _ENCODE_GROUP], add_special_tokens=False,
+                            return_offsets_mapping=True, return_attention_mask=False, return_token_type_ids=False)
+        yield from zip(owners[first:first + _ENCODE_GROUP], encoded["input_ids"], encoded["offset_mapping"])
 
 
 def _overlong_message(doc: Any, index: int, start: int, n_pieces: int, size: int) -> str:
