@@ -6,6 +6,11 @@ from typing import Callable
 import numpy as np
 import torch
 
+from plait.models.memory import release_freed_memory
+
+# A batch of more rows than this many chunks is a long doc: map_rows trims the heap after each chunk.
+_TRIM_AFTER = 8
+
 
 class TokenBatch:
     """The rows of every token of a batch of docs, concatenated in doc order, plus each doc's length.
@@ -34,11 +39,26 @@ class TokenBatch:
         return self._flat
 
     def map_rows(self, fn: Callable[[torch.Tensor], torch.Tensor], chunk: int) -> torch.Tensor:
-        """`fn(flat)` computed over at most `chunk` tokens at a time (for row-wise functions), concatenated."""
+        """`fn(flat)` computed over at most `chunk` tokens at a time (for row-wise functions), concatenated.
+
+        Each chunk's result is written into one preallocated tensor; over a long doc (more than _TRIM_AFTER
+        chunks) the heap is trimmed after each chunk, or glibc keeps every chunk's freed temporaries.
+        """
         n = sum(self.lengths)
         if self._flat is not None or n <= chunk:
             return fn(self.flat)
-        return torch.cat([fn(self._rows_between(begin, min(begin + chunk, n))) for begin in range(0, n, chunk)])
+        trim = n > _TRIM_AFTER * chunk
+        out = None
+        for begin in range(0, n, chunk):
+            end = min(begin + chunk, n)
+            values = fn(self._rows_between(begin, end))
+            if out is None:
+                out = values.new_empty((n, *values.shape[1:]))
+            out[begin:end] = values
+            del values
+            if trim:
+                release_freed_memory()
+        return out
 
     def with_flat(self, flat: torch.Tensor) -> "TokenBatch":
         """A batch of the same docs holding new rows (sharing the cached window indices)."""

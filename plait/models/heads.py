@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.dropout import Dropout
 from plait.models.layers import Maxout
 
 # Tokens scored at once at inference when the tok2vec computes rows on demand (a transformer listener): bounds
@@ -43,7 +44,7 @@ class TokenClassifier(nn.Module):
                  dropout: float = 0.1) -> None:
         super().__init__()
         self.tok2vec = tok2vec
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.hidden_width, self.maxout_pieces = hidden_width, maxout_pieces
         self.hidden: Maxout | None = None
         if width is not None:
@@ -83,7 +84,7 @@ class TextClassifier(nn.Module):
     def __init__(self, *, tok2vec: nn.Module, dropout: float = 0.1) -> None:
         super().__init__()
         self.tok2vec = tok2vec
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.output: nn.Linear | None = None
 
     def resize(self, n_labels: int) -> None:

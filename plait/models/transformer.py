@@ -15,7 +15,9 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
+from plait.models.dropout import use_fast_dropout
 from plait.models.memory import release_freed_memory
 from plait.models.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 
@@ -54,9 +56,10 @@ class TransformerOutput:
 # The cost of one forward call beyond its padded wordpieces, in wordpieces: it stops batching from splitting
 # windows into many tiny calls just to save a little padding.
 _CALL_COST = 64
-# At inference, a call with more batches than this (a long doc) gives freed memory back to the OS after each
-# batch: otherwise the heap grows batch by batch (370 MB over a 100,000-word doc). Short calls skip it, as
-# faulting the pages in again costs about 3% of the time.
+# At inference, a call holding a doc of more than this many batches' wordpieces gives freed memory back to the OS
+# after each batch: otherwise the heap grows batch by batch (370 MB over a 100,000-word doc). Calls of short docs
+# (nlp.pipe) skip it: their memory is bounded by the pipe's batch, and faulting the pages in again after each
+# trim cost 12% of bf16 inference time.
 _TRIM_AFTER = 8
 
 
@@ -88,8 +91,15 @@ def _batches(lengths: np.ndarray, max_items: int) -> list[np.ndarray]:
     return groups[::-1]
 
 
+class TransformerSettingError(ValueError):
+    """transformer_config holds a setting that this HuggingFace model does not take."""
+
+
 class TransformerModel(nn.Module):
     """docs -> TransformerOutput, through `get_spans`, the fast tokenizer and the HuggingFace model."""
+
+    # [training] dropout leaves the HuggingFace model alone: its rates are its config's (transformer_config).
+    keeps_own_dropout = True
 
     def __init__(self, *, name: str, get_spans: Callable[[Sequence[Any]], list[list[Any]]],
                  tokenizer_config: dict[str, Any], transformer_config: dict[str, Any], mixed_precision: bool,
@@ -114,6 +124,7 @@ class TransformerModel(nn.Module):
 
     def load_pretrained(self) -> None:
         """Load the tokenizer and pretrained weights from `name` (local files only)."""
+        from huggingface_hub.errors import StrictDataclassError
         from transformers import AutoModel, AutoTokenizer
 
         source = str(Path(self.name).expanduser()) if Path(self.name).expanduser().exists() else self.name
@@ -121,6 +132,9 @@ class TransformerModel(nn.Module):
             try:
                 tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **self.tokenizer_config)
                 model = AutoModel.from_pretrained(source, local_files_only=True, **self.transformer_config)
+            except (TypeError, StrictDataclassError) as err:  # a transformer_config key or value the model refuses
+                reason = " ".join(str(err).split())[:300]
+                raise TransformerSettingError(f"{reason}; this model takes the keys of its config.json") from err
             except OSError as err:
                 raise FileNotFoundError(
                     f"{self.name!r} is not a local model directory nor in the local HuggingFace cache (plait never "
@@ -148,6 +162,7 @@ class TransformerModel(nn.Module):
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError(f"{self.name!r}: plait aligns wordpieces with a fast tokenizer's offsets, and this "
                              "model has none (no tokenizer.json)")
+        use_fast_dropout(model)
         self.tokenizer, self.transformer = tokenizer, model
         # plait tokenizes whole spans and cuts them into windows itself: the tokenizer's over-length warning
         # ("will result in indexing errors") does not apply, so it is marked as already shown
@@ -175,7 +190,8 @@ class TransformerModel(nn.Module):
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         outputs = _Gathered(wordpieces.n_rows, len(lengths), torch.is_grad_enabled())
         batches = _batches(lengths, self.max_batch_items)
-        trim = not outputs.grad and len(batches) > _TRIM_AFTER
+        longest_doc = np.bincount(wordpieces.window_doc, weights=lengths).max(initial=0)
+        trim = not outputs.grad and longest_doc > _TRIM_AFTER * self.max_batch_items
         for batch in batches:
             width = int(lengths[batch].max())
             ids = np.full((len(batch), width), pad, dtype=np.int64)
@@ -201,9 +217,14 @@ class TransformerModel(nn.Module):
         return TransformerOutput(wordpieces, *outputs.result())
 
     def _autocast(self, device: torch.device) -> contextlib.AbstractContextManager:
-        if not self.mixed_precision:
-            return contextlib.nullcontext()
-        return torch.autocast(device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16)
+        stack = contextlib.ExitStack()
+        if self.mixed_precision:
+            stack.enter_context(torch.autocast(device.type,
+                                               dtype=torch.float16 if device.type == "cuda" else torch.bfloat16))
+        if device.type == "cpu" and torch.is_grad_enabled():
+            # torch's fused CPU attention has a slow backward (12 ms a MiniLM layer against 4 ms unfused)
+            stack.enter_context(sdpa_kernel(SDPBackend.MATH))
+        return stack
 
 
 class _Gathered:

@@ -15,7 +15,8 @@ TEXT = "Hello  world, don't stop!\n\nThe Valkyria Chronicles x\u200by (2011) was
 
 
 def load(path, get_spans=doc_spans, **kwargs) -> TransformerModel:
-    model = TransformerModel(name=str(path), get_spans=get_spans, tokenizer_config={}, transformer_config={},
+    model = TransformerModel(name=str(path), get_spans=get_spans, tokenizer_config={},
+                             transformer_config=kwargs.pop("transformer_config", {}),
                              mixed_precision=kwargs.pop("mixed_precision", False), grad_scaler_config={}, **kwargs)
     model.load_pretrained()
     return model
@@ -195,3 +196,13 @@ def test_mixed_precision_bf16_on_cpu(tiny_bert):
     b_train = mixed.train()(docs).last_hidden_state
     b_train.sum().backward()
     assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in mixed.transformer.encoder.parameters())
+
+
+def test_transformer_uses_plait_dropout_at_its_config_rates(tiny_bert):
+    from plait.models.dropout import Dropout
+
+    model = load(tiny_bert, transformer_config={"attention_probs_dropout_prob": 0.0})
+    layers = [m for m in model.transformer.modules() if isinstance(m, torch.nn.Dropout)]
+    assert layers and all(type(m) is Dropout for m in layers)
+    assert model.transformer.config.attention_probs_dropout_prob == 0.0
+    assert {m.p for m in layers} == {0.0, model.transformer.config.hidden_dropout_prob}

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 from plait.core.components.encoder import EncoderComponent
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, DataError
-from plait.models.transformer import TransformerModel, TransformerOutput
+from plait.models.transformer import TransformerModel, TransformerOutput, TransformerSettingError
 from plait.models.transformer_data import split_by_doc
 from plait.models.transformer_listener import TransformerListener
 from plait.models.wordpieces import OverlongSpanError
@@ -46,6 +46,8 @@ class Transformer(EncoderComponent):
         if not self.model.is_loaded:
             try:
                 self.model.load_pretrained()
+            except TransformerSettingError as err:
+                raise ConfigError(f"components.{self.name}.model.transformer_config: {err}") from err
             except (FileNotFoundError, ValueError) as err:
                 raise ConfigError(f"components.{self.name}.model.name: {err}") from err
         return self.model

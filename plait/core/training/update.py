@@ -11,13 +11,18 @@ if TYPE_CHECKING:
 
 
 def set_dropout(nlp: "Language", rate: float) -> None:
-    """Set every dropout layer of every component's model to `rate`."""
+    """Set the dropout layers of every component's model to `rate`, except inside a module marked
+    `keeps_own_dropout` (a pretrained transformer, whose rates come from its own config)."""
     for _, component in nlp.components:
         model = getattr(component, "model", None)
-        if model is not None:
-            for module in model.modules():
-                if isinstance(module, torch.nn.Dropout):
-                    module.p = rate
+        stack = [model] if model is not None else []
+        while stack:
+            module = stack.pop()
+            if getattr(module, "keeps_own_dropout", False):
+                continue
+            if isinstance(module, torch.nn.Dropout):
+                module.p = rate
+            stack.extend(module.children())
 
 
 def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Sequence[str] = (),

@@ -124,6 +124,26 @@ def test_missing_model_is_a_one_line_error(capsys, tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_setting_the_model_does_not_take_is_a_one_line_error(capsys, tmp_path, tiny_bert):
+    code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer", tiny_bert,
+                         "--components.transformer.model.transformer_config.no_such_setting", "1", "--output",
+                         tmp_path, *SHORT)
+    assert code == 2
+    assert err.startswith("error: components.transformer.model.transformer_config:") and "no_such_setting" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_training_dropout_leaves_the_transformer_at_its_config_rates(trained):
+    from plait.core.training.update import set_dropout
+
+    nlp = plait.load(trained / "model-last")
+    set_dropout(nlp, 0.3)
+    hf = nlp.get_pipe("transformer").model.transformer
+    assert hf.config.attention_probs_dropout_prob == 0.0  # the example config's setting
+    assert {m.p for m in hf.modules() if isinstance(m, torch.nn.Dropout)} == {0.0, hf.config.hidden_dropout_prob}
+    assert {m.p for m in nlp.get_pipe("tagger").model.modules() if isinstance(m, torch.nn.Dropout)} == {0.3}
+
+
 def test_tok2vec_listener_cannot_listen_to_a_transformer(tiny_bert):
     from confection import Config
 
