@@ -99,7 +99,8 @@ def _transformer_component() -> dict[str, Any]:
             "set_extra_annotations": {"@annotation_setters": "plait.null_annotation_setter.v1"},
             "model": {"@architectures": "plait.TransformerModel.v1", "name": _TRANSFORMER_NAME,
                       "get_spans": {"@span_getters": "plait.strided_spans.v1", "window": 128, "stride": 96},
-                      "tokenizer_config": {"use_fast": True}, "transformer_config": {"attention_probs_dropout_prob": 0.0},
+                      "tokenizer_config": {"use_fast": True},
+                      "transformer_config": {"attention_probs_dropout_prob": 0.0},
                       "mixed_precision": True, "grad_scaler_config": {}}}
 
 
@@ -107,8 +108,8 @@ def _fine_tuning(heads: list[str]) -> dict[str, Any]:
     """[training] settings for fine-tuning: a warmed-up, decaying small rate for the transformer, a larger
     constant one for the freshly initialised heads (at the transformer's rate they barely move in a few epochs).
 
-    100 warmup steps rather than 250: two epochs of ud-en-ewt are about 400 steps, and with 250 the rate was
-    still rising for most of them (MiniLM tagger, test tag_acc 94.96 with 250, 95.33 with 100; BENCHMARKS.md).
+    100 warmup steps rather than 250: two epochs of ud-en-ewt are about 470 steps, and with 250 the rate was
+    still rising for half of them (MiniLM tagger, test tag_acc 94.96 with 250, 95.34 with 100; BENCHMARKS.md).
     """
     return {
         "accumulate_gradient": 1,

@@ -6,10 +6,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from plait.models.memory import release_freed_memory
-
-# A batch of more rows than this many chunks is a long doc: map_rows trims the heap after each chunk.
-_TRIM_AFTER = 8
+from plait.models.memory import TRIM_AFTER_STEPS, release_freed_memory
 
 
 class TokenBatch:
@@ -41,13 +38,13 @@ class TokenBatch:
     def map_rows(self, fn: Callable[[torch.Tensor], torch.Tensor], chunk: int) -> torch.Tensor:
         """`fn(flat)` computed over at most `chunk` tokens at a time (for row-wise functions), concatenated.
 
-        Each chunk's result is written into one preallocated tensor; over a long doc (more than _TRIM_AFTER
+        Each chunk's result is written into one preallocated tensor; over a long doc (more than TRIM_AFTER_STEPS
         chunks) the heap is trimmed after each chunk, or glibc keeps every chunk's freed temporaries.
         """
         n = sum(self.lengths)
         if self._flat is not None or n <= chunk:
             return fn(self.flat)
-        trim = n > _TRIM_AFTER * chunk
+        trim = n > TRIM_AFTER_STEPS * chunk
         out = None
         for begin in range(0, n, chunk):
             end = min(begin + chunk, n)

@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from plait.models.dropout import use_fast_dropout
-from plait.models.memory import release_freed_memory
+from plait.models.memory import TRIM_AFTER_STEPS, release_freed_memory
 from plait.models.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 
 # Fallback when neither the tokenizer nor the model config states a length limit.
@@ -56,11 +56,6 @@ class TransformerOutput:
 # The cost of one forward call beyond its padded wordpieces, in wordpieces: it stops batching from splitting
 # windows into many tiny calls just to save a little padding.
 _CALL_COST = 64
-# At inference, a call holding a doc of more than this many batches' wordpieces gives freed memory back to the OS
-# after each batch: otherwise the heap grows batch by batch (370 MB over a 100,000-word doc). Calls of short docs
-# (nlp.pipe) skip it: their memory is bounded by the pipe's batch, and faulting the pages in again after each
-# trim cost 12% of bf16 inference time.
-_TRIM_AFTER = 8
 
 
 def _batches(lengths: np.ndarray, max_items: int) -> list[np.ndarray]:
@@ -191,14 +186,15 @@ class TransformerModel(nn.Module):
         outputs = _Gathered(wordpieces.n_rows, len(lengths), torch.is_grad_enabled())
         batches = _batches(lengths, self.max_batch_items)
         longest_doc = np.bincount(wordpieces.window_doc, weights=lengths).max(initial=0)
-        trim = not outputs.grad and longest_doc > _TRIM_AFTER * self.max_batch_items
+        # over a long doc the heap would otherwise grow batch by batch (370 MB over 100,000 words)
+        trim = not outputs.grad and longest_doc > TRIM_AFTER_STEPS * self.max_batch_items
         for batch in batches:
             width = int(lengths[batch].max())
             ids = np.full((len(batch), width), pad, dtype=np.int64)
             for i, w in enumerate(batch):
                 ids[i, :lengths[w]] = wordpieces.ids[w]
             mask = torch.from_numpy(np.arange(width)[None, :] < lengths[batch][:, None]).to(device)
-            with self._autocast(device):
+            with self._precision_and_attention(device):
                 out = self.transformer(input_ids=torch.from_numpy(ids).to(device), attention_mask=mask.long())
             # where each row of this batch goes: its window's rows, in doc order
             starts = wordpieces.row_starts[batch]
@@ -216,7 +212,8 @@ class TransformerModel(nn.Module):
             return TransformerOutput(wordpieces, [torch.zeros((0, self.width), device=device)], [True])
         return TransformerOutput(wordpieces, *outputs.result())
 
-    def _autocast(self, device: torch.device) -> contextlib.AbstractContextManager:
+    def _precision_and_attention(self, device: torch.device) -> contextlib.AbstractContextManager:
+        """Autocast when mixed precision is on; unfused attention when training on a CPU."""
         stack = contextlib.ExitStack()
         if self.mixed_precision:
             stack.enter_context(torch.autocast(device.type,
