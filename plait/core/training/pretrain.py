@@ -23,6 +23,7 @@ from plait.core.static_vectors import size_static_vectors
 from plait.core.training.initialize import load_vectors, set_seed
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, encoder_width, find_subnetwork
+from plait.core.training.update import set_module_dropout
 from plait.objectives.head import PretrainHead
 
 
@@ -146,9 +147,8 @@ def pretrain(nlp: Language, module: nn.Module, objective: PretrainHead, plan: Pr
     optimizer = plan.optimizer.build(params)
     rates = plan.optimizer.rates()
     rng = np.random.default_rng([plan.seed, start_epoch])
-    for layer in [*module.modules(), *objective.modules()]:
-        if isinstance(layer, nn.Dropout):
-            layer.p = plan.dropout
+    set_module_dropout(module, plan.dropout)
+    set_module_dropout(objective, plan.dropout)
     module.train()
     objective.train()
     step = words = 0

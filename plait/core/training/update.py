@@ -11,18 +11,24 @@ if TYPE_CHECKING:
 
 
 def set_dropout(nlp: "Language", rate: float) -> None:
-    """Set the dropout layers of every component's model to `rate`, except inside a module marked
-    `keeps_own_dropout` (a pretrained transformer, whose rates come from its own config)."""
+    """Set the dropout layers of every component's model to `rate` (see set_module_dropout)."""
     for _, component in nlp.components:
         model = getattr(component, "model", None)
-        stack = [model] if model is not None else []
-        while stack:
-            module = stack.pop()
-            if getattr(module, "keeps_own_dropout", False):
-                continue
-            if isinstance(module, torch.nn.Dropout):
-                module.p = rate
-            stack.extend(module.children())
+        if model is not None:
+            set_module_dropout(model, rate)
+
+
+def set_module_dropout(module: torch.nn.Module, rate: float) -> None:
+    """Set the dropout layers inside `module` to `rate`, except inside a module marked `keeps_own_dropout`
+    (a pretrained transformer, whose rates come from its own config)."""
+    stack = [module]
+    while stack:
+        layer = stack.pop()
+        if getattr(layer, "keeps_own_dropout", False):
+            continue
+        if isinstance(layer, torch.nn.Dropout):
+            layer.p = rate
+        stack.extend(layer.children())
 
 
 def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Sequence[str] = (),
