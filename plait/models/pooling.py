@@ -19,7 +19,8 @@ def _summed(rows: torch.Tensor, token: torch.Tensor, row: torch.Tensor, n_tokens
     values = weights if weights is not None else rows.new_ones(len(row))
     pairs = torch.sparse_coo_tensor(torch.stack([token, row]), values.to(rows.dtype), (n_tokens, rows.shape[0]),
                                     check_invariants=False)
-    return torch.sparse.mm(pairs, rows)
+    with torch.autocast(rows.device.type, enabled=False):  # autocast would make the backward's dtypes disagree
+        return torch.sparse.mm(pairs, rows)
 
 
 class ReduceSum(Pooling):

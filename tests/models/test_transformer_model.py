@@ -127,6 +127,28 @@ def test_rows_do_not_depend_on_batching(tiny_bert):
     assert torch.allclose(together, apart, atol=1e-5)
 
 
+@pytest.mark.parametrize("fixture", ["tiny_bert", "tiny_roberta"])
+def test_training_forward_gives_the_models_own_rows_and_gradients(request, fixture):
+    """Training embeds all wordpieces at once and attends eagerly on a CPU; rows and gradients must be the ones
+    the HuggingFace model gives each window on its own ids, as at inference."""
+    model = load(request.getfixturevalue(fixture)).eval()  # eval: no dropout, so every pass is the same
+    model.max_batch_items = 40  # several batches of several lengths
+    docs = [plait.blank("en")(t) for t in ("Short one.", TEXT, "A middle sized sentence here.")]
+    with torch.no_grad():
+        inferred = model(docs).last_hidden_state
+    output = model(docs)
+    assert torch.allclose(output.last_hidden_state, inferred, atol=1e-5)
+    output.last_hidden_state.pow(2).sum().backward()
+    ours = [p.grad for p in model.transformer.parameters()]
+    model.zero_grad(set_to_none=True)
+    alone = torch.cat([model.transformer(input_ids=torch.from_numpy(ids)[None]).last_hidden_state[0]
+                       for ids in output.wordpieces.ids])
+    alone.pow(2).sum().backward()
+    for mine, theirs in zip(ours, (p.grad for p in model.transformer.parameters())):
+        assert (mine is None and theirs is None) or torch.allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+    assert model.transformer.get_input_embeddings().weight.grad.abs().sum() > 0
+
+
 ROWS = torch.tensor([[1.0, 2.0], [3.0, -1.0], [5.0, 0.0], [7.0, 7.0]])
 TOKEN = torch.tensor([0, 0, 2, 2, 2])
 ROW = torch.tensor([0, 1, 1, 2, 3])

@@ -1,7 +1,6 @@
 """The training loop: a generator of progress records; the caller prints, logs and saves."""
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from plait.core.training.update import (
     set_dropout,
     trainable_parameters,
 )
+from plait.models.precision import autocast
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -50,13 +50,6 @@ def train_batches(nlp: "Language", plan: "TrainingPlan") -> Iterator[tuple[int, 
         for batch in plan.batcher(examples):
             yield epoch, batch
         epoch += 1
-
-
-def _autocast(plan: "TrainingPlan", device: torch.device) -> contextlib.AbstractContextManager:
-    if not plan.mixed_precision:
-        return contextlib.nullcontext()
-    dtype = torch.float16 if device.type == "cuda" else torch.bfloat16
-    return torch.autocast(device_type=device.type, dtype=dtype)
 
 
 def _grad_scaler(nlp: "Language", plan: "TrainingPlan", device: torch.device) -> torch.amp.GradScaler | None:
@@ -102,7 +95,7 @@ def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str 
         size = max(1, -(-len(batch) // plan.accumulate_gradient))
         for start in range(0, len(batch), size):
             sub = batch[start:start + size]
-            with _autocast(plan, torch_device):
+            with autocast(torch_device, plan.mixed_precision):
                 component_losses = forward_losses(nlp, sub, frozen=plan.frozen_components,
                                                   annotating=plan.annotating_components)
             if component_losses:
