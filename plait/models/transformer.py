@@ -159,7 +159,7 @@ class TransformerModel(nn.Module):
                              "model has none (no tokenizer.json)")
         use_fast_dropout(model)
         self.tokenizer, self.transformer = tokenizer, model
-        self.attention = model.config._attn_implementation  # the kernel it loaded with, for inference
+        self.inference_attention = model.config._attn_implementation  # the kernel it loaded with
         # plait tokenizes whole spans and cuts them into windows itself: the tokenizer's over-length warning
         # ("will result in indexing errors") does not apply, so it is marked as already shown
         tokenizer.deprecation_warnings["sequence-length-is-longer-than-the-specified-maximum"] = True
@@ -225,7 +225,7 @@ class TransformerModel(nn.Module):
         On a CPU torch's fused attention has a slow backward (12 ms a MiniLM layer against 4 ms) and its unfused
         kernel computes bf16 inputs in fp32; eager attention (bf16 matmuls, fp32 softmax) trains 8% faster.
         """
-        wanted = "eager" if device.type == "cpu" and torch.is_grad_enabled() else self.attention
+        wanted = "eager" if device.type == "cpu" and torch.is_grad_enabled() else self.inference_attention
         if self.transformer.config._attn_implementation != wanted:
             with _quiet_transformers():  # a model that cannot switch says so in a warning, and keeps its kernel
                 self.transformer.set_attn_implementation(wanted)
