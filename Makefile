@@ -18,7 +18,7 @@ venv: $(BIN)/plait
 
 # Train the example pipeline (shared tok2vec -> tagger + ner) on the bundled sample, score it, show predictions.
 run: venv
-	$(BIN)/plait train examples/configs/shared.cfg --output training
+	$(BIN)/plait train examples/configs/shared.cfg --output training --overwrite
 	$(BIN)/plait evaluate training/model-best examples/data/dev
 	$(BIN)/python examples/show.py training/model-best
 

@@ -90,7 +90,7 @@ def main() -> None:
     for label, extra in (("plain", []), ("prune20000", ["--prune", "20000"])):
         spacy_s, spacy_rss, _ = timed([args.spacy_python, "-m", "spacy", "init", "vectors", "en", args.vec,
                                        args.out / f"spacy-{label}", *extra])
-        plait_s, plait_rss, said = timed([PLAIT, "init-vectors", "en", args.vec, args.out / f"plait-{label}", *extra])
+        plait_s, plait_rss, said = timed([PLAIT, "init-vectors", "en", args.vec, args.out / f"plait-{label}", "--force", *extra])
         startup_s = timed([PLAIT, "init-vectors", "--help"])[0]
         result[label] = {"spacy_s": spacy_s, "plait_s": plait_s, "speedup": round(spacy_s / plait_s, 2),
                          "plait_conversion_s": float(re.search(r"; ([\d.]+) s$", said.strip()).group(1)),

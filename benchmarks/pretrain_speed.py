@@ -64,7 +64,7 @@ def main() -> None:
 
     def plait_run(n_characters: int):
         def command(out: Path, startup: bool) -> list[object]:
-            return [PLAIT, "pretrain", plait_cfg, out, "--paths.raw", raw, "--pretraining.max_epochs", 1,
+            return [PLAIT, "pretrain", plait_cfg, out, "--overwrite", "--paths.raw", raw, "--pretraining.max_epochs", 1,
                     "--pretraining.objective.n_characters", n_characters, "--corpora.pretrain.limit", int(startup)]
         return command, "words"
 

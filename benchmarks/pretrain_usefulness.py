@@ -53,7 +53,7 @@ def plait(*args: object) -> None:
 def tagger_score(work: Path, cfg: Path, train: Path, seed: int, epochs: int, name: str, init: Path | None) -> float:
     out = work / f"tagger-{name}-{seed}"
     extra = ["--paths.init_tok2vec", init] if init else []
-    plait("train", cfg, "--output", out, "--paths.train", train, "--paths.dev", EWT / "dev.conllu",
+    plait("train", cfg, "--output", out, "--overwrite", "--paths.train", train, "--paths.dev", EWT / "dev.conllu",
           "--system.seed", seed, "--training.max_epochs", epochs, "--training.max_steps", 0,
           "--training.eval_frequency", 50, "--training.patience", 0, *extra)
     plait("evaluate", out / "model-best", EWT / "test.conllu", "--output", out / "test.json")
@@ -77,7 +77,7 @@ def main() -> None:
     vec = work / "w2v.vec"
     if not vec.exists():
         make_vectors(vec, 100)
-    plait("init-vectors", "en", vec, work / "vectors")
+    plait("init-vectors", "en", vec, work / "vectors", "--force")
     plait("init-config", cfg, "--pipeline", "tagger", "--pretraining", "--force")
     weights: dict[str, Path | None] = {"none": None}
     result: dict = {"raw_texts": len(texts), "raw_words": sum(len(t.split()) for t in texts),
@@ -87,7 +87,7 @@ def main() -> None:
             "--paths.vectors", work / "vectors", "--pretraining.objective", "{}",
             "--pretraining.objective.@architectures", "plait.PretrainVectors.v1"])):
         out = work / f"pretrain-{objective}"
-        plait("pretrain", cfg, out, "--paths.raw", raw, "--pretraining.max_epochs", args.pretrain_epochs, *extra)
+        plait("pretrain", cfg, out, "--overwrite", "--paths.raw", raw, "--pretraining.max_epochs", args.pretrain_epochs, *extra)
         weights[objective] = out / "model-last.safetensors"
         result[f"pretrain_{objective}_log"] = [json.loads(line) for line in (out / "log.jsonl").open()]
     scores = {name: [tagger_score(work, cfg, train, seed, args.train_epochs, name, init) for seed in args.seeds]

@@ -43,7 +43,7 @@ def dir_size(path: Path) -> int:
 
 
 def train_and_score(cfg: Path, work: Path, epochs: int) -> dict:
-    subprocess.run([PLAIT, "train", cfg, "--output", work, "--paths.train", DATA / "train.conllu",
+    subprocess.run([PLAIT, "train", cfg, "--output", work, "--overwrite", "--paths.train", DATA / "train.conllu",
                     "--paths.dev", DATA / "dev.conllu", "--training.max_epochs", str(epochs),
                     "--training.max_steps", "0", "--training.eval_frequency", "100000000"],
                    check=True, capture_output=True)

@@ -52,7 +52,7 @@ def run_plait(task: str, epochs: int, out: Path) -> dict:
                    check=True, capture_output=True)
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", PLAIT, "train", cfg, "--output", work / "model",
+        ["/usr/bin/time", "-v", PLAIT, "train", cfg, "--output", work / "model", "--overwrite",
          "--paths.train", DATA / train, "--paths.dev", DATA / dev, "--training.max_epochs", str(epochs),
          "--training.max_steps", "0", "--training.eval_frequency", "100000000", "--training.patience", "0"],
         capture_output=True, text=True)

@@ -106,7 +106,7 @@ def train_plait(work: Path, epochs: int, model: str) -> dict:
     cfg = work / "config.cfg"
     subprocess.run([PLAIT, "init-config", cfg, "--gpu", "-p", "tagger", "--force"], check=True, capture_output=True)
     rec = timed(
-        [PLAIT, "train", cfg, "--output", work / "model",
+        [PLAIT, "train", cfg, "--output", work / "model", "--overwrite",
          "--components.transformer.model.name", model,
          "--paths.train", EWT / "train.conllu", "--paths.dev", EWT / "dev.conllu",
          "--training.max_epochs", epochs, "--training.max_steps", 0,

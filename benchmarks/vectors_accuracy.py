@@ -50,7 +50,7 @@ def plait_tagger(work: Path, epochs: int, vectors: Path | None) -> float:
     name = "with" if vectors else "without"
     extra = ["--paths.vectors", vectors, "--components.tok2vec.model.embed.include_static_vectors", "true"] \
         if vectors else []
-    subprocess.run([PLAIT, "train", cfg, "--output", work / f"plait-{name}", "--paths.train", EWT / "train.conllu",
+    subprocess.run([PLAIT, "train", cfg, "--output", work / f"plait-{name}", "--overwrite", "--paths.train", EWT / "train.conllu",
                     "--paths.dev", EWT / "dev.conllu", "--training.max_epochs", str(epochs), "--training.max_steps",
                     "0", "--training.eval_frequency", "100000000", *extra], check=True, capture_output=True)
     scores = work / f"plait-{name}.json"

@@ -10,6 +10,7 @@ import typer
 from confection import Config
 
 from plait.core import config as config_lib
+from plait.core import fs
 from plait.core.errors import UserError
 
 # Commands that take a config accept `--section.key value` overrides as extra arguments.
@@ -44,8 +45,4 @@ def write_text_atomic(path: Path | str, text: str) -> None:
     if str(path) == "-":
         sys.stdout.write(text)
         return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf8")
-    tmp.replace(path)
+    fs.write_text_atomic(Path(path), text)

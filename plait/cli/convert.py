@@ -19,10 +19,12 @@ def convert_command(
                                        "(default: chosen by file extension)."),
     n_sents: int = typer.Option(10, "--n-sents", "-n", help="Sentences grouped into one doc (CoNLL-U, column files)."),
     lang: str = typer.Option("en", "--lang", "-l", help="Tokenizer language for raw text."),
+    force: bool = typer.Option(False, "--force", "-f", help="Replace output files that already exist."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
 ) -> None:
     """Convert CoNLL-U, column (IOB/BILUO), JSONL, classification TSV or raw text files to `.plait` files."""
     nlp = plait.blank(lang)
-    results = convert(input_path, output_dir, converter, n_sents=n_sents, vocab=nlp.vocab, make_doc=nlp.make_doc)
+    results = convert(input_path, output_dir, converter, n_sents=n_sents, vocab=nlp.vocab, make_doc=nlp.make_doc,
+                      force=force)
     for result in results:
         typer.echo(f"wrote {result.path}: {result.docs} docs, {result.tokens} tokens")

@@ -15,13 +15,15 @@ from plait.core.init_vectors import init_vectors
 def init_vectors_command(
     lang: str = typer.Argument(..., help="Language code of the blank pipeline, e.g. en."),
     vectors_loc: Path = typer.Argument(..., help="The vectors file (see the formats above)."),
-    output_dir: Path = typer.Argument(..., help="Directory to write the pipeline to (replaced atomically)."),
+    output_dir: Path = typer.Argument(..., help="Folder to write the pipeline to (must be empty unless --force)."),
     prune: int = typer.Option(0, "--prune", help="Keep the first N rows; map every other word to its nearest kept "
                                                  "row by cosine, exactly, ties to the lower row (0 = keep all)."),
     truncate: int = typer.Option(0, "--truncate", help="Keep only the first N rows; the rest is not read."),
     name: str = typer.Option(None, "--name", help="Name of the table, stored in meta.json (default: LANG_FILE)."),
     mode: str = typer.Option("default", "--mode", help="default, or subword: also keep a FastText model's n-gram "
                                                        "buckets so unseen words get vectors."),
+    force: bool = typer.Option(False, "--force", "-f", help="Replace what OUTPUT_DIR holds (atomically, once the "
+                                                            "new pipeline is complete)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Convert static word vectors into a pipeline that `plait.load` opens with memory-mapped vectors.
@@ -35,7 +37,7 @@ def init_vectors_command(
     """
     with tqdm(unit=" rows", unit_scale=True, disable=None, leave=False) as bar:
         summary = init_vectors(lang, vectors_loc, output_dir, prune=prune, truncate=truncate, name=name,
-                               mode=mode, progress=lambda rows: bar.update(rows - bar.n))
+                               mode=mode, force=force, progress=lambda rows: bar.update(rows - bar.n))
     typer.echo(f"wrote {output_dir}: {summary['rows']} rows x {summary['dims']} dims ({summary['name']}, "
                f"fingerprint {summary['fingerprint']})")
     typer.echo(f"{summary['duplicates']} duplicate words skipped, {summary['pruned']} pruned words mapped to kept rows"

@@ -5,7 +5,6 @@ import importlib
 import sys
 import traceback
 
-import click
 import typer
 
 import plait
@@ -56,29 +55,37 @@ def _register_commands(args: list[str]) -> None:
         importlib.import_module(f"plait.cli.{module}")
 
 
+invocation: list[str] = []  # the arguments of this run, for messages that show how to run it again
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: user errors exit 2 with one line, internal errors exit 1 (traceback with --verbose)."""
+    """Console entry point. Exit codes: 0 success, 2 a user error (usage, config, data; one `error:` line),
+    3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 1 an internal error (traceback with --verbose)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    invocation[:] = args
     verbose = "--verbose" in args or "-V" in args
     _register_commands(args)
     try:
         code = app(args=args, prog_name="plait", standalone_mode=False)
-    except click.exceptions.Exit as err:
+    except typer.Exit as err:
         code = err.exit_code
-    except click.ClickException as err:
-        err.show()
-        code = err.exit_code
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
+        if isinstance(err.__cause__, KeyboardInterrupt):
+            typer.echo("error: interrupted", err=True)
+    except typer.Abort:
+        typer.echo("error: interrupted", err=True)
         code = 130
+    except typer.TyperException as err:  # usage errors: unknown command or option, missing argument
+        typer.echo(f"error: {' '.join(err.format_message().split())} (see `plait --help`)", err=True)
+        code = 2
     except UserError as err:
         if verbose:
             traceback.print_exc()
-        for line in str(err).splitlines() or [type(err).__name__]:
+        lines = str(err).splitlines() or [type(err).__name__]
+        for line in lines:
             typer.echo(f"error: {line}", err=True)
-        code = 2
+        code = err.exit_code
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        typer.echo("error: interrupted", err=True)
         code = 130
     except Exception as err:  # a bug in plait or a library: say so, keep the trace behind --verbose
         if verbose:

@@ -4,16 +4,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import srsly
 import typer
+from confection import Config
 from tqdm import tqdm
 
 from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
+from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, run_folder, say_interrupted, saving_on_divergence
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.errors import UserError
-from plait.core.training.pretrain import PretrainProgress, init_pretraining, pretrain
+from plait.core.training.checkpoint import Checkpoint
+from plait.core.training.pretrain import PretrainProgress, Pretrainer, init_pretraining
+from plait.core.training.run_dir import CHECKPOINT_DIR, RunDir
+from plait.core.training.signals import StopRequest
 from plait.core.training.subnetwork import load_subnetwork_weights, save_weights
+
+LAST = "model-last.safetensors"
 
 _EPOCH_FILE = re.compile(r"model(\d+)\.safetensors$")
 
@@ -23,58 +29,120 @@ def pretrain_command(
     ctx: typer.Context,
     config_path: Path = typer.Argument(..., help="Config with a [pretraining] section ('-' for stdin).",
                                        allow_dash=True),
-    output_dir: Path = typer.Argument(..., help="Directory for model{N}.safetensors, model-last.safetensors and "
-                                                "log.jsonl."),
+    output_dir: Path = typer.Argument(..., help="Folder for model{N}.safetensors, model-last.safetensors, "
+                                                "checkpoint and log.jsonl."),
+    resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
-    resume_path: Path = typer.Option(None, "--resume-path", "-r", help="Weights file to continue from."),
-    epoch_resume: int = typer.Option(None, "--epoch-resume", help="Epoch to continue with (default: N + 1 "
+    resume_path: Path = typer.Option(None, "--resume-path", "-r", help="Start a new run from these weights (a "
+                                                                         "warm start; --resume continues exactly)."),
+    epoch_resume: int = typer.Option(None, "--epoch-resume", help="Epoch a warm start begins with (default: N + 1 "
                                                                          "for a file named modelN.safetensors)."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to train on (-1: CPU)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Pretrain the subnetwork [pretraining] names (component, layer) on raw text with its objective.
 
-    Weights are saved after each epoch and every n_save_every batches; load them in `plait train` with
-    `--paths.init_tok2vec FILE`. `--resume-path` restores the subnetwork's weights (the objective's head and
-    the optimizer start afresh). Exit codes: 0 success, 2 bad config or data, 1 internal error.
+    Weights are saved after each epoch and every n_save_every batches, each time with a checkpoint; load them in
+    `plait train` with `--paths.init_tok2vec FILE`. Exit codes: 0 success, 2 bad input, 3 diverged,
+    130/143 stopped by SIGINT/SIGTERM (after saving a checkpoint), 1 internal error.
     """
     import_code(code)
     config = load_config_with_overrides(config_path, ctx)
+    if resume and resume_path is not None:
+        raise UserError("--resume continues the run in OUTPUT_DIR, --resume-path starts a new one from saved "
+                        "weights: pass one of them")
     start_epoch = _start_epoch(resume_path, epoch_resume)
     device = device_for(gpu_id)
+    with run_folder(output_dir, config, kind="pretrain", resume=resume, overwrite=overwrite, log_name="log.jsonl",
+                    last_name=LAST) as (run_dir, checkpoint):
+        _pretrain(config, device, run_dir, checkpoint, resume_path, start_epoch)
+
+
+def _pretrain(config: Config, device: str, run_dir: RunDir, checkpoint: Checkpoint | None,
+              resume_path: Path | None, start_epoch: int) -> None:
+    output_dir = run_dir.path
+    if checkpoint and checkpoint.state.finished and not checkpoint.extends(config):
+        typer.echo(f"{output_dir}: the run finished at epoch {checkpoint.state.epoch}; nothing to resume", err=True)
+        return
     nlp, module, objective, plan = init_pretraining(config, device=device)
-    if resume_path is not None:
+    trainer = Pretrainer(nlp, module, objective, plan, device=device)
+    if checkpoint:
+        trainer.restore(checkpoint)
+        trainer.state.finished = False
+    elif resume_path is not None:
         load_subnetwork_weights(module, resume_path, plan.where, "--resume-path")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    log_path = output_dir / "log.jsonl"
-    if resume_path is None:
-        log_path.unlink(missing_ok=True)
+    state = trainer.state
     typer.echo(f"pretraining {plan.where} ({sum(p.numel() for p in module.parameters()):,} weights) on {device}, "
-               f"from epoch {start_epoch}", err=True)
+               f"from epoch {state.epoch if state.step else start_epoch}, batch {state.step}", err=True)
     typer.echo(f"{'EPOCH':>5}  {'BATCHES':>8}  {'WORDS':>10}  {'LOSS':>8}  {'WORDS/S':>8}")
-    last = _Since()
-    bar = tqdm(desc=f"epoch {start_epoch}", unit="batch", leave=False, disable=None)
-    for progress in pretrain(nlp, module, objective, plan, start_epoch=start_epoch):
-        if progress.end_of_epoch:
-            bar.close()
-            record = last.record(progress)
-            typer.echo(f"{progress.epoch:>5}  {progress.step:>8}  {progress.words:>10}  {record['loss']:>8.4f}  "
-                       f"{record['words_per_second']:>8.0f}")
-            srsly.write_jsonl(log_path, [record], append=True, append_new_line=False)
-            final = plan.max_epochs and progress.epoch == plan.max_epochs - 1
-            if not plan.n_save_epoch or progress.epoch % plan.n_save_epoch == 0 or final:
-                save_weights(module, output_dir / f"model{progress.epoch}.safetensors")
-            save_weights(module, output_dir / "model-last.safetensors")
-            bar = tqdm(desc=f"epoch {progress.epoch + 1}", unit="batch", leave=False, disable=None)
-            continue
-        bar.update(1)
-        bar.set_postfix(loss=f"{progress.loss:.4f}", refresh=False)
-        last.add(progress)
-        if plan.n_save_every and progress.step % plan.n_save_every == 0:
-            srsly.write_jsonl(log_path, [last.record(progress)], append=True, append_new_line=False)
-            save_weights(module, output_dir / "model-last.safetensors")
+    log = _Log(run_dir, trainer, config)
+    bar = tqdm(desc=f"epoch {state.epoch}", unit="batch", leave=False, disable=None)
+    with StopRequest() as stop, saving_on_divergence(run_dir, log.save_last, lambda: state.step):
+        for progress in trainer.train(start_epoch=start_epoch):
+            bar.update(1)
+            bar.set_postfix(loss=f"{progress.loss:.4f}", refresh=False)
+            if progress.end_of_epoch:
+                bar.close()
+                final = plan.max_epochs and progress.epoch == plan.max_epochs - 1
+                names = []
+                if not plan.n_save_epoch or progress.epoch % plan.n_save_epoch == 0 or final:
+                    save_weights(module, output_dir / f"model{progress.epoch}.safetensors")
+                    names.append(f"model{progress.epoch}.safetensors")
+                log.save_last(*names)
+                typer.echo(log.write(progress))
+                log.checkpoint()
+                bar = tqdm(desc=f"epoch {progress.epoch + 1}", unit="batch", leave=False, disable=None)
+            elif plan.n_save_every and progress.step % plan.n_save_every == 0:
+                log.save_last()
+                log.write(progress)
+                log.checkpoint()
+            if stop:
+                break
     bar.close()
-    typer.echo(f"saved {output_dir / 'model-last.safetensors'}", err=True)
+    if stop:
+        log.save_last()
+        log.checkpoint()
+        say_interrupted(stop, state.step, saved=True)
+        raise typer.Exit(stop.exit_code)
+    log.save_last()
+    log.checkpoint()
+    typer.echo(f"saved {output_dir / LAST}", err=True)
+
+
+class _Log:
+    """log.jsonl rows (loss and speed since the previous row) and the saves that go with them."""
+
+    def __init__(self, run_dir: RunDir, trainer: Pretrainer, config: object) -> None:
+        self.run_dir, self.trainer, self.config = run_dir, trainer, config
+        rows = run_dir.log_rows() if run_dir.checkpoint else []
+        self.last = rows[-1] if rows else {"step": trainer.state.step, "words": trainer.state.words,
+                                           "seconds": trainer.state.seconds}
+
+    def write(self, progress: PretrainProgress) -> str:
+        state = self.trainer.state
+        words, seconds = progress.words - self.last["words"], progress.seconds - self.last["seconds"]
+        batches = max(progress.step - self.last["step"], 1)
+        record = {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
+                  "loss": round(state.losses.get("objective", 0.0) / batches, 6),
+                  "words_per_second": round(words / seconds, 1) if seconds > 0 else 0.0,
+                  "seconds": round(progress.seconds, 3)}
+        state.losses = {}
+        self.run_dir.append_log([record])
+        state.metrics_rows += 1
+        self.last = record
+        return (f"{progress.epoch:>5}  {progress.step:>8}  {progress.words:>10}  {record['loss']:>8.4f}  "
+                f"{record['words_per_second']:>8.0f}")
+
+    def save_last(self, *names: str) -> Path:
+        """model-last.safetensors, after whatever else (`names`) was just written."""
+        save_weights(self.trainer.module, self.run_dir.path / LAST)
+        self.run_dir.saved(LAST, *names)
+        return self.run_dir.path / LAST
+
+    def checkpoint(self) -> None:
+        self.trainer.write_checkpoint(self.run_dir.checkpoint_path, self.config)
+        self.run_dir.saved(CHECKPOINT_DIR)
 
 
 def _start_epoch(resume_path: Path | None, epoch_resume: int | None) -> int:
@@ -92,25 +160,3 @@ def _start_epoch(resume_path: Path | None, epoch_resume: int | None) -> int:
         raise UserError(f"--resume-path {resume_path}: the epoch is not in the file name (modelN.safetensors); "
                         "pass --epoch-resume N")
     return int(match.group(1)) + 1
-
-
-class _Since:
-    """Loss and speed since the last log record."""
-
-    def __init__(self) -> None:
-        self.loss = 0.0
-        self.batches = self.words = 0
-        self.seconds = 0.0
-
-    def add(self, progress: PretrainProgress) -> None:
-        self.loss += progress.loss
-        self.batches += 1
-
-    def record(self, progress: PretrainProgress) -> dict:
-        words, seconds = progress.words - self.words, progress.seconds - self.seconds
-        out = {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
-               "loss": round(self.loss / max(self.batches, 1), 6),
-               "words_per_second": round(words / seconds, 1) if seconds else 0.0,
-               "seconds": round(progress.seconds, 3)}
-        self.loss, self.batches, self.words, self.seconds = 0.0, 0, progress.words, progress.seconds
-        return out

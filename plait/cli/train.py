@@ -3,65 +3,129 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import srsly
 import typer
+from confection import Config
 from tqdm import tqdm
 
 from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
+from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, run_folder, say_interrupted, saving_on_divergence
 from plait.cli.device import device_for
 from plait.cli.main import app
+from plait.core.errors import UserError
+from plait.core.training.checkpoint import Checkpoint
 from plait.core.training.initialize import init_nlp
-from plait.core.training.loop import Progress, train_while_improving
+from plait.core.training.loop import Progress, Trainer
+from plait.core.training.run_dir import RunDir
+from plait.core.training.signals import StopRequest
+
+BEST, LAST, CHECKPOINT = "model-best", "model-last", "checkpoint"
 
 
 @app.command("train", context_settings=OVERRIDES)
 def train_command(
     ctx: typer.Context,
     config_path: Path = typer.Argument(..., help="Training config ('-' for stdin).", allow_dash=True),
-    output: Path = typer.Option(None, "--output", "-o", help="Directory for model-best, model-last and metrics.jsonl."),
+    output: Path = typer.Option(None, "--output", "-o", help="Folder for model-best, model-last, checkpoint and "
+                                                               "metrics.jsonl."),
+    resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to train on (-1: CPU)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Train the pipeline a config describes; `--section.key value` overrides settings.
 
-    The whole config is validated and every component built before any data is read. Exit codes:
-    0 success, 2 bad config or data, 1 internal error.
+    The whole config is validated and every component built before any data is read. A checkpoint is written
+    every `training.checkpoint_every` steps (0: at each evaluation) and when SIGINT or SIGTERM stops the run.
+    Exit codes: 0 success, 2 bad input, 3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 1 internal error.
     """
     import_code(code)
     config = load_config_with_overrides(config_path, ctx)
     device = device_for(gpu_id)
+    if output is None and (resume or overwrite):
+        raise UserError("--resume and --overwrite need --output DIR")
+    with run_folder(output, config, kind="train", resume=resume, overwrite=overwrite, log_name="metrics.jsonl",
+                    last_name=LAST) as (run_dir, checkpoint):
+        _train(config, device, run_dir, checkpoint)
+
+
+def _train(config: Config, device: str, run_dir: RunDir | None, checkpoint: Checkpoint | None) -> None:
+    if checkpoint and checkpoint.state.finished and not checkpoint.extends(config):
+        typer.echo(f"{run_dir.path}: the run finished at step {checkpoint.state.step}; nothing to resume", err=True)
+        return
     nlp, plan = init_nlp(config, device=device)
+    trainer = Trainer(nlp, plan, device=device)
+    if checkpoint:
+        trainer.restore(checkpoint)
+        trainer.state.finished = False
+        typer.echo(f"resuming {run_dir.path} after step {trainer.state.step}", err=True)
     typer.echo(f"pipeline {nlp.pipe_names} on {device}; frozen {plan.frozen_components or 'none'}", err=True)
     table = _Table([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
                    [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")])
     typer.echo(table.header())
-    if output is not None:
-        output.mkdir(parents=True, exist_ok=True)
-        (output / "metrics.jsonl").unlink(missing_ok=True)
+    saver = _Saver(trainer, run_dir, config) if run_dir else None
     bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
-    for progress in train_while_improving(nlp, plan, device=device):
-        bar.update(1)
-        if progress.scores is None:
-            continue
-        bar.close()
-        typer.echo(table.row(progress))
-        if output is not None:
-            _append_metrics(output / "metrics.jsonl", progress)
-            if progress.is_best:
-                nlp.to_disk(output / "model-best")
-        bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
+    save_last = saver.save_last_only if saver else None
+    with StopRequest() as stop, saving_on_divergence(run_dir, save_last, lambda: trainer.state.step):
+        for progress in trainer.train():
+            bar.update(1)
+            if progress.scores is not None:
+                bar.close()
+                typer.echo(table.row(progress))
+                bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
+            if saver:
+                saver.after_step(progress)
+            if stop:
+                break
     bar.close()
-    if output is not None:
-        nlp.to_disk(output / "model-last")
-        typer.echo(f"saved {output / 'model-best'} and {output / 'model-last'}", err=True)
+    if stop:
+        if saver:
+            saver.save_last()
+        say_interrupted(stop, trainer.state.step, saved=saver is not None)
+        raise typer.Exit(stop.exit_code)
+    if saver:
+        saver.save_last()
+        typer.echo(f"saved {run_dir.path / BEST} and {run_dir.path / LAST}", err=True)
 
 
-def _append_metrics(path: Path, progress: Progress) -> None:
-    record = {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
-              "seconds": round(progress.seconds, 3), "losses": progress.losses, "score": progress.score,
-              "is_best": progress.is_best, "scores": progress.scores}
-    srsly.write_jsonl(path, [record], append=True, append_new_line=False)
+class _Saver:
+    """What a run writes to its folder: metrics rows and model-best at evaluations, checkpoints, model-last."""
+
+    def __init__(self, trainer: Trainer, run_dir: RunDir, config: object) -> None:
+        self.trainer, self.run_dir, self.config = trainer, run_dir, config
+        self.every = trainer.plan.checkpoint_every
+
+    def after_step(self, progress: Progress) -> None:
+        state = self.trainer.state
+        if progress.scores is not None:
+            if progress.is_best:
+                self.trainer.nlp.to_disk(self.run_dir.path / BEST)
+                self.run_dir.saved(BEST)
+            self.run_dir.append_log([_record(progress)])
+            state.metrics_rows += 1
+        due = progress.step % self.every == 0 if self.every else progress.scores is not None
+        if due:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        self.trainer.write_checkpoint(self.run_dir.path / CHECKPOINT, self.config)
+        self.run_dir.saved(CHECKPOINT)
+
+    def save_last_only(self) -> Path:
+        self.trainer.nlp.to_disk(self.run_dir.path / LAST)
+        self.run_dir.saved(LAST)
+        return self.run_dir.path / LAST
+
+    def save_last(self) -> None:
+        """model-last and a checkpoint of the run's current state."""
+        self.save_last_only()
+        self.checkpoint()
+
+
+def _record(progress: Progress) -> dict:
+    return {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
+            "seconds": round(progress.seconds, 3), "losses": progress.losses, "learn_rate": progress.learn_rates,
+            "score": progress.score, "is_best": progress.is_best, "scores": progress.scores}
 
 
 class _Table:

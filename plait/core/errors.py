@@ -1,8 +1,10 @@
-"""Error types that the CLI turns into one-line messages and exit code 2."""
+"""Error types that the CLI turns into one `error:` line and an exit code (2 unless the class says otherwise)."""
 
 
 class UserError(Exception):
     """Bad input from the user (a file, a config, an argument): exit code 2, no traceback."""
+
+    exit_code = 2
 
 
 class ConfigError(UserError):
@@ -15,3 +17,9 @@ class DataError(UserError):
 
 class ModelLoadError(UserError):
     """A saved pipeline that cannot be loaded (missing or corrupt file); the message names the file."""
+
+
+class DivergedError(UserError):
+    """A loss or gradient norm that is no longer finite: the run stops at that step with exit code 3."""
+
+    exit_code = 3

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 import plait
+from plait.core import fs
 from plait.core.errors import DataError, UserError
 from plait.core.vectors import Vectors
 from plait.core.vectors_io import read_vectors, text_layout
@@ -23,15 +24,16 @@ MAX_CANDIDATES = 64  # per query row on average; more (degenerate tables) and a 
 
 
 def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, prune: int = 0, truncate: int = 0,
-                 name: str | None = None, mode: str = "default",
+                 name: str | None = None, mode: str = "default", force: bool = False,
                  progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Read `vectors_loc`, write OUTPUT_DIR as `plait.blank(lang)` with the table; return a summary.
 
     truncate: keep only the first N rows (the rest of the file is not read). prune: keep the first N rows and
     map every other word to its nearest kept row by cosine (the exact nearest, ties to the lower row), so no
     word loses its vector. Duplicate words keep their first vector. `progress` is called with the number of
-    rows read so far. Nothing is written on error. An uncompressed text file is parsed by all CPUs straight
-    into the table's `.npy`, which the pipeline then takes over without a copy.
+    rows read so far. A non-empty OUTPUT_DIR is replaced only with `force`. Nothing is written on error. An
+    uncompressed text file is parsed by all CPUs straight into the table's `.npy`, which the pipeline then
+    takes over without a copy.
     """
     if mode not in MODES:
         raise UserError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -40,8 +42,9 @@ def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, 
     start, path, output_dir = time.perf_counter(), Path(vectors_loc), Path(output_dir)
     if not path.is_file():
         raise UserError(f"{path}: no such vectors file")
+    fs.check_output_dir(output_dir, replace=force)
     parent = output_dir.parent if output_dir.parent.is_dir() else None  # same filesystem: the .npy is linked
-    scratch = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.reading-", dir=parent))
+    scratch = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}{fs.TMP_MARK}reading-", dir=parent))
     try:
         layout = text_layout(path) if mode == "default" and not truncate else None
         found = None

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -14,6 +11,7 @@ from confection import Config
 
 import plait
 from plait.core import config as config_lib
+from plait.core import fs
 from plait.core.components.persistence import Component, load_component, save_component
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, ModelLoadError
@@ -272,10 +270,8 @@ class Language:
     def to_disk(self, path: str | Path) -> None:
         """Write the pipeline to a directory, atomically: a failure leaves any previous copy intact."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         check_static_vectors(self)  # never save a model beside a table it was not trained with
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
+        with fs.writing_dir(path) as tmp:
             self.config.to_disk(tmp / CONFIG_FILE)
             meta = {**self.meta, "lang": self.lang, "pipeline": self.component_names,
                     "disabled": self.disabled, "plait_version": plait.__version__}
@@ -289,10 +285,6 @@ class Language:
                 self.vocab.vectors.to_disk(tmp / VECTORS_DIR)
             for name, component in self._components:
                 save_component(component, tmp / name)
-            _replace_dir(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
 
     @classmethod
     def from_disk(cls, path: str | Path) -> "Language":
@@ -323,14 +315,3 @@ class Language:
         for name, component in nlp._components:
             load_component(component, path / name)
         return nlp
-
-
-def _replace_dir(src: Path, dest: Path) -> None:
-    """Move `src` to `dest`, replacing an existing directory only once the new one is complete."""
-    if dest.exists():
-        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-        os.replace(dest, old)
-        os.replace(src, dest)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(src, dest)

@@ -75,7 +75,8 @@ def test_outputs_and_weights_load_through_init_tok2vec(capsys, tmp_path, tagger_
     code, out, err = pretrain(capsys, tagger_cfg, tmp_path / "pt", raw, "--pretraining.max_epochs", 2)
     assert code == 0, err
     names = sorted(p.name for p in (tmp_path / "pt").iterdir())
-    assert names == ["log.jsonl", "model-last.safetensors", "model0.safetensors", "model1.safetensors"]
+    assert names == [".plait-lock", "checkpoint", "log.jsonl", "model-last.safetensors", "model0.safetensors",
+                     "model1.safetensors"]
     log = list(srsly.read_jsonl(tmp_path / "pt" / "log.jsonl"))
     assert [r["epoch"] for r in log] == [0, 1] and all(r["words_per_second"] > 0 for r in log)
     assert "WORDS/S" in out
@@ -135,30 +136,36 @@ def test_mismatched_weights_fail_clearly(capsys, tmp_path, tagger_cfg, raw):
     assert code == 2 and "layer embed.embeds.0.table.weight is (2000, 32) in the file but (2000, 48)" in err
 
 
-def test_resume_continues_from_the_saved_epoch(capsys, tmp_path, tagger_cfg, raw):
+def test_resume_path_warm_starts_a_new_run(capsys, tmp_path, tagger_cfg, raw):
     out = tmp_path / "pt"
     assert pretrain(capsys, tagger_cfg, out, raw, "--pretraining.max_epochs", 2)[0] == 0
-    first = list(srsly.read_jsonl(out / "log.jsonl"))
-    code, stdout, err = pretrain(capsys, tagger_cfg, out, raw, "--pretraining.max_epochs", 4,
+    warm = tmp_path / "warm"
+    code, stdout, err = pretrain(capsys, tagger_cfg, warm, raw, "--pretraining.max_epochs", 4,
                                  "--resume-path", out / "model1.safetensors")
     assert code == 0, err
     assert "from epoch 2" in err
-    log = list(srsly.read_jsonl(out / "log.jsonl"))
-    assert [r["epoch"] for r in log] == [0, 1, 2, 3] and log[:2] == first
-    assert (out / "model3.safetensors").exists()
-    # with a learning rate of 0 the resumed encoder stays exactly the saved one
-    code, _, err = pretrain(capsys, tagger_cfg, out, raw, "--pretraining.max_epochs", 3, "--pretraining.optimizer"
+    assert [r["epoch"] for r in srsly.read_jsonl(warm / "log.jsonl")] == [2, 3]
+    assert (warm / "model3.safetensors").exists()
+    # with a learning rate of 0 the warm-started encoder stays exactly the saved one
+    frozen = tmp_path / "frozen"
+    code, _, err = pretrain(capsys, tagger_cfg, frozen, raw, "--pretraining.max_epochs", 3, "--pretraining.optimizer"
                             ".learn_rate", 0, "--pretraining.optimizer.weight_decay", 0, "--resume-path",
                             out / "model1.safetensors")
     assert code == 0, err
-    saved, resumed = load_file(str(out / "model1.safetensors")), load_file(str(out / "model2.safetensors"))
+    saved, resumed = load_file(str(out / "model1.safetensors")), load_file(str(frozen / "model2.safetensors"))
     assert all(torch.equal(saved[k], resumed[k]) for k in saved)
-    code, _, err = pretrain(capsys, tagger_cfg, out, raw, "--resume-path", out / "model-last.safetensors")
+    code, _, err = pretrain(capsys, tagger_cfg, tmp_path / "x", raw, "--resume-path", out / "model-last.safetensors")
     assert code == 2 and "pass --epoch-resume N" in err
-    code, _, err = pretrain(capsys, tagger_cfg, out, raw, "--pretraining.max_epochs", 6, "--resume-path",
+    late = tmp_path / "late"
+    code, _, err = pretrain(capsys, tagger_cfg, late, raw, "--pretraining.max_epochs", 6, "--resume-path",
                             out / "model-last.safetensors", "--epoch-resume", 5)
-    assert code == 0 and [r["epoch"] for r in srsly.read_jsonl(out / "log.jsonl")][-1] == 5
-    assert sorted(p.name for p in out.glob("model?.safetensors"))[-1] == "model5.safetensors"
+    assert code == 0 and [r["epoch"] for r in srsly.read_jsonl(late / "log.jsonl")] == [5]
+    assert sorted(p.name for p in late.glob("model?.safetensors")) == ["model5.safetensors"]
+    # a folder holding a run is not written into without --resume or --overwrite
+    code, _, err = pretrain(capsys, tagger_cfg, out, raw, "--resume-path", out / "model1.safetensors")
+    assert code == 2 and "holds an earlier run" in err
+    code, _, err = pretrain(capsys, tagger_cfg, out, raw, "--resume", "--resume-path", out / "model1.safetensors")
+    assert code == 2 and "pass one of them" in err
 
 
 def test_n_save_every_and_n_save_epoch(capsys, tmp_path, tagger_cfg, raw):

@@ -36,8 +36,7 @@ def epoch_losses(config, epochs: int) -> list[float]:
     nlp, module, objective, plan = init_pretraining(config)
     totals: dict[int, list[float]] = {}
     for progress in pretrain(nlp, module, objective, plan):
-        if not progress.end_of_epoch:
-            totals.setdefault(progress.epoch, []).append(progress.loss)
+        totals.setdefault(progress.epoch, []).append(progress.loss)
     return [sum(v) / len(v) for _, v in sorted(totals.items())]
 
 

@@ -7,8 +7,9 @@ from typing import Any, Protocol
 import srsly
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
+from plait.core import fs
 from plait.core.errors import ModelLoadError
 
 WEIGHTS_FILE = "model.safetensors"
@@ -36,7 +37,7 @@ def save_component(component: Component, directory: Path) -> None:
     srsly.write_json(directory / STATE_FILE, component.get_state())
     if component.model is not None:
         tensors = {k: v.detach().contiguous().cpu() for k, v in component.model.state_dict().items()}
-        save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+        fs.save_tensors(tensors, directory / WEIGHTS_FILE)
 
 
 def load_component(component: Component, directory: Path) -> None:

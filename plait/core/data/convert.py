@@ -8,7 +8,8 @@ from plait.core.data.docbin import DocBinWriter
 from plait.core.data.readers import corpus_files, read_file
 from plait.core.data.records import MakeDoc
 from plait.core.data.text import whitespace_tokenizer
-from plait.core.errors import DataError
+from plait.core import fs
+from plait.core.errors import DataError, UserError
 from plait.core.vocab import Vocab
 
 
@@ -21,15 +22,17 @@ class Converted(NamedTuple):
 
 
 def convert(input_path: str | Path, output_dir: str | Path, converter: str | None = None, n_sents: int = 10,
-            vocab: Vocab | None = None, make_doc: MakeDoc | None = None) -> list[Converted]:
+            vocab: Vocab | None = None, make_doc: MakeDoc | None = None, force: bool = False) -> list[Converted]:
     """Write `OUTPUT_DIR/<stem>.plait` for the input file, or for each corpus file of an input folder.
 
     `converter` names the input format (default: by extension, see `readers`); `n_sents` groups
     sentences of CoNLL-U and column files into Docs. Raw text is tokenized by `make_doc`, by default
-    on whitespace only. Nothing is written for a file that fails; files done before it stay.
+    on whitespace only. Nothing is written for a file that fails; files done before it stay. An existing
+    output file is replaced only with `force`.
     """
     vocab = vocab if vocab is not None else Vocab()
     make_doc = make_doc if make_doc is not None else whitespace_tokenizer(vocab)
+    fs.check_output_dir(Path(output_dir), replace=True)
     files = corpus_files(input_path, converter)
     outputs = [Path(output_dir) / f"{file.stem}.plait" for file in files]
     seen: dict[Path, Path] = {}
@@ -37,6 +40,8 @@ def convert(input_path: str | Path, output_dir: str | Path, converter: str | Non
         if out in seen:
             raise DataError(f"{file}:1: would be written to {out}, as {seen[out]} is (rename one of them)")
         seen[out] = file
+        if out.exists() and not force:
+            raise UserError(f"{out}: already exists; pass --force to replace it")
     written = []
     for file, out in zip(files, outputs):
         with DocBinWriter(out) as writer:

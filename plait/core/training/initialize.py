@@ -32,6 +32,7 @@ class TrainingPlan:
     max_epochs: int
     max_steps: int
     eval_frequency: int
+    checkpoint_every: int  # steps between checkpoints; 0: at each evaluation
     frozen_components: list[str]
     annotating_components: list[str]
     mixed_precision: bool
@@ -69,6 +70,9 @@ def resolve_training(config: Config) -> TrainingPlan:
             raise ConfigError(f"training.{key}: no component named {unknown[0]!r} in nlp.pipeline")
     if t["accumulate_gradient"] < 1:
         raise ConfigError("training.accumulate_gradient: must be at least 1")
+    if not isinstance(t["checkpoint_every"], int) or t["checkpoint_every"] < 0:
+        raise ConfigError(f"training.checkpoint_every: must be a whole number >= 0 (0: at each evaluation), not "
+                          f"{t['checkpoint_every']!r}")
     optimizer = config_lib.resolve_block(t["optimizer"], "training.optimizer")
     unknown = [n for n in optimizer.component_learn_rates if n not in names]
     if unknown:
@@ -77,6 +81,7 @@ def resolve_training(config: Config) -> TrainingPlan:
     return TrainingPlan(
         seed=t["seed"], dropout=t["dropout"], accumulate_gradient=t["accumulate_gradient"], patience=t["patience"],
         max_epochs=t["max_epochs"], max_steps=t["max_steps"], eval_frequency=t["eval_frequency"],
+        checkpoint_every=t["checkpoint_every"],
         frozen_components=list(t["frozen_components"]), annotating_components=list(t["annotating_components"]),
         mixed_precision=t["mixed_precision"], score_weights=dict(t["score_weights"]),
         batcher=config_lib.resolve_block(t["batcher"], "training.batcher"),

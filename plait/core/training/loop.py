@@ -1,15 +1,20 @@
-"""The training loop: a generator of progress records; the caller prints, logs and saves."""
+"""Training a pipeline: the shared step loop with the pipeline's heads as the objective, evaluation every
+eval_frequency steps, and the stopping rules; the caller prints, logs and saves."""
 from __future__ import annotations
 
 import random
-import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import torch
+from confection import Config
 
-from plait.core.errors import DataError
+from plait.core.components.persistence import load_component
+from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
+from plait.core.training.stepper import Stepper
+from plait.core.training.steps import epochs, run_steps
 from plait.core.training.update import (
     advance_listeners,
     clear_listeners,
@@ -17,7 +22,7 @@ from plait.core.training.update import (
     set_dropout,
     trainable_parameters,
 )
-from plait.models.precision import autocast
+from plait.core.errors import DataError
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -36,108 +41,120 @@ class Progress:
     score: float | None = None
     is_best: bool = False
     seconds: float = 0.0  # training time so far (evaluation excluded)
+    learn_rates: dict[str, float] = field(default_factory=dict)  # of this step, per component
 
 
-def train_batches(nlp: "Language", plan: "TrainingPlan") -> Iterator[tuple[int, list[Any]]]:
-    """(epoch, batch) pairs: the training corpus is read once, shuffled every epoch with the run's seed."""
-    examples = list(plan.train_examples) or list(plan.train_corpus(nlp))
-    if not examples:
-        raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
-    rng = random.Random(plan.seed)
-    epoch = 0
-    while plan.max_epochs <= 0 or epoch < plan.max_epochs:
-        rng.shuffle(examples)
-        for batch in plan.batcher(examples):
-            yield epoch, batch
-        epoch += 1
+class PipelineObjective:
+    """The objective of `plait train`: every unfrozen head's loss, the encoders run once per batch."""
+
+    def __init__(self, nlp: "Language", frozen: Sequence[str], annotating: Sequence[str]) -> None:
+        self.nlp, self.frozen, self.annotating = nlp, frozen, annotating
+
+    def losses(self, batch: list[Any], step: int) -> dict[str, torch.Tensor]:
+        return forward_losses(self.nlp, batch, frozen=self.frozen, annotating=self.annotating)
+
+    def words(self, batch: list[Any]) -> int:
+        return sum(len(eg.reference) for eg in batch)
+
+    def after_backward(self) -> None:
+        clear_listeners(self.nlp)
+
+    def after_step(self) -> None:
+        advance_listeners(self.nlp)
 
 
-def _grad_scaler(nlp: "Language", plan: "TrainingPlan", device: torch.device) -> torch.amp.GradScaler | None:
+def shuffled(items: Sequence[Any], seed: int, epoch: int) -> list[Any]:
+    """`items` in the order of `epoch`: a permutation that depends only on the seed and the epoch."""
+    order = list(range(len(items)))
+    random.Random(f"plait-epoch:{seed}:{epoch}").shuffle(order)
+    return [items[i] for i in order]
+
+
+class Trainer:
+    """A training run of a pipeline: its optimizer and its position, which a checkpoint saves and restores."""
+
+    def __init__(self, nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> None:
+        self.nlp, self.plan = nlp, plan
+        self.device = torch.device(device)
+        self.stepper = self._stepper()
+        self.state = RunState()
+
+    def _stepper(self) -> Stepper:
+        scale, settings = _loss_scaling(self.nlp, self.plan)
+        return Stepper(self.plan.optimizer, trainable_parameters(self.nlp, self.plan.frozen_components),
+                       device=self.device, scale_loss=scale, scaler_settings=settings)
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Continue from `checkpoint`: component weights and labels, optimizer, random state, position."""
+        for name, component in self.nlp.components:
+            load_component(component, checkpoint.model_dir / name)
+        self.nlp.to(self.device)
+        self.stepper = self._stepper()  # loading labels may have rebuilt output layers: new parameters
+        checkpoint.restore(self.stepper)
+        self.state = checkpoint.state
+
+    def write_checkpoint(self, path: Path, config: Config) -> None:
+        write_checkpoint(path, config=config, kind="train", state=self.state, stepper=self.stepper,
+                         write_model=self.nlp.to_disk)
+
+    def train(self) -> Iterator[Progress]:
+        """Train until max_steps, max_epochs or patience says stop; evaluate every eval_frequency steps.
+
+        Yields a Progress after each optimizer step (and a last one scoring the final weights when the last
+        step was no evaluation step). Stopping rules follow spaCy: 0 means no limit.
+        """
+        nlp, plan, state = self.nlp, self.plan, self.state
+        dev = list(plan.dev_corpus(nlp))
+        if not dev:
+            raise DataError(f"{plan.dev_corpus.path}: the dev corpus is empty")
+        examples = plan.train_examples or list(plan.train_corpus(nlp))
+        weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
+        set_dropout(nlp, plan.dropout)
+        stream = epochs(lambda epoch: plan.batcher(shuffled(examples, plan.seed, epoch)), plan.max_epochs,
+                        f"{plan.train_corpus.path}: the training corpus is empty")
+        objective = PipelineObjective(nlp, plan.frozen_components, plan.annotating_components)
+        for _, _ in run_steps(stream, state=state, stepper=self.stepper, objective=objective, device=self.device,
+                           accumulate=plan.accumulate_gradient, mixed_precision=plan.mixed_precision):
+            progress = self._progress()
+            if state.step % plan.eval_frequency == 0:
+                self._evaluate(dev, weights, progress)
+            yield progress
+            if plan.max_steps and state.step >= plan.max_steps:
+                break
+            if plan.patience and state.best_step and state.step - state.best_step >= plan.patience:
+                break
+        if state.step % plan.eval_frequency:
+            final = self._progress()  # the last step was no evaluation step: score the final weights too
+            self._evaluate(dev, weights, final)
+            yield final
+        state.finished = True
+
+    def _progress(self) -> Progress:
+        s = self.state
+        return Progress(s.epoch, s.step, s.words, dict(s.losses), seconds=s.seconds,
+                        learn_rates=dict(self.stepper.learn_rates))
+
+    def _evaluate(self, dev: list[Any], weights: dict[str, float], progress: Progress) -> None:
+        with torch.no_grad():
+            progress.scores = evaluate(self.nlp, dev)
+        progress.score = weighted_score(progress.scores, weights)
+        if self.state.best_score is None or progress.score > self.state.best_score:
+            self.state.best_score, self.state.best_step, progress.is_best = progress.score, progress.step, True
+        self.state.losses = {}
+
+
+def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> Iterator[Progress]:
+    """Train `nlp` as `plan` says (see Trainer.train), from the start."""
+    return Trainer(nlp, plan, device=device).train()
+
+
+def _loss_scaling(nlp: "Language", plan: "TrainingPlan") -> tuple[bool, dict[str, Any]]:
     """fp16 on a GPU needs loss scaling: for `training.mixed_precision`, or a model that runs in mixed precision
     itself (a transformer), with that model's `grad_scaler_config`."""
-    if device.type != "cuda":
-        return None
-    settings: dict[str, Any] = {}
-    wanted = plan.mixed_precision
+    wanted, settings = plan.mixed_precision, {}
     for _, component in nlp.components:
         model = getattr(component, "model", None)
         if getattr(model, "mixed_precision", False):
             wanted = True
             settings.update(getattr(model, "grad_scaler_config", {}))
-    return torch.amp.GradScaler("cuda", **settings) if wanted else None
-
-
-def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> Iterator[Progress]:
-    """Train until max_steps, max_epochs or patience says stop; evaluate every eval_frequency steps.
-
-    Yields a Progress after each optimizer step. Stopping rules follow spaCy: 0 means no limit.
-    """
-    dev_examples = list(plan.dev_corpus(nlp))
-    if not dev_examples:
-        raise DataError(f"{plan.dev_corpus.path}: the dev corpus is empty")
-    groups = trainable_parameters(nlp, plan.frozen_components)
-    params = [p for group in groups.values() for p in group]
-    optimizer = plan.optimizer.build(groups)
-    rates = plan.optimizer.component_rates(groups)
-    torch_device = torch.device(device)
-    scaler = _grad_scaler(nlp, plan, torch_device)
-    weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
-    best_score, best_step = float("-inf"), 0
-    losses: dict[str, float] = {}
-    words = step = epoch = 0
-    elapsed = 0.0
-    for epoch, batch in train_batches(nlp, plan):
-        started = time.perf_counter()
-        set_dropout(nlp, plan.dropout)
-        step_rates = next(rates)
-        for group in optimizer.param_groups:
-            group["lr"] = step_rates[group["component"]]
-        size = max(1, -(-len(batch) // plan.accumulate_gradient))
-        for start in range(0, len(batch), size):
-            sub = batch[start:start + size]
-            with autocast(torch_device, plan.mixed_precision):
-                component_losses = forward_losses(nlp, sub, frozen=plan.frozen_components,
-                                                  annotating=plan.annotating_components)
-            if component_losses:
-                total = sum(component_losses.values())
-                (scaler.scale(total) if scaler else total).backward()
-            for name, value in component_losses.items():
-                losses[name] = losses.get(name, 0.0) + float(value.detach())
-            clear_listeners(nlp)
-        if scaler:
-            scaler.unscale_(optimizer)
-        if plan.optimizer.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(params, plan.optimizer.grad_clip, foreach=True)
-        if scaler:
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        advance_listeners(nlp)
-        step += 1
-        words += sum(len(eg.reference) for eg in batch)
-        elapsed += time.perf_counter() - started
-        progress = Progress(epoch, step, words, dict(losses), seconds=elapsed)
-        if step % plan.eval_frequency == 0:
-            _score(nlp, dev_examples, weights, progress)
-            if progress.score > best_score:
-                best_score, best_step, progress.is_best = progress.score, step, True
-            losses = {}
-        yield progress
-        if plan.max_steps and step >= plan.max_steps:
-            break
-        if plan.patience and step - best_step >= plan.patience and best_step:
-            break
-    if step % plan.eval_frequency:
-        # the last step was not an evaluation step: score the final weights too
-        final = Progress(epoch, step, words, dict(losses), seconds=elapsed)
-        _score(nlp, dev_examples, weights, final)
-        final.is_best = final.score > best_score
-        yield final
-
-
-def _score(nlp: "Language", dev: list[Any], weights: dict[str, float], progress: Progress) -> None:
-    with torch.no_grad():
-        progress.scores = evaluate(nlp, dev)
-    progress.score = weighted_score(progress.scores, weights)
+    return wanted, settings

@@ -5,8 +5,6 @@ schedule, gradient clipping); only the loss differs: the objective's, on corrupt
 """
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -17,14 +15,26 @@ from confection import Config
 from torch import nn
 
 from plait.core import config as config_lib
-from plait.core.errors import ConfigError, DataError
+from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
 from plait.core.static_vectors import size_static_vectors
 from plait.core.training.initialize import load_vectors, set_seed
+from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
 from plait.core.training.optimizers import OptimizerSpec
-from plait.core.training.subnetwork import describe, encoder_width, find_subnetwork
+from plait.core.training.stepper import Stepper
+from plait.core.training.steps import epochs, run_steps
+from plait.core.training.subnetwork import (
+    describe,
+    encoder_width,
+    find_subnetwork,
+    load_subnetwork_weights,
+    save_weights,
+)
 from plait.core.training.update import set_module_dropout
 from plait.objectives.head import PretrainHead
+
+
+SUBNETWORK_FILE, HEAD_FILE = "subnetwork.safetensors", "head.safetensors"
 
 
 @dataclass
@@ -51,13 +61,13 @@ class PretrainingPlan:
 
 @dataclass
 class PretrainProgress:
-    """One record per batch, and one more (`end_of_epoch`) after each epoch's last batch."""
+    """One record per batch; `end_of_epoch` on the last batch of an epoch."""
 
     epoch: int
-    step: int  # batches trained in this run
-    words: int  # words trained on in this run
-    loss: float  # of this batch (0.0 on end-of-epoch records)
-    seconds: float  # time in this run: reading, tokenizing and training (not the caller's saving and logging)
+    step: int  # batches trained on since the run began (a resumed run counts on)
+    words: int  # words trained on since the run began
+    loss: float  # of this batch
+    seconds: float  # reading, tokenizing and training time (not the caller's saving and logging)
     end_of_epoch: bool = False
 
 
@@ -114,6 +124,74 @@ def init_pretraining(config: Config, *, device: str = "cpu") -> tuple[Language, 
     return nlp, module, objective, plan
 
 
+class PretrainObjective:
+    """The objective of `plait pretrain`: the head's loss on the subnetwork's output for corrupted docs.
+
+    The corruption of step N is drawn from a generator seeded by (seed, N), so a resumed run draws the same."""
+
+    def __init__(self, module: nn.Module, head: PretrainHead, seed: int) -> None:
+        self.module, self.head, self.seed = module, head, seed
+
+    def losses(self, batch: list[Any], step: int) -> dict[str, torch.Tensor]:
+        rng = np.random.default_rng([self.seed % 2**32, step])
+        return {"objective": self.head.get_loss(batch, self.module(self.head.corrupt(batch, rng)))}
+
+    def words(self, batch: list[Any]) -> int:
+        return sum(len(doc) for doc in batch)
+
+    def after_backward(self) -> None:
+        pass
+
+    def after_step(self) -> None:
+        pass
+
+
+class Pretrainer:
+    """A pretraining run: the subnetwork and its objective head, their optimizer and the run's position."""
+
+    def __init__(self, nlp: Language, module: nn.Module, head: PretrainHead, plan: PretrainingPlan, *,
+                 device: str = "cpu") -> None:
+        self.nlp, self.module, self.head, self.plan = nlp, module, head, plan
+        self.device = torch.device(device)
+        self.stepper = Stepper(plan.optimizer, {"pretraining": _parameters(module, head)}, device=self.device)
+        self.state = RunState()
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Continue from `checkpoint`: subnetwork and head weights, optimizer, random state, position."""
+        load_subnetwork_weights(self.module, checkpoint.model_dir / SUBNETWORK_FILE, self.plan.where, "--resume")
+        load_subnetwork_weights(self.head, checkpoint.model_dir / HEAD_FILE, "the objective's head", "--resume")
+        checkpoint.restore(self.stepper)
+        self.state = checkpoint.state
+
+    def write_checkpoint(self, path: Path, config: Config) -> None:
+        def write_model(folder: Path) -> None:
+            save_weights(self.module, folder / SUBNETWORK_FILE)
+            save_weights(self.head, folder / HEAD_FILE)
+
+        write_checkpoint(path, config=config, kind="pretrain", state=self.state, stepper=self.stepper,
+                         write_model=write_model)
+
+    def train(self, *, start_epoch: int = 0) -> Iterator[PretrainProgress]:
+        """Train from the run's position to max_epochs (a new run starts at `start_epoch`: a warm start from
+        saved weights); yield after each batch."""
+        plan, state = self.plan, self.state
+        if not state.step:
+            state.first_epoch = state.epoch = start_epoch
+        set_module_dropout(self.module, plan.dropout)
+        set_module_dropout(self.head, plan.dropout)
+        self.module.train()
+        self.head.train()
+        stream = epochs(lambda epoch: plan.batcher(plan.corpus(self.nlp)), plan.max_epochs,
+                        f"{plan.corpus_name}: the raw text corpus is empty (or every text is outside "
+                        "min_length..max_length)", first=state.first_epoch)
+        objective = PretrainObjective(self.module, self.head, plan.seed)
+        for end_of_epoch, losses in run_steps(stream, state=state, stepper=self.stepper, objective=objective,
+                                              device=self.device):
+            yield PretrainProgress(state.epoch, state.step, state.words, losses["objective"], state.seconds,
+                                   end_of_epoch)
+        state.finished = True
+
+
 def _parameters(*modules: nn.Module) -> list[nn.Parameter]:
     seen: set[int] = set()
     out: list[nn.Parameter] = []
@@ -125,55 +203,7 @@ def _parameters(*modules: nn.Module) -> list[nn.Parameter]:
     return out
 
 
-def _batches(nlp: Language, plan: PretrainingPlan, start_epoch: int) -> Iterator[tuple[int, list[Any] | None]]:
-    """(epoch, docs) for every batch, then (epoch, None) at the end of each epoch; the corpus is streamed."""
-    epoch = start_epoch
-    while plan.max_epochs == 0 or epoch < plan.max_epochs:
-        empty = True
-        for docs in plan.batcher(plan.corpus(nlp)):
-            empty = False
-            yield epoch, docs
-        if empty:
-            raise DataError(f"{plan.corpus_name}: the raw text corpus is empty (or every text is outside "
-                            "min_length..max_length)")
-        yield epoch, None
-        epoch += 1
-
-
 def pretrain(nlp: Language, module: nn.Module, objective: PretrainHead, plan: PretrainingPlan, *,
              start_epoch: int = 0) -> Iterator[PretrainProgress]:
-    """Train `module` and `objective` on the corpus from `start_epoch` to max_epochs; yield after each batch."""
-    params = _parameters(module, objective)
-    optimizer = plan.optimizer.build(params)
-    rates = plan.optimizer.rates()
-    rng = np.random.default_rng([plan.seed, start_epoch])
-    set_module_dropout(module, plan.dropout)
-    set_module_dropout(objective, plan.dropout)
-    module.train()
-    objective.train()
-    step = words = 0
-    elapsed = 0.0
-    resumed = time.perf_counter()  # the time spent by the caller between records (saving, logging) is not counted
-    for epoch, docs in _batches(nlp, plan, start_epoch):
-        if docs is None:
-            elapsed += time.perf_counter() - resumed
-            yield PretrainProgress(epoch, step, words, 0.0, elapsed, end_of_epoch=True)
-            resumed = time.perf_counter()
-            continue
-        for group in optimizer.param_groups:
-            group["lr"] = next(rates)
-        loss = objective.get_loss(docs, module(objective.corrupt(docs, rng)))
-        loss.backward()
-        if plan.optimizer.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(params, plan.optimizer.grad_clip, foreach=True)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            raise ConfigError(f"pretraining.optimizer.learn_rate: pretraining diverged at epoch {epoch}, batch "
-                              f"{step + 1} (loss {value}); lower the learning rate")
-        step += 1
-        words += sum(len(doc) for doc in docs)
-        elapsed += time.perf_counter() - resumed
-        yield PretrainProgress(epoch, step, words, value, elapsed)
-        resumed = time.perf_counter()
+    """Train `module` and `objective` on the corpus from `start_epoch` to max_epochs (see Pretrainer.train)."""
+    return Pretrainer(nlp, module, objective, plan).train(start_epoch=start_epoch)

@@ -2,14 +2,16 @@
 named layer inside it, saved and loaded as safetensors with errors that name the mismatched layer."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import nn
 
+from plait.core import fs
 from plait.core.errors import ConfigError
 from plait.models.batch import TokenBatch
 from plait.models.listener import Listener
@@ -70,10 +72,12 @@ def encoder_width(nlp: "Language", module: nn.Module, where: str) -> int:
 def save_weights(module: nn.Module, path: Path) -> None:
     """Write `module`'s tensors to `path` as safetensors, through a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    save_file({k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}, str(tmp),
-              metadata={"format": "pt"})
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.name}{fs.TMP_MARK}{os.getpid()}")
+    try:
+        fs.save_tensors({k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_subnetwork_weights(module: nn.Module, path: Path, where: str, setting: str) -> None:

@@ -1,0 +1,130 @@
+"""Writing files and folders so that a kill at any instant loses nothing: write under a temporary name, then
+swap it into place with one atomic rename (folders: Linux's rename-exchange, so the old copy stays in place
+until the new one is complete)."""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from plait.core.errors import UserError
+
+# Hidden names of unfinished writes (`.NAME.tmp-XXXX`) and of a replaced copy not yet removed (`.NAME.old-XXXX`).
+TMP_MARK, OLD_MARK = ".tmp-", ".old-"
+_RENAME_EXCHANGE, _AT_FDCWD = 2, -100
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def temp_dir_for(dest: Path) -> Path:
+    """A new empty folder beside `dest` (same filesystem, so it can be renamed onto it), with the
+    permissions the user's umask gives a new folder (mkdtemp's own are owner-only)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}{TMP_MARK}", dir=dest.parent))
+    tmp.chmod(0o777 & ~_umask())
+    return tmp
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step; False where the system or filesystem cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def replace_dir(src: Path, dest: Path) -> None:
+    """Move the complete folder `src` to `dest`, replacing what `dest` held: at every instant `dest` is the old
+    or the new folder. Where the filesystem cannot swap, the old copy waits under `.NAME.old-PID` for the moment
+    between two renames, and `recover` puts it back if a kill falls there."""
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        raise UserError(f"{dest}: exists and is not a folder; not replacing it")
+    if not dest.exists():
+        os.replace(src, dest)
+    elif _exchange(src, dest):
+        shutil.rmtree(src, ignore_errors=True)  # src now holds the old copy
+    else:
+        old = dest.with_name(f".{dest.name}{OLD_MARK}{os.getpid()}")
+        os.replace(dest, old)
+        os.replace(src, dest)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def writing_dir(dest: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder to fill; on success it replaces `dest`, on any error it is removed."""
+    tmp = temp_dir_for(dest)
+    try:
+        yield tmp
+        replace_dir(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_tensors(tensors: dict[str, Any], path: Path) -> None:
+    """Write tensors to a safetensors file with the permissions the user's umask gives a new file
+    (safetensors itself writes owner-only files)."""
+    from safetensors.torch import save_file
+
+    save_file(tensors, str(path), metadata={"format": "pt"})
+    path.chmod(0o666 & ~_umask())
+
+
+def recover(folder: Path) -> None:
+    """Clean up after writes killed halfway in `folder`: put back a replaced copy whose replacement never
+    arrived, and remove unfinished temporary files and folders."""
+    if not folder.is_dir():
+        return
+    for child in sorted(folder.iterdir()):
+        name = child.name
+        if not name.startswith("."):
+            continue
+        if OLD_MARK in name:
+            original = folder / name[1:name.rindex(OLD_MARK)]
+            if not original.exists():
+                os.replace(child, original)
+                continue
+        elif TMP_MARK not in name:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def check_output_dir(path: Path, *, replace: bool, flag: str = "--force") -> None:
+    """Refuse to write a folder where a file is, or into a folder that holds anything, unless `replace`."""
+    if path.is_symlink() and not path.exists():
+        raise UserError(f"{path}: is a broken symbolic link")
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path}: is a file, not a folder")
+    if not replace and path.is_dir() and any(path.iterdir()):
+        raise UserError(f"{path}: the folder is not empty; pass {flag} to replace what it holds")

@@ -1,0 +1,175 @@
+"""Checkpoints: everything a killed run needs to go on exactly where it was, without pickle.
+
+A checkpoint folder holds `model/` (what the caller writes: a pipeline, or a subnetwork's weights),
+`state.safetensors` (optimizer tensors, torch's random state) and `training.json` (the config, the loop's
+position, the optimizer's and scaler's settings, python's and numpy's random state). It is written to a
+temporary folder and swapped into place, so the previous checkpoint stays complete until the new one is.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import srsly
+import torch
+from confection import Config
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
+import plait
+from plait.core import fs
+from plait.core.errors import UserError
+from plait.core.training.stepper import Stepper
+
+FORMAT = 1
+STATE_FILE, INFO_FILE, MODEL_DIR = "state.safetensors", "training.json", "model"
+# Settings that only say when to stop: a resumed run may change them (to train longer, say).
+STOPPING_RULES = ("training.max_steps", "training.max_epochs", "training.patience", "pretraining.max_epochs")
+
+
+@dataclass
+class RunState:
+    """Where a run is: what the loop needs besides weights and optimizer to continue exactly."""
+
+    step: int = 0  # optimizer steps taken
+    epoch: int = 0
+    first_epoch: int = 0  # where the run's epochs start (a pretraining warm start may begin later)
+    words: int = 0  # training words seen
+    seconds: float = 0.0  # training time (evaluation and saving excluded)
+    losses: dict[str, float] = field(default_factory=dict)  # summed since the last evaluation or log record
+    best_score: float | None = None
+    best_step: int = 0
+    finished: bool = False
+    metrics_rows: int = 0  # rows of the metrics log that belong to the run up to `step`
+
+
+@dataclass
+class Checkpoint:
+    """A checkpoint read back from disk."""
+
+    path: Path
+    state: RunState
+    info: dict[str, Any]
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / MODEL_DIR
+
+    def extends(self, config: Config) -> bool:
+        """Whether `config` changes a stopping rule of the checkpoint's run (a finished run may train on)."""
+        saved = _flatten(Config().from_str(self.info["config"], interpolate=False))
+        current = _flatten(config)
+        return any(saved.get(key, _MISSING) != current.get(key, _MISSING) for key in STOPPING_RULES)
+
+    def restore(self, stepper: Stepper) -> None:
+        """Put the optimizer, the scaler and every random generator back as they were when it was written."""
+        tensors = _read_tensors(self.path / STATE_FILE)
+        optimizer = self.info["optimizer"]
+        state = {int(index): {key: tensors[f"optimizer.{index}.{key}"] if value == "tensor" else value
+                              for key, value in entry.items()}
+                 for index, entry in optimizer["state"].items()}
+        groups = [{**group, "betas": tuple(group["betas"])} if "betas" in group else group
+                  for group in optimizer["param_groups"]]
+        try:
+            stepper.optimizer.load_state_dict({"state": state, "param_groups": groups})
+        except (ValueError, KeyError) as err:
+            raise UserError(f"{self.path}: the optimizer state does not fit this pipeline ({err})") from err
+        if self.info["scaler"]:
+            stepper.scaler.load_state_dict(self.info["scaler"])
+        rng = self.info["rng"]
+        random.setstate((rng["python"][0], tuple(rng["python"][1]), rng["python"][2]))
+        kind, keys, pos, has_gauss, cached = rng["numpy"]
+        np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+        torch.set_rng_state(tensors["rng.torch"])
+        cuda = [tensors[k] for k in sorted(tensors) if k.startswith("rng.cuda.")]
+        if cuda and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(cuda)
+
+
+def write_checkpoint(path: Path, *, config: Config, kind: str, state: RunState, stepper: Stepper,
+                     write_model: Callable[[Path], None]) -> None:
+    """Write a checkpoint to `path`, replacing the previous one only once this one is complete."""
+    optimizer = stepper.optimizer.state_dict()
+    tensors: dict[str, torch.Tensor] = {"rng.torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        tensors.update({f"rng.cuda.{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
+    entries: dict[str, dict[str, Any]] = {}
+    for index, entry in optimizer["state"].items():
+        entries[str(index)] = {}
+        for key, value in entry.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optimizer.{index}.{key}"] = value.detach().cpu().contiguous()
+                entries[str(index)][key] = "tensor"
+            else:
+                entries[str(index)][key] = value
+    np_state = np.random.get_state()
+    info = {
+        "format": FORMAT, "plait_version": plait.__version__, "kind": kind, "config": config.to_str(),
+        "state": asdict(state),
+        "optimizer": {"state": entries, "param_groups": optimizer["param_groups"]},
+        "scaler": stepper.scaler.state_dict() if stepper.scaler.is_enabled() else {},
+        "rng": {"python": random.getstate(),
+                "numpy": [np_state[0], np_state[1].tolist(), *(float(x) if isinstance(x, float) else int(x)
+                                                                for x in np_state[2:])]},
+    }
+    with fs.writing_dir(path) as tmp:
+        write_model(tmp / MODEL_DIR)
+        fs.save_tensors(tensors, tmp / STATE_FILE)
+        srsly.write_json(tmp / INFO_FILE, info)
+
+
+def read_checkpoint(path: Path, *, config: Config, kind: str) -> Checkpoint:
+    """Read the checkpoint at `path`, refusing one made by another command, format or config (one line, naming
+    the first setting that differs). Stopping rules may differ: a run can be continued for longer."""
+    info_path = path / INFO_FILE
+    try:
+        info = srsly.read_json(info_path)
+    except (OSError, ValueError) as err:
+        raise UserError(f"{info_path}: cannot read the checkpoint ({' '.join(str(err).split())})") from err
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        found = info.get("format") if isinstance(info, dict) else None
+        raise UserError(f"{path}: checkpoint format {found!r} is not this plait's ({FORMAT}); it was written by "
+                        f"plait {info.get('plait_version') if isinstance(info, dict) else '?'}")
+    if info.get("kind") != kind:
+        raise UserError(f"{path}: a checkpoint of `plait {info.get('kind')}`, not of `plait {kind}`")
+    difference = config_difference(Config().from_str(info["config"], interpolate=False), config)
+    if difference:
+        raise UserError(f"{path}: the checkpoint was made with another config ({difference}); resume with the "
+                        "same config and overrides, or start a new run with --overwrite")
+    return Checkpoint(path, RunState(**info["state"]), info)
+
+
+def config_difference(saved: Config, current: Config) -> str | None:
+    """The first setting (dotted) whose value differs between two configs, ignoring stopping rules."""
+    a, b = _flatten(saved), _flatten(current)
+    for key in sorted(set(a) | set(b)):
+        if key in STOPPING_RULES or a.get(key, _MISSING) == b.get(key, _MISSING):
+            continue
+        return f"{key}: {_show(a.get(key, _MISSING))} in the checkpoint, {_show(b.get(key, _MISSING))} now"
+    return None
+
+
+_MISSING = object()
+
+
+def _show(value: Any) -> str:
+    return "not set" if value is _MISSING else repr(value)
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(node, dict):
+        return {prefix: node}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise UserError(f"{path}: cannot read the checkpoint ({' '.join(str(err).split())})") from err

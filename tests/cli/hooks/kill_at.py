@@ -1,0 +1,77 @@
+"""Loaded with `--code` by the kill tests: SIGKILLs the process at the point PLAIT_TEST_KILL names.
+
+`step:N` before the optimizer applies step N; `evaluate:N` in the middle of the N-th evaluation;
+`save:N` inside the N-th folder swap of a save (after the new folder is complete, before it is swapped in);
+`rename:N` between the two renames of the N-th swap where the filesystem cannot exchange folders;
+`slow:S` sleeps S seconds in each step (for tests that send a signal mid-run).
+"""
+import os
+import signal
+import time
+
+from plait.core import fs
+from plait.core.training import loop, stepper
+
+point, _, count = os.environ["PLAIT_TEST_KILL"].partition(":")
+target = float(count) if point == "slow" else int(count)
+calls = {"n": 0}
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _nth() -> bool:
+    calls["n"] += 1
+    return calls["n"] == target
+
+
+if point == "slow":
+    original_slow_step = stepper.Stepper.step
+
+    def slow_step(self, step):
+        time.sleep(target)
+        return original_slow_step(self, step)
+
+    stepper.Stepper.step = slow_step
+elif point == "step":
+    original_step = stepper.Stepper.step
+
+    def step(self, step):
+        if step == target:
+            _die()
+        return original_step(self, step)
+
+    stepper.Stepper.step = step
+elif point == "evaluate":
+    original_evaluate = loop.evaluate
+
+    def evaluate(nlp, examples, **kwargs):
+        if _nth():
+            list(nlp.pipe([eg.predicted.copy_tokens() for eg in examples[:2]]))
+            _die()
+        return original_evaluate(nlp, examples, **kwargs)
+
+    loop.evaluate = evaluate
+elif point in ("save", "rename"):
+    original_replace, original_exchange = fs.replace_dir, fs._exchange
+
+    def replace_dir(src, dest):
+        if point == "save" and _nth():
+            _die()
+        return original_replace(src, dest)
+
+    def exchange(a, b):
+        return False
+
+    fs.replace_dir = replace_dir
+    if point == "rename":
+        fs._exchange = exchange
+        original_os_replace = os.replace
+
+        def os_replace(src, dest):
+            original_os_replace(src, dest)
+            if fs.OLD_MARK in os.fspath(dest) and _nth():
+                _die()
+
+        fs.os.replace = os_replace
