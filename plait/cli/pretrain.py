@@ -5,17 +5,14 @@ import re
 from pathlib import Path
 
 import typer
-from confection import Config
 from tqdm import tqdm
 
 from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
-from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, run_folder, say_interrupted, saving_on_divergence
-from plait.cli.device import device_for
+from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core.errors import UserError
-from plait.core.training.checkpoint import Checkpoint
 from plait.core.training.pretrain import PretrainProgress, Pretrainer, init_pretraining
-from plait.core.training.run_dir import CHECKPOINT_DIR, RunDir
+from plait.core.training.run_dir import CHECKPOINT_DIR
 from plait.core.training.signals import StopRequest
 from plait.core.training.subnetwork import load_subnetwork_weights, save_weights
 
@@ -53,69 +50,70 @@ def pretrain_command(
         raise UserError("--resume continues the run in OUTPUT_DIR, --resume-path starts a new one from saved "
                         "weights: pass one of them")
     start_epoch = _start_epoch(resume_path, epoch_resume)
-    device = device_for(gpu_id)
-    with run_folder(output_dir, config, kind="pretrain", resume=resume, overwrite=overwrite, log_name="log.jsonl",
-                    last_name=LAST) as (run_dir, checkpoint):
-        _pretrain(config, device, run_dir, checkpoint, resume_path, start_epoch)
+    with job(output_dir, config, kind="pretrain", resume=resume, overwrite=overwrite, gpu_id=gpu_id,
+             log_name="log.jsonl", last_name=LAST) as run:
+        _pretrain(run, resume_path, start_epoch)
 
 
-def _pretrain(config: Config, device: str, run_dir: RunDir, checkpoint: Checkpoint | None,
-              resume_path: Path | None, start_epoch: int) -> None:
-    output_dir = run_dir.path
-    if checkpoint and checkpoint.state.finished and not checkpoint.extends(config):
-        typer.echo(f"{output_dir}: the run finished at epoch {checkpoint.state.epoch}; nothing to resume", err=True)
+def _pretrain(run: Job, resume_path: Path | None, start_epoch: int) -> None:
+    main = run.world.is_main
+    say = run.say
+    if run.finished:
+        say(f"{run.path}: the run finished at epoch {run.checkpoint.state.epoch}; nothing to resume",
+            err=True)
         return
-    nlp, module, objective, plan = init_pretraining(config, device=device)
-    trainer = Pretrainer(nlp, module, objective, plan, device=device)
-    if checkpoint:
-        trainer.restore(checkpoint)
+    nlp, module, objective, plan = init_pretraining(run.config, device=run.device)
+    trainer = Pretrainer(nlp, module, objective, plan, device=run.device, world=run.world)
+    if run.checkpoint:
+        trainer.restore(run.checkpoint)
         trainer.state.finished = False
     elif resume_path is not None:
         load_subnetwork_weights(module, resume_path, plan.where, "--resume-path")
     state = trainer.state
-    typer.echo(f"pretraining {plan.where} ({sum(p.numel() for p in module.parameters()):,} weights) on {device}, "
-               f"from epoch {state.epoch if state.step else start_epoch}, batch {state.step}", err=True)
-    typer.echo(f"{'EPOCH':>5}  {'BATCHES':>8}  {'WORDS':>10}  {'LOSS':>8}  {'WORDS/S':>8}")
-    log = _Log(run_dir, trainer, config)
-    bar = tqdm(desc=f"epoch {state.epoch}", unit="batch", leave=False, disable=None)
-    with StopRequest() as stop, saving_on_divergence(run_dir, log.save_last, lambda: state.step):
+    ranks = f" x {run.world.size} ranks" if run.world.size > 1 else ""
+    say(f"pretraining {plan.where} ({sum(p.numel() for p in module.parameters()):,} weights) on {run.device}"
+        f"{ranks}, from epoch {state.epoch if state.step else start_epoch}, batch {state.step}", err=True)
+    say(f"{'EPOCH':>5}  {'BATCHES':>8}  {'WORDS':>10}  {'LOSS':>8}  {'WORDS/S':>8}")
+    log = _Log(run, trainer)
+    bar = tqdm(desc=f"epoch {state.epoch}", unit="batch", leave=False, disable=None if main else True)
+    with StopRequest() as stop, saving_on_divergence(run.run_dir, log.save_last, lambda: state.step):
         for progress in trainer.train(start_epoch=start_epoch):
             bar.update(1)
             bar.set_postfix(loss=f"{progress.loss:.4f}", refresh=False)
             if progress.end_of_epoch:
                 bar.close()
                 final = plan.max_epochs and progress.epoch == plan.max_epochs - 1
-                names = []
                 if not plan.n_save_epoch or progress.epoch % plan.n_save_epoch == 0 or final:
-                    save_weights(module, output_dir / f"model{progress.epoch}.safetensors")
-                    names.append(f"model{progress.epoch}.safetensors")
-                log.save_last(*names)
-                typer.echo(log.write(progress))
+                    log.save_last(f"model{progress.epoch}.safetensors")
+                else:
+                    log.save_last()
+                say(log.write(progress))
                 log.checkpoint()
-                bar = tqdm(desc=f"epoch {progress.epoch + 1}", unit="batch", leave=False, disable=None)
+                bar = tqdm(desc=f"epoch {progress.epoch + 1}", unit="batch", leave=False,
+                           disable=None if main else True)
             elif plan.n_save_every and progress.step % plan.n_save_every == 0:
                 log.save_last()
                 log.write(progress)
                 log.checkpoint()
-            if stop:
+            if run.world.any(bool(stop)):
                 break
     bar.close()
-    if stop:
-        log.save_last()
-        log.checkpoint()
-        say_interrupted(stop, state.step, saved=True)
-        raise typer.Exit(stop.exit_code)
     log.save_last()
     log.checkpoint()
-    typer.echo(f"saved {output_dir / LAST}", err=True)
+    if not state.finished:  # a signal stopped the run (on this rank or another)
+        if main:
+            say_interrupted(stop, state.step, saved=True)
+        raise typer.Exit(stop.exit_code if stop else 143)
+    say(f"saved {run.path / LAST}", err=True)
 
 
 class _Log:
-    """log.jsonl rows (loss and speed since the previous row) and the saves that go with them."""
+    """log.jsonl rows (loss and speed since the previous row) and the saves that go with them. Every rank
+    calls it at the same points (a checkpoint holds every rank's random state); rank 0 writes."""
 
-    def __init__(self, run_dir: RunDir, trainer: Pretrainer, config: object) -> None:
-        self.run_dir, self.trainer, self.config = run_dir, trainer, config
-        rows = run_dir.log_rows() if run_dir.checkpoint else []
+    def __init__(self, run: Job, trainer: Pretrainer) -> None:
+        self.run_dir, self.trainer, self.config = run.run_dir, trainer, run.config
+        rows = self.run_dir.log_rows() if self.run_dir and run.checkpoint else []
         self.last = rows[-1] if rows else {"step": trainer.state.step, "words": trainer.state.words,
                                            "seconds": trainer.state.seconds}
 
@@ -128,21 +126,26 @@ class _Log:
                   "words_per_second": round(words / seconds, 1) if seconds > 0 else 0.0,
                   "seconds": round(progress.seconds, 3)}
         state.losses = {}
-        self.run_dir.append_log([record])
+        if self.run_dir:
+            self.run_dir.append_log([record])
         state.metrics_rows += 1
         self.last = record
         return (f"{progress.epoch:>5}  {progress.step:>8}  {progress.words:>10}  {record['loss']:>8.4f}  "
                 f"{record['words_per_second']:>8.0f}")
 
-    def save_last(self, *names: str) -> Path:
-        """model-last.safetensors, after whatever else (`names`) was just written."""
-        save_weights(self.trainer.module, self.run_dir.path / LAST)
-        self.run_dir.saved(LAST, *names)
+    def save_last(self, *also: str) -> Path | None:
+        """model-last.safetensors, and each file named in `also` (a copy of it: model{N}.safetensors)."""
+        if not self.run_dir:
+            return None
+        for name in (*also, LAST):
+            save_weights(self.trainer.module, self.run_dir.path / name)
+        self.run_dir.saved(LAST, *also)
         return self.run_dir.path / LAST
 
     def checkpoint(self) -> None:
-        self.trainer.write_checkpoint(self.run_dir.checkpoint_path, self.config)
-        self.run_dir.saved(CHECKPOINT_DIR)
+        self.trainer.write_checkpoint(self.run_dir.checkpoint_path if self.run_dir else None, self.config)
+        if self.run_dir:
+            self.run_dir.saved(CHECKPOINT_DIR)
 
 
 def _start_epoch(resume_path: Path | None, epoch_resume: int | None) -> int:

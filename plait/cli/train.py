@@ -4,18 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from confection import Config
 from tqdm import tqdm
 
 from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
-from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, run_folder, say_interrupted, saving_on_divergence
-from plait.cli.device import device_for
+from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
-from plait.core.errors import UserError
-from plait.core.training.checkpoint import Checkpoint
 from plait.core.training.initialize import init_nlp
 from plait.core.training.loop import Progress, Trainer
-from plait.core.training.run_dir import RunDir
 from plait.core.training.signals import StopRequest
 
 BEST, LAST, CHECKPOINT = "model-best", "model-last", "checkpoint"
@@ -41,77 +36,85 @@ def train_command(
     """
     import_code(code)
     config = load_config_with_overrides(config_path, ctx)
-    device = device_for(gpu_id)
-    if output is None and (resume or overwrite):
-        raise UserError("--resume and --overwrite need --output DIR")
-    with run_folder(output, config, kind="train", resume=resume, overwrite=overwrite, log_name="metrics.jsonl",
-                    last_name=LAST) as (run_dir, checkpoint):
-        _train(config, device, run_dir, checkpoint)
+    with job(output, config, kind="train", resume=resume, overwrite=overwrite, gpu_id=gpu_id,
+             log_name="metrics.jsonl", last_name=LAST) as run:
+        _train(run)
 
 
-def _train(config: Config, device: str, run_dir: RunDir | None, checkpoint: Checkpoint | None) -> None:
-    if checkpoint and checkpoint.state.finished and not checkpoint.extends(config):
-        typer.echo(f"{run_dir.path}: the run finished at step {checkpoint.state.step}; nothing to resume", err=True)
+def _train(run: Job) -> None:
+    main = run.world.is_main
+    if run.finished:
+        if main:
+            typer.echo(f"{run.path}: the run finished at step {run.checkpoint.state.step}; nothing to "
+                       "resume", err=True)
         return
-    nlp, plan = init_nlp(config, device=device)
-    trainer = Trainer(nlp, plan, device=device)
-    if checkpoint:
-        trainer.restore(checkpoint)
+    nlp, plan = init_nlp(run.config, device=run.device)
+    trainer = Trainer(nlp, plan, device=run.device, world=run.world)
+    if run.checkpoint:
+        trainer.restore(run.checkpoint)
         trainer.state.finished = False
-        typer.echo(f"resuming {run_dir.path} after step {trainer.state.step}", err=True)
-    typer.echo(f"pipeline {nlp.pipe_names} on {device}; frozen {plan.frozen_components or 'none'}", err=True)
+    saver = _Saver(trainer, run) if run.path else None
+    say = run.say
+    if run.checkpoint:
+        say(f"resuming {run.path} after step {trainer.state.step}", err=True)
+    ranks = f" x {run.world.size} ranks" if run.world.size > 1 else ""
+    say(f"pipeline {nlp.pipe_names} on {run.device}{ranks}; frozen {plan.frozen_components or 'none'}", err=True)
     table = _Table([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
                    [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")])
-    typer.echo(table.header())
-    saver = _Saver(trainer, run_dir, config) if run_dir else None
-    bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
-    save_last = saver.save_last_only if saver else None
-    with StopRequest() as stop, saving_on_divergence(run_dir, save_last, lambda: trainer.state.step):
+    say(table.header())
+    bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None if main else True)
+    with StopRequest() as stop, saving_on_divergence(run.run_dir if main else None, saver and saver.save_last_only,
+                                                     lambda: trainer.state.step):
         for progress in trainer.train():
             bar.update(1)
             if progress.scores is not None:
                 bar.close()
-                typer.echo(table.row(progress))
-                bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
+                say(table.row(progress))
+                bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None if main else True)
             if saver:
                 saver.after_step(progress)
-            if stop:
+            if run.world.any(bool(stop)):
                 break
     bar.close()
-    if stop:
+    if not trainer.state.finished:  # a signal stopped the run (on this rank or another)
         if saver:
             saver.save_last()
-        say_interrupted(stop, trainer.state.step, saved=saver is not None)
-        raise typer.Exit(stop.exit_code)
+        if main:
+            say_interrupted(stop, trainer.state.step, saved=saver is not None)
+        raise typer.Exit(stop.exit_code if stop else 143)
     if saver:
         saver.save_last()
-        typer.echo(f"saved {run_dir.path / BEST} and {run_dir.path / LAST}", err=True)
+        say(f"saved {run.path / BEST} and {run.path / LAST}", err=True)
 
 
 class _Saver:
-    """What a run writes to its folder: metrics rows and model-best at evaluations, checkpoints, model-last."""
+    """What a run writes to its folder: metrics rows and model-best at evaluations, checkpoints, model-last.
+    Every rank calls it at the same points (a checkpoint holds every rank's random state); rank 0 writes."""
 
-    def __init__(self, trainer: Trainer, run_dir: RunDir, config: object) -> None:
-        self.trainer, self.run_dir, self.config = trainer, run_dir, config
+    def __init__(self, trainer: Trainer, run: Job) -> None:
+        self.trainer, self.run_dir, self.config = trainer, run.run_dir, run.config
         self.every = trainer.plan.checkpoint_every
 
     def after_step(self, progress: Progress) -> None:
-        state = self.trainer.state
-        if progress.scores is not None:
+        if progress.scores is not None and self.run_dir:
             if progress.is_best:
                 self.trainer.nlp.to_disk(self.run_dir.path / BEST)
                 self.run_dir.saved(BEST)
             self.run_dir.append_log([_record(progress)])
-            state.metrics_rows += 1
+        if progress.scores is not None:
+            self.trainer.state.metrics_rows += 1
         due = progress.step % self.every == 0 if self.every else progress.scores is not None
         if due:
             self.checkpoint()
 
     def checkpoint(self) -> None:
-        self.trainer.write_checkpoint(self.run_dir.path / CHECKPOINT, self.config)
-        self.run_dir.saved(CHECKPOINT)
+        self.trainer.write_checkpoint(self.run_dir.path / CHECKPOINT if self.run_dir else None, self.config)
+        if self.run_dir:
+            self.run_dir.saved(CHECKPOINT)
 
-    def save_last_only(self) -> Path:
+    def save_last_only(self) -> Path | None:
+        if not self.run_dir:
+            return None
         self.trainer.nlp.to_disk(self.run_dir.path / LAST)
         self.run_dir.saved(LAST)
         return self.run_dir.path / LAST

@@ -22,9 +22,10 @@ from safetensors.torch import load_file
 import plait
 from plait.core import fs
 from plait.core.errors import UserError
+from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
 
-FORMAT = 1
+FORMAT = 2
 STATE_FILE, INFO_FILE, MODEL_DIR = "state.safetensors", "training.json", "model"
 # Settings that only say when to stop: a resumed run may change them (to train longer, say).
 STOPPING_RULES = ("training.max_steps", "training.max_epochs", "training.patience", "pretraining.max_epochs")
@@ -79,23 +80,48 @@ class Checkpoint:
             raise UserError(f"{self.path}: the optimizer state does not fit this pipeline ({err})") from err
         if self.info["scaler"]:
             stepper.scaler.load_state_dict(self.info["scaler"])
-        rng = self.info["rng"]
-        random.setstate((rng["python"][0], tuple(rng["python"][1]), rng["python"][2]))
-        kind, keys, pos, has_gauss, cached = rng["numpy"]
-        np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
-        torch.set_rng_state(tensors["rng.torch"])
-        cuda = [tensors[k] for k in sorted(tensors) if k.startswith("rng.cuda.")]
-        if cuda and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(cuda)
+        ranks = self.info["rng"]
+        if len(ranks) != stepper.world.size:
+            raise UserError(f"{self.path}: the checkpoint was written by {len(ranks)} process(es); resume it with as "
+                            f"many, not {stepper.world.size}")
+        _set_random_state(ranks[stepper.world.rank], tensors, stepper.world.rank)
 
 
-def write_checkpoint(path: Path, *, config: Config, kind: str, state: RunState, stepper: Stepper,
-                     write_model: Callable[[Path], None]) -> None:
-    """Write a checkpoint to `path`, replacing the previous one only once this one is complete."""
-    optimizer = stepper.optimizer.state_dict()
-    tensors: dict[str, torch.Tensor] = {"rng.torch": torch.get_rng_state()}
+def _random_state(rank: int) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Python's, numpy's and torch's random generators of this process: JSON, and tensors keyed by rank."""
+    np_state = np.random.get_state()
+    tensors = {f"rng.{rank}.torch": torch.get_rng_state()}
     if torch.cuda.is_available() and torch.cuda.is_initialized():
-        tensors.update({f"rng.cuda.{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
+        tensors.update({f"rng.{rank}.cuda.{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
+    info = {"python": random.getstate(),
+            "numpy": [np_state[0], np_state[1].tolist(), *(float(x) if isinstance(x, float) else int(x)
+                                                            for x in np_state[2:])]}
+    return info, tensors
+
+
+def _set_random_state(info: dict[str, Any], tensors: dict[str, torch.Tensor], rank: int) -> None:
+    python = info["python"]
+    random.setstate((python[0], tuple(python[1]), python[2]))
+    kind, keys, pos, has_gauss, cached = info["numpy"]
+    np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(tensors[f"rng.{rank}.torch"])
+    cuda = [tensors[k] for k in sorted(tensors) if k.startswith(f"rng.{rank}.cuda.")]
+    if cuda and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(cuda)
+
+
+def write_checkpoint(path: Path | None, *, config: Config, kind: str, state: RunState, stepper: Stepper,
+                     write_model: Callable[[Path], None], world: World = World()) -> None:
+    """Write a checkpoint to `path`, replacing the previous one only once this one is complete. Under torchrun
+    every rank calls this (each one's random state goes in) and rank 0 writes (`path` is None elsewhere)."""
+    rng_info, rng_tensors = _random_state(world.rank)
+    ranks = world.gather((rng_info, {k: v.tolist() for k, v in rng_tensors.items()}))
+    if not world.is_main:
+        return
+    tensors: dict[str, torch.Tensor] = {}
+    for _, rank_tensors in ranks:
+        tensors.update({k: torch.tensor(v, dtype=torch.uint8) for k, v in rank_tensors.items()})
+    optimizer = stepper.optimizer.state_dict()
     entries: dict[str, dict[str, Any]] = {}
     for index, entry in optimizer["state"].items():
         entries[str(index)] = {}
@@ -105,15 +131,12 @@ def write_checkpoint(path: Path, *, config: Config, kind: str, state: RunState, 
                 entries[str(index)][key] = "tensor"
             else:
                 entries[str(index)][key] = value
-    np_state = np.random.get_state()
     info = {
         "format": FORMAT, "plait_version": plait.__version__, "kind": kind, "config": config.to_str(),
         "state": asdict(state),
         "optimizer": {"state": entries, "param_groups": optimizer["param_groups"]},
         "scaler": stepper.scaler.state_dict() if stepper.scaler.is_enabled() else {},
-        "rng": {"python": random.getstate(),
-                "numpy": [np_state[0], np_state[1].tolist(), *(float(x) if isinstance(x, float) else int(x)
-                                                                for x in np_state[2:])]},
+        "rng": [rank_info for rank_info, _ in ranks],
     }
     with fs.writing_dir(path) as tmp:
         write_model(tmp / MODEL_DIR)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -13,6 +13,7 @@ from confection import Config
 
 from plait.core import config as config_lib
 from plait.core.data.corpus import Corpus
+from plait.core.data.doc_store import DocStore
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
 from plait.core.static_vectors import size_static_vectors
@@ -41,7 +42,7 @@ class TrainingPlan:
     optimizer: OptimizerSpec
     train_corpus: Corpus
     dev_corpus: Corpus
-    train_examples: list[Any] = field(default_factory=list)  # read once by init_nlp, reused by the loop
+    train_store: DocStore | None = None  # the training corpus, read once by init_nlp into a file on disk
 
 
 def set_seed(seed: int) -> None:
@@ -105,12 +106,12 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
     except ValueError as err:
         raise ConfigError(f"initialize.vectors: {err}") from err
     nlp.to(device)
-    plan.train_examples = examples = list(plan.train_corpus(nlp))
-    if not examples:
+    plan.train_store = store = DocStore(nlp.vocab, plan.train_corpus(nlp))
+    if not len(store):
         raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
 
     def get_examples() -> Iterator[Any]:
-        return iter(examples)
+        return iter(store)
 
     for name, component in nlp.components:
         if hasattr(component, "initialize") and name not in plan.frozen_components:

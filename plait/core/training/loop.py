@@ -11,7 +11,9 @@ import torch
 from confection import Config
 
 from plait.core.components.persistence import load_component
+from plait.core.data.doc_store import DocStore
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
+from plait.core.training.distributed import World
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
@@ -53,9 +55,6 @@ class PipelineObjective:
     def losses(self, batch: list[Any], step: int) -> dict[str, torch.Tensor]:
         return forward_losses(self.nlp, batch, frozen=self.frozen, annotating=self.annotating)
 
-    def words(self, batch: list[Any]) -> int:
-        return sum(len(eg.reference) for eg in batch)
-
     def after_backward(self) -> None:
         clear_listeners(self.nlp)
 
@@ -63,26 +62,31 @@ class PipelineObjective:
         advance_listeners(self.nlp)
 
 
-def shuffled(items: Sequence[Any], seed: int, epoch: int) -> list[Any]:
-    """`items` in the order of `epoch`: a permutation that depends only on the seed and the epoch."""
-    order = list(range(len(items)))
+def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
+    """The order of `n` training examples in `epoch`: a permutation that depends only on the seed and epoch."""
+    order = list(range(n))
     random.Random(f"plait-epoch:{seed}:{epoch}").shuffle(order)
-    return [items[i] for i in order]
+    return order
 
 
 class Trainer:
     """A training run of a pipeline: its optimizer and its position, which a checkpoint saves and restores."""
 
-    def __init__(self, nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> None:
-        self.nlp, self.plan = nlp, plan
+    def __init__(self, nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu", world: World = World()
+                 ) -> None:
+        self.nlp, self.plan, self.world = nlp, plan, world
         self.device = torch.device(device)
+        world.sync_modules([c.model for _, c in nlp.components if getattr(c, "model", None) is not None])
         self.stepper = self._stepper()
         self.state = RunState()
 
     def _stepper(self) -> Stepper:
         scale, settings = _loss_scaling(self.nlp, self.plan)
+        heads = [n for n, c in self.nlp.pipeline if hasattr(c, "get_loss") and getattr(c, "model", None) is not None
+                 and not getattr(c, "is_encoder", False) and n not in self.plan.frozen_components]
         return Stepper(self.plan.optimizer, trainable_parameters(self.nlp, self.plan.frozen_components),
-                       device=self.device, scale_loss=scale, scaler_settings=settings)
+                       device=self.device, loss_names=heads, scale_loss=scale, scaler_settings=settings,
+                       world=self.world)
 
     def restore(self, checkpoint: Checkpoint) -> None:
         """Continue from `checkpoint`: component weights and labels, optimizer, random state, position."""
@@ -93,9 +97,10 @@ class Trainer:
         checkpoint.restore(self.stepper)
         self.state = checkpoint.state
 
-    def write_checkpoint(self, path: Path, config: Config) -> None:
+    def write_checkpoint(self, path: Path | None, config: Config) -> None:
+        """Write a checkpoint (rank 0 writes, every rank takes part: each one's random state is in it)."""
         write_checkpoint(path, config=config, kind="train", state=self.state, stepper=self.stepper,
-                         write_model=self.nlp.to_disk)
+                         write_model=self.nlp.to_disk, world=self.world)
 
     def train(self) -> Iterator[Progress]:
         """Train until max_steps, max_epochs or patience says stop; evaluate every eval_frequency steps.
@@ -104,17 +109,18 @@ class Trainer:
         step was no evaluation step). Stopping rules follow spaCy: 0 means no limit.
         """
         nlp, plan, state = self.nlp, self.plan, self.state
-        dev = list(plan.dev_corpus(nlp))
-        if not dev:
+        dev = list(plan.dev_corpus(nlp)) if self.world.is_main else []
+        if self.world.is_main and not dev:
             raise DataError(f"{plan.dev_corpus.path}: the dev corpus is empty")
-        examples = plan.train_examples or list(plan.train_corpus(nlp))
+        store = plan.train_store or DocStore(nlp.vocab, plan.train_corpus(nlp))
         weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
         set_dropout(nlp, plan.dropout)
-        stream = epochs(lambda epoch: plan.batcher(shuffled(examples, plan.seed, epoch)), plan.max_epochs,
-                        f"{plan.train_corpus.path}: the training corpus is empty")
+        stream = epochs(lambda epoch: plan.batcher(store.refs(epoch_order(len(store), plan.seed, epoch))),
+                        plan.max_epochs, f"{plan.train_corpus.path}: the training corpus is empty")
         objective = PipelineObjective(nlp, plan.frozen_components, plan.annotating_components)
         for _, _ in run_steps(stream, state=state, stepper=self.stepper, objective=objective, device=self.device,
-                           accumulate=plan.accumulate_gradient, mixed_precision=plan.mixed_precision):
+                              accumulate=plan.accumulate_gradient, mixed_precision=plan.mixed_precision,
+                              load=store.load, world=self.world):
             progress = self._progress()
             if state.step % plan.eval_frequency == 0:
                 self._evaluate(dev, weights, progress)
@@ -135,8 +141,11 @@ class Trainer:
                         learn_rates=dict(self.stepper.learn_rates))
 
     def _evaluate(self, dev: list[Any], weights: dict[str, float], progress: Progress) -> None:
-        with torch.no_grad():
-            progress.scores = evaluate(self.nlp, dev)
+        """Rank 0 scores the dev corpus; every rank learns the scores (for the best step and patience)."""
+        if self.world.is_main:
+            with torch.no_grad():
+                progress.scores = evaluate(self.nlp, dev)
+        progress.scores = self.world.broadcast(progress.scores)
         progress.score = weighted_score(progress.scores, weights)
         if self.state.best_score is None or progress.score > self.state.best_score:
             self.state.best_score, self.state.best_step, progress.is_best = progress.score, progress.step, True
@@ -144,7 +153,7 @@ class Trainer:
 
 
 def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> Iterator[Progress]:
-    """Train `nlp` as `plan` says (see Trainer.train), from the start."""
+    """Train `nlp` as `plan` says (see Trainer.train), from the start, in this process."""
     return Trainer(nlp, plan, device=device).train()
 
 

@@ -20,6 +20,7 @@ from plait.core.pipeline import Language
 from plait.core.static_vectors import size_static_vectors
 from plait.core.training.initialize import load_vectors, set_seed
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
+from plait.core.training.distributed import World
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
@@ -136,9 +137,6 @@ class PretrainObjective:
         rng = np.random.default_rng([self.seed % 2**32, step])
         return {"objective": self.head.get_loss(batch, self.module(self.head.corrupt(batch, rng)))}
 
-    def words(self, batch: list[Any]) -> int:
-        return sum(len(doc) for doc in batch)
-
     def after_backward(self) -> None:
         pass
 
@@ -150,10 +148,12 @@ class Pretrainer:
     """A pretraining run: the subnetwork and its objective head, their optimizer and the run's position."""
 
     def __init__(self, nlp: Language, module: nn.Module, head: PretrainHead, plan: PretrainingPlan, *,
-                 device: str = "cpu") -> None:
-        self.nlp, self.module, self.head, self.plan = nlp, module, head, plan
+                 device: str = "cpu", world: World = World()) -> None:
+        self.nlp, self.module, self.head, self.plan, self.world = nlp, module, head, plan, world
         self.device = torch.device(device)
-        self.stepper = Stepper(plan.optimizer, {"pretraining": _parameters(module, head)}, device=self.device)
+        world.sync_modules([module, head])
+        self.stepper = Stepper(plan.optimizer, {"pretraining": _parameters(module, head)}, device=self.device,
+                               loss_names=["objective"], world=world)
         self.state = RunState()
 
     def restore(self, checkpoint: Checkpoint) -> None:
@@ -163,13 +163,14 @@ class Pretrainer:
         checkpoint.restore(self.stepper)
         self.state = checkpoint.state
 
-    def write_checkpoint(self, path: Path, config: Config) -> None:
+    def write_checkpoint(self, path: Path | None, config: Config) -> None:
+        """Write a checkpoint (rank 0 writes, every rank takes part: each one's random state is in it)."""
         def write_model(folder: Path) -> None:
             save_weights(self.module, folder / SUBNETWORK_FILE)
             save_weights(self.head, folder / HEAD_FILE)
 
         write_checkpoint(path, config=config, kind="pretrain", state=self.state, stepper=self.stepper,
-                         write_model=write_model)
+                         write_model=write_model, world=self.world)
 
     def train(self, *, start_epoch: int = 0) -> Iterator[PretrainProgress]:
         """Train from the run's position to max_epochs (a new run starts at `start_epoch`: a warm start from
@@ -186,7 +187,7 @@ class Pretrainer:
                         "min_length..max_length)", first=state.first_epoch)
         objective = PretrainObjective(self.module, self.head, plan.seed)
         for end_of_epoch, losses in run_steps(stream, state=state, stepper=self.stepper, objective=objective,
-                                              device=self.device):
+                                              device=self.device, world=self.world):
             yield PretrainProgress(state.epoch, state.step, state.words, losses["objective"], state.seconds,
                                    end_of_epoch)
         state.finished = True

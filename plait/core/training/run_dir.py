@@ -53,7 +53,7 @@ class RunDir:
             lock.close()
             raise UserError(f"{path}: holds an earlier run; pass --resume to continue it or --overwrite to "
                             "replace it")
-        restart = resume and holds_run and not (path / CHECKPOINT_DIR / INFO_FILE).is_file()
+        restart = resume and holds_run and not has_checkpoint(path / CHECKPOINT_DIR)
         if restart and (path / last_name).exists():
             lock.close()
             raise UserError(f"{path}: holds a finished run without a checkpoint (an older plait wrote it); pass "
@@ -69,7 +69,7 @@ class RunDir:
 
     def resume(self, config: Config, kind: str) -> Checkpoint | None:
         """The checkpoint to continue from (None in a new folder), its metrics log cut back to match it."""
-        if not (self.checkpoint_path / INFO_FILE).is_file():
+        if not has_checkpoint(self.checkpoint_path):
             return None
         self.checkpoint = read_checkpoint(self.checkpoint_path, config=config, kind=kind)
         self._cut_log(self.checkpoint.state.metrics_rows)
@@ -106,6 +106,10 @@ class RunDir:
         if self.created and not self.written and [p.name for p in self.path.iterdir()] == [LOCK_FILE]:
             (self.path / LOCK_FILE).unlink()
             self.path.rmdir()
+
+
+def has_checkpoint(path: Path) -> bool:
+    return (path / INFO_FILE).is_file()
 
 
 def finite_or_none(value: Any) -> Any:

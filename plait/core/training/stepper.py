@@ -2,22 +2,25 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import torch
 
 from plait.core.errors import DivergedError
+from plait.core.training.distributed import World
 from plait.core.training.optimizers import OptimizerSpec
 
 
 class Stepper:
     """One optimizer over named parameter groups, with their learning-rate schedules, gradient clipping and a
-    GradScaler (enabled for fp16 on CUDA only). Non-finite gradients stop the run (unless the scaler is on:
-    then they are the scaler's business and the step is skipped)."""
+    GradScaler (enabled for fp16 on CUDA only). Under torchrun the ranks' gradients and losses are summed
+    before the step, so every rank takes the same step. A non-finite loss or gradient norm stops the run (a
+    non-finite gradient with the scaler on is the scaler's business: it skips the step)."""
 
     def __init__(self, spec: OptimizerSpec, groups: dict[str, list[torch.nn.Parameter]], *,
-                 device: torch.device, scale_loss: bool = False, scaler_settings: dict[str, Any] | None = None
-                 ) -> None:
+                 device: torch.device, loss_names: Sequence[str], scale_loss: bool = False,
+                 scaler_settings: dict[str, Any] | None = None, world: World = World()) -> None:
+        self.world, self.loss_names = world, list(loss_names)
         self.optimizer = spec.build(groups)
         self.params = [p for group in groups.values() for p in group]
         self.groups = {name: params for name, params in groups.items() if params}
@@ -33,20 +36,22 @@ class Stepper:
         for group in self.optimizer.param_groups:
             group["lr"] = self.learn_rates[group["component"]]
 
-    def backward(self, losses: dict[str, torch.Tensor], step: int) -> dict[str, float]:
-        """Backpropagate the sum of `losses` and return their values; a non-finite one stops the run, naming
-        its component."""
+    def backward(self, losses: dict[str, torch.Tensor]) -> dict[str, float]:
+        """Backpropagate the sum of `losses` (a part of the step's batch) and return their values."""
         values = {name: float(loss.detach()) for name, loss in losses.items()}
-        for name, value in values.items():
-            if not math.isfinite(value):
-                raise DivergedError(f"training diverged at step {step}: the loss of {name!r} is {value} (lower "
-                                    "the learning rate)")
-        if losses:
+        if losses and all(math.isfinite(v) for v in values.values()):
             self.scaler.scale(sum(losses.values())).backward()
         return values
 
-    def step(self, step: int) -> float:
-        """Unscale, clip and apply the gradients, then clear them; return the gradient norm before clipping."""
+    def step(self, step: int, losses: dict[str, float]) -> dict[str, float]:
+        """Sum the ranks' gradients and `losses` (this rank's, of the whole step), check them, unscale, clip and
+        apply the gradients, then clear them; return the step's losses over all ranks."""
+        losses = self.world.sum_gradients(self.params, losses, self.loss_names)
+        for name, value in losses.items():
+            if not math.isfinite(value):
+                self.optimizer.zero_grad(set_to_none=True)
+                raise DivergedError(f"training diverged at step {step}: the loss of {name!r} is {value} (lower "
+                                    "the learning rate)")
         self.scaler.unscale_(self.optimizer)
         grads = [p.grad for p in self.params if p.grad is not None]
         total = torch.nn.utils.get_total_norm(grads, foreach=True) if grads else torch.zeros(())
@@ -60,7 +65,7 @@ class Stepper:
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self.optimizer.zero_grad(set_to_none=True)
-        return norm
+        return losses
 
     def _culprit(self) -> str:
         for name, params in self.groups.items():

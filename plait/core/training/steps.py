@@ -13,6 +13,7 @@ import torch
 
 from plait.core.errors import DataError
 from plait.core.training.checkpoint import RunState
+from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
 from plait.models.precision import autocast
 
@@ -22,9 +23,6 @@ class Objective(Protocol):
 
     def losses(self, batch: list[Any], step: int) -> dict[str, torch.Tensor]:
         """The losses of one (sub-)batch at optimizer step `step`, graphs kept for backward."""
-
-    def words(self, batch: list[Any]) -> int:
-        """Training words in a batch."""
 
     def after_backward(self) -> None:
         """Free what a (sub-)batch's forward pass left behind."""
@@ -51,11 +49,14 @@ def epochs(make_batches: Callable[[int], Iterable[list[Any]]], max_epochs: int, 
 
 
 def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState, stepper: Stepper,
-              objective: Objective, device: torch.device, accumulate: int = 1, mixed_precision: bool = False
+              objective: Objective, device: torch.device, accumulate: int = 1, mixed_precision: bool = False,
+              load: Callable[[list[Any]], list[Any]] = list, world: World = World()
               ) -> Iterator[tuple[bool, dict[str, float]]]:
-    """Take one optimizer step per batch of `stream`, updating `state`; yield after each step whether it ended
-    an epoch and the step's losses (also summed into `state.losses`, which the caller empties when it logs). The first `state.step` batches are replayed without training (a resumed run). `state.seconds`
-    counts reading the batches and training on them, not the caller's work between steps."""
+    """Take one optimizer step per (global) batch of `stream`, updating `state`; yield after each step whether
+    it ended an epoch and the step's losses (also summed into `state.losses`, which the caller empties when it
+    logs). Each rank trains on its share of the batch, `load`ed (e.g. read from disk). The first `state.step`
+    batches are replayed without training (a resumed run). `state.seconds` counts reading the batches and
+    training on them, not the caller's work between steps."""
     replayed = 0
     started = time.perf_counter()
     for epoch, batch, last in stream:
@@ -65,22 +66,23 @@ def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState,
             objective.after_step()
             started = time.perf_counter()
             continue
-        size = max(1, -(-len(batch) // accumulate))
+        share = load(world.share(batch))
+        size = max(1, -(-len(share) // accumulate))
         step_losses: dict[str, float] = {}
-        for start in range(0, len(batch), size):
+        for start in range(0, len(share), size):
             with autocast(device, mixed_precision):
-                losses = objective.losses(batch[start:start + size], state.step)
-            for name, value in stepper.backward(losses, state.step + 1).items():
+                losses = objective.losses(share[start:start + size], state.step)
+            for name, value in stepper.backward(losses).items():
                 step_losses[name] = step_losses.get(name, 0.0) + value
             objective.after_backward()
+        step_losses = stepper.step(state.step + 1, step_losses)
         for name, value in step_losses.items():
             state.losses[name] = state.losses.get(name, 0.0) + value
-        stepper.step(state.step + 1)
         objective.after_step()
         state.step += 1
         replayed += 1
         state.epoch = epoch
-        state.words += objective.words(batch)
+        state.words += sum(len(item) for item in batch)
         state.seconds += time.perf_counter() - started
         yield last, step_losses
         started = time.perf_counter()

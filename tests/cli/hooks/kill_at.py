@@ -3,7 +3,8 @@
 `step:N` before the optimizer applies step N; `evaluate:N` in the middle of the N-th evaluation;
 `save:N` inside the N-th folder swap of a save (after the new folder is complete, before it is swapped in);
 `rename:N` between the two renames of the N-th swap where the filesystem cannot exchange folders;
-`slow:S` sleeps S seconds in each step (for tests that send a signal mid-run).
+`slow:S` sleeps S seconds in each step (for tests that send a signal mid-run). Under torchrun,
+PLAIT_TEST_KILL_RANK limits it to one rank.
 """
 import os
 import signal
@@ -13,6 +14,8 @@ from plait.core import fs
 from plait.core.training import loop, stepper
 
 point, _, count = os.environ["PLAIT_TEST_KILL"].partition(":")
+if os.environ.get("PLAIT_TEST_KILL_RANK", os.environ.get("RANK", "0")) != os.environ.get("RANK", "0"):
+    point = "none"
 target = float(count) if point == "slow" else int(count)
 calls = {"n": 0}
 
@@ -29,18 +32,18 @@ def _nth() -> bool:
 if point == "slow":
     original_slow_step = stepper.Stepper.step
 
-    def slow_step(self, step):
+    def slow_step(self, step, *rest):
         time.sleep(target)
-        return original_slow_step(self, step)
+        return original_slow_step(self, step, *rest)
 
     stepper.Stepper.step = slow_step
 elif point == "step":
     original_step = stepper.Stepper.step
 
-    def step(self, step):
+    def step(self, step, *rest):
         if step == target:
             _die()
-        return original_step(self, step)
+        return original_step(self, step, *rest)
 
     stepper.Stepper.step = step
 elif point == "evaluate":
