@@ -39,19 +39,22 @@ def apply_command(
     input_path: Path = typer.Argument(..., help="Raw text: a .txt file (one text per line) or .jsonl with \"text\"."),
     output: Path = typer.Argument(..., help="JSONL file to write, one annotated doc per line."),
     batch_size: int = typer.Option(256, "--batch-size", "-b", help="Texts per batch."),
+    n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes (one torch thread each)."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
 ) -> None:
     """Annotate every text of INPUT and write one JSON object per doc to OUTPUT."""
     if not input_path.exists():
         raise UserError(f"{input_path}: input file not found")
+    if batch_size < 1 or n_process < 1:
+        raise UserError(f"--batch-size and --n-process must be at least 1, not {batch_size} and {n_process}")
     nlp = plait.load(model).to(device_for(gpu_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
     count = 0
     try:
         with tmp.open("w", encoding="utf8") as out:
-            for doc in tqdm(nlp.pipe(_texts(input_path), batch_size=batch_size), desc="docs", disable=None):
+            for doc in tqdm(nlp.pipe(_texts(input_path), batch_size=batch_size, n_process=n_process), desc="docs", disable=None):
                 out.write(srsly.json_dumps(doc_to_json(doc)) + "\n")
                 count += 1
         tmp.replace(output)

@@ -245,9 +245,18 @@ class Language:
             doc = component(doc)
         return doc
 
-    def pipe(self, texts: Iterable[str | Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        """Process texts in batches; components with a `pipe` method get whole batches."""
+    def pipe(self, texts: Iterable[str | Doc], batch_size: int | None = None, n_process: int = 1) -> Iterator[Doc]:
+        """Process texts in batches; components with a `pipe` method get whole batches. With `n_process` > 1,
+        that many forked workers (one torch thread each) annotate the batches, in input order (see
+        core/multiprocess.py for what the docs keep)."""
         size = batch_size or self.batch_size
+        if n_process < 1 or size < 1:
+            raise ValueError(f"n_process and batch_size must be at least 1, not {n_process} and {size}")
+        if n_process > 1:
+            from plait.core.multiprocess import pipe_in_processes
+
+            yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
+            return
         docs: Iterable[Doc] = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
         for _, component in self.pipeline:
             docs = component.pipe(docs, batch_size=size) if hasattr(component, "pipe") else map(component, docs)

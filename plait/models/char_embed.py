@@ -34,6 +34,8 @@ class CharacterEmbed(nn.Module):
     script works. Recommended: width 128, rows 7000, n_chars 8, char_width 16.
     """
 
+    tokenwise = True  # each token's row depends on that token alone (see Tok2Vec's chunked inference)
+
     def __init__(self, *, width: int, rows: int, n_chars: int, char_width: int, feature: str = "NORM",
                  char_rows: int = 4096, static_vectors: nn.Module | None = None) -> None:
         super().__init__()

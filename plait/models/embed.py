@@ -57,6 +57,8 @@ class MultiHashEmbed(nn.Module):
     attrs NORM, PREFIX, SUFFIX, SHAPE with rows 5000, 1000, 2500, 2500.
     """
 
+    tokenwise = True  # each token's row depends on that token alone (see Tok2Vec's chunked inference)
+
     def __init__(self, *, width: int, attrs: Sequence[str], rows: Sequence[int],
                  static_vectors: nn.Module | None = None) -> None:
         super().__init__()

@@ -45,6 +45,7 @@ class WindowEncoder(nn.Module):
     def __init__(self, *, width: int, depth: int, window_size: int, maxout_pieces: int) -> None:
         super().__init__()
         self.width = width
+        self.receptive_field = window_size * depth  # tokens either side that a token's output depends on
         self.blocks = nn.ModuleList(_WindowBlock(width, window_size, maxout_pieces) for _ in range(depth))
 
     def forward(self, batch: TokenBatch) -> TokenBatch:

@@ -105,6 +105,8 @@ class StaticVectors(nn.Module):
 class StaticVectorsEmbed(nn.Module):
     """StaticVectors as a whole embedding layer: docs -> TokenBatch (n_tokens, width)."""
 
+    tokenwise = True  # each token's row depends on that token alone (see Tok2Vec's chunked inference)
+
     def __init__(self, *, width: int) -> None:
         super().__init__()
         self.width = width

@@ -1,20 +1,71 @@
 """Tok2Vec: an embedding followed by a context encoder, mapping docs to per-token vectors."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
+import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
 
+INFERENCE_CHUNK = 4096  # tokens encoded at once at inference, so memory does not grow with a doc's length
+
 
 class Tok2Vec(nn.Module):
-    """docs -> TokenBatch (batch, tokens, width). `embed` and `encode` are any modules of those shapes."""
+    """docs -> TokenBatch (batch, tokens, width). `embed` and `encode` are any modules of those shapes.
+
+    At inference, with a per-token embed (`tokenwise`) and an encoder of bounded `receptive_field`, the docs
+    are encoded `chunk` tokens at a time, a long doc in overlapping pieces that each see every neighbour
+    their tokens depend on, so the vectors are those of the whole-doc pass in bounded memory.
+    """
 
     def __init__(self, *, embed: nn.Module, encode: nn.Module) -> None:
         super().__init__()
         self.embed, self.encode = embed, encode
         self.width = getattr(encode, "width", getattr(embed, "width", None))
+        self.chunk = INFERENCE_CHUNK
+
+    @property
+    def receptive_field(self) -> int | None:
+        """Tokens either side that one token's vector depends on; None when unbounded or unknown."""
+        if not getattr(self.embed, "tokenwise", False):
+            return None
+        return getattr(self.encode, "receptive_field", None)
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
-        return self.encode(self.embed(docs))
+        field = self.receptive_field
+        if self.training or torch.is_grad_enabled() or field is None or self.width is None:
+            return self.encode(self.embed(docs))
+        lengths = [len(doc) for doc in docs]
+        out = None
+        for group, places in self._groups(docs, field):
+            rows = self.encode(self.embed(group)).flat
+            if out is None:
+                out = rows.new_empty((sum(lengths), rows.shape[1]))
+            for (begin, keep_from, keep), doc_rows in zip(places, torch.split(rows, [len(d) for d in group])):
+                out[begin:begin + keep] = doc_rows[keep_from:keep_from + keep]
+        if out is None:  # no tokens at all
+            out = torch.zeros((0, self.width), device=next(self.parameters()).device)
+        return TokenBatch(out, lengths)
+
+    def _groups(self, docs: Sequence[Any], field: int) -> Iterator[tuple[list[Any], list[tuple[int, int, int]]]]:
+        """Groups of at most `chunk` tokens (a longer doc split in pieces widened by `field` tokens each side),
+        with where each piece's kept rows go: (first output row, first kept row of the piece, rows kept)."""
+        group: list[Any] = []
+        places: list[tuple[int, int, int]] = []
+        size = offset = 0
+        for doc in docs:
+            n = len(doc)
+            spans = [(0, n)] if n <= self.chunk else [(s, min(s + self.chunk, n)) for s in range(0, n, self.chunk)]
+            for start, end in spans:
+                lo, hi = max(0, start - field), min(n, end + field)
+                piece = doc if (lo, hi) == (0, n) else doc.slice(lo, hi)
+                if group and size + (hi - lo) > self.chunk:
+                    yield group, places
+                    group, places, size = [], [], 0
+                group.append(piece)
+                places.append((offset + start, start - lo, end - start))
+                size += hi - lo
+            offset += n
+        if group and size:
+            yield group, places

@@ -1,0 +1,67 @@
+"""nlp.pipe(n_process=N) and `plait apply --n-process N`: forked workers, the same output in the same order."""
+from pathlib import Path
+
+import pytest
+import srsly
+
+import plait
+from cli_run import run
+from plait.core.multiprocess import WorkerError
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = [line for line in (ROOT / "tests" / "fixtures" / "wikitext-2-sample.txt").read_text(encoding="utf8")
+         .splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("trained")
+    code = run_cli(["train", ROOT / "examples" / "configs" / "shared.cfg", "--output", out / "run",
+                    "--training.max_steps", "20", "--training.eval_frequency", "10"])
+    assert code == 0
+    return out / "run" / "model-last"
+
+
+def run_cli(args) -> int:
+    from plait.cli.main import main
+
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code
+
+
+def annotations(doc) -> tuple:
+    return ([t.text for t in doc], [t.tag_ for t in doc], [(e.start, e.end, e.label_) for e in doc.ents])
+
+
+def test_workers_give_the_same_docs_in_order(trained):
+    nlp = plait.load(trained)
+    texts = TEXTS * 5 + ["", "One more ."]
+    one = [annotations(doc) for doc in nlp.pipe(texts, batch_size=3)]
+    docs = [nlp.make_doc("Pre made doc ."), *texts]
+    two = [annotations(doc) for doc in nlp.pipe(docs, batch_size=3, n_process=2)]
+    assert two[1:] == one and two[0][0] == ["Pre", "made", "doc", "."] and len(two[0][1]) == 4
+
+
+def test_a_failing_document_is_reported_by_its_index(trained):
+    nlp = plait.load(trained)
+    nlp.get_pipe("tagger").set_annotations = _fail_on_long
+    with pytest.raises(WorkerError, match="document 7: "):
+        list(nlp.pipe(["short"] * 7 + ["a much longer text than the others here"] + ["short"] * 5, batch_size=4,
+                      n_process=2))
+
+
+def _fail_on_long(docs, predictions):
+    if any(len(doc) > 3 for doc in docs):
+        raise ValueError("too long")
+
+
+def test_apply_with_two_processes(capsys, tmp_path, trained):
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(TEXTS), encoding="utf8")
+    assert run(capsys, "apply", trained, source, tmp_path / "one.jsonl")[0] == 0
+    code, _, err = run(capsys, "apply", trained, source, tmp_path / "two.jsonl", "--n-process", 2, "-b", 2)
+    assert code == 0, err
+    assert list(srsly.read_jsonl(tmp_path / "one.jsonl")) == list(srsly.read_jsonl(tmp_path / "two.jsonl"))
+    code, _, err = run(capsys, "apply", trained, source, tmp_path / "x.jsonl", "--n-process", 0)
+    assert code == 2 and err.startswith("error: --batch-size and --n-process")
