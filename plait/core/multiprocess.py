@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from srsly import msgpack
 
-from plait.core.data.docbin import _decode_chunk, _encode_chunk
+from plait.core.data.docbin import decode_docs, encode_docs
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
@@ -35,11 +35,11 @@ def _work(nlp: "Language", tasks: Any, results: Any) -> None:
 
     torch.set_num_threads(1)
     for number, start, items in iter(tasks.get, None):
-        texts = [_decode_chunk(msgpack.unpackb(item, raw=False), nlp.vocab)[0] if isinstance(item, bytes) else item
+        texts = [decode_docs(msgpack.unpackb(item, raw=False), nlp.vocab)[0] if isinstance(item, bytes) else item
                  for item in items]
         try:
             docs = list(nlp.pipe(texts, batch_size=len(texts)))
-            results.put((number, msgpack.packb(_encode_chunk(docs), use_bin_type=True) if docs else b"", None))
+            results.put((number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", None))
         except Exception:  # find the document: run the batch's texts one by one
             results.put((number, b"", _first_failure(nlp, start, texts)))
 
@@ -79,7 +79,7 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 tasks.put((number, start, batch))
                 sent += 1
             if data:
-                yield from _decode_chunk(msgpack.unpackb(data, raw=False), nlp.vocab)
+                yield from decode_docs(msgpack.unpackb(data, raw=False), nlp.vocab)
     finally:
         for worker in workers:
             worker.kill()
@@ -90,7 +90,7 @@ def _batches(texts: Iterable[Any], size: int) -> Iterator[tuple[int, int, list[A
     """(batch number, index of its first text, texts); a Doc travels in the binary corpus encoding."""
     it = iter(texts)
     for number in itertools.count():
-        batch = [t if isinstance(t, str) else msgpack.packb(_encode_chunk([t]), use_bin_type=True)
+        batch = [t if isinstance(t, str) else msgpack.packb(encode_docs([t]), use_bin_type=True)
                  for t in itertools.islice(it, size)]
         if not batch:
             return

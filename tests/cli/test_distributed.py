@@ -131,3 +131,25 @@ def test_sigterm_stops_every_rank_and_saves(tmp_path):
     _, err = proc.communicate(timeout=200)
     assert proc.returncode != 0
     assert (out / "checkpoint").is_dir() and (out / "model-last").is_dir(), err[-2000:]
+
+
+def test_a_transformer_pipeline_with_every_training_option_on_two_ranks(tmp_path, tiny_bert):
+    """Transformer listeners, gradient accumulation, mixed precision (bf16 on the CPU), per-component learning
+    rates and an annotating component, on two ranks."""
+    out = tmp_path / "run"
+    proc = torchrun("train", ROOT / "examples" / "configs" / "transformer.cfg", "--output", out,
+                    "--paths.transformer", tiny_bert, "--training.max_steps", 6, "--training.eval_frequency", 3,
+                    "--training.accumulate_gradient", 2, "--training.mixed_precision", "true",
+                    "--training.annotating_components", '["tagger"]',
+                    "--training.optimizer.component_learn_rates", '{"transformer": 0.00005}')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = list(srsly.read_jsonl(out / "metrics.jsonl"))
+    assert [r["step"] for r in rows] == [3, 6] and rows[-1]["learn_rate"]["transformer"] == 0.00005
+
+
+def test_a_frozen_encoder_stays_the_same_on_two_ranks(tmp_path):
+    out = tmp_path / "run"
+    proc = torchrun("train", CONFIG, "--output", out, *RUN, "--training.frozen_components", '["tok2vec"]')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    best, last = weights(out / "model-best" / "tok2vec"), weights(out / "model-last" / "tok2vec")
+    assert_bitwise_equal(best, last)

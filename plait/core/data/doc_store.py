@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 from srsly import msgpack
 
-from plait.core.data.docbin import _decode_chunk, _encode_chunk
+from plait.core.data.docbin import decode_docs, encode_docs
 from plait.core.data.example import Example
 from plait.core.vocab import Vocab
 
@@ -35,7 +35,7 @@ class DocStore:
         packer = msgpack.Packer(use_bin_type=True)
         offsets, lengths = [0], []
         for eg in examples:
-            offsets.append(offsets[-1] + self._file.write(packer.pack(_encode_chunk([eg.predicted, eg.reference]))))
+            offsets.append(offsets[-1] + self._file.write(packer.pack(encode_docs([eg.predicted, eg.reference]))))
             lengths.append(len(eg.reference))
         self._file.flush()
         self.offsets = np.array(offsets, dtype=np.int64)
@@ -55,7 +55,7 @@ class DocStore:
         out = []
         for ref in refs:
             start, end = self.offsets[ref.index], self.offsets[ref.index + 1]
-            predicted, reference = _decode_chunk(msgpack.unpackb(self._map[start:end], raw=False), self.vocab)
+            predicted, reference = decode_docs(msgpack.unpackb(self._map[start:end], raw=False), self.vocab)
             out.append(Example(predicted, reference))
         return out
 

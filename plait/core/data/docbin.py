@@ -67,7 +67,7 @@ class DocBinWriter:
 
     def _flush(self) -> None:
         if self._pending:
-            self._file.write(self._packer.pack(_encode_chunk(self._pending)))
+            self._file.write(self._packer.pack(encode_docs(self._pending)))
             self._pending, self._pending_tokens = [], 0
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -82,7 +82,7 @@ class DocBinWriter:
             self._tmp.unlink(missing_ok=True)
 
 
-def _encode_chunk(docs: list[Doc]) -> dict[str, Any]:
+def encode_docs(docs: list[Doc]) -> dict[str, Any]:
     """One record for several docs: arrays concatenated, with the words and strings they refer to."""
     lex = np.concatenate([doc.lex for doc in docs]).astype(np.int64)
     distinct, orth = np.unique(lex, return_inverse=True)
@@ -105,7 +105,7 @@ def _encode_chunk(docs: list[Doc]) -> dict[str, Any]:
     }
 
 
-def _decode_chunk(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
+def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     """The docs of one chunk record; KeyError / ValueError / TypeError when it is malformed."""
     lengths = np.frombuffer(record["lengths"], dtype=np.int64)
     bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
@@ -162,7 +162,7 @@ def read_docbin(path: str | Path, vocab: Vocab) -> Iterator[Doc]:
                     raise DataError(f"{path}:{number + 1}: unexpected data after the end record")
                 return
             try:
-                docs = _decode_chunk(record, vocab)
+                docs = decode_docs(record, vocab)
             except (KeyError, ValueError, TypeError, IndexError) as err:
                 raise DataError(f"{path}:{number}: corrupt chunk: {err}") from None
             n_docs += len(docs)

@@ -112,7 +112,7 @@ class Trainer:
         dev = list(plan.dev_corpus(nlp)) if self.world.is_main else []
         if self.world.is_main and not dev:
             raise DataError(f"{plan.dev_corpus.path}: the dev corpus is empty")
-        store = plan.train_store or DocStore(nlp.vocab, plan.train_corpus(nlp))
+        store = plan.train_store if plan.train_store is not None else DocStore(nlp.vocab, plan.train_corpus(nlp))
         weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
         set_dropout(nlp, plan.dropout)
         stream = epochs(lambda epoch: plan.batcher(store.refs(epoch_order(len(store), plan.seed, epoch))),
