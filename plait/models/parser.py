@@ -39,14 +39,16 @@ class ParseFeatures:
 class BiaffineParser(nn.Module):
     """tok2vec -> MLP projections -> biaffine arc scores (with a distance bias and root scores) and label scores.
 
+    `context` (TokenBatch -> TokenBatch of the same width, e.g. a BiLSTM) widens what each token vector sees
+    before scoring: a window encoder sees a few tokens either side, and heads are often further away.
     `resize(n_labels)` builds the label scorer; with `width` None (a transformer listener) the projections are
     built then too, once the tok2vec's width is known.
     """
 
     def __init__(self, *, tok2vec: nn.Module, width: int | None, arc_width: int = 256, label_width: int = 64,
-                 dropout: float = 0.1) -> None:
+                 dropout: float = 0.1, context: nn.Module | None = None) -> None:
         super().__init__()
-        self.tok2vec = tok2vec
+        self.tok2vec, self.context = tok2vec, context
         self.arc_width, self.label_width = arc_width, label_width
         self.dropout = Dropout(dropout)
         self.project: nn.Linear | None = None
@@ -57,8 +59,7 @@ class BiaffineParser(nn.Module):
         self.head_prior = nn.Parameter(torch.zeros(arc_width))
         self.root = nn.Linear(arc_width, 1)
         self.distance = nn.Parameter(torch.zeros(2 * MAX_DISTANCE + 1))
-        self.label_weight: nn.Parameter | None = None
-        self.label_linear: nn.Linear | None = None
+        self.label_output: nn.Linear | None = None
 
     def _build(self, width: int) -> None:
         self.project = nn.Linear(width, 2 * (self.arc_width + self.label_width))
@@ -71,14 +72,15 @@ class BiaffineParser(nn.Module):
             self._build(self.tok2vec.width)
             self.project.to(device)
             self.sent.to(device)
-        self.label_weight = nn.Parameter(torch.zeros(n_labels, self.label_width, self.label_width, device=device))
-        self.label_linear = nn.Linear(2 * self.label_width, n_labels, device=device)
-        nn.init.zeros_(self.label_linear.weight)
+        self.label_output = nn.Linear(3 * self.label_width, n_labels, device=device)
+        nn.init.zeros_(self.label_output.weight)
 
     def forward(self, docs: Sequence[Any]) -> ParseFeatures:
         if self.project is None:
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
         batch: TokenBatch = self.tok2vec(docs)
+        if self.context is not None:
+            batch = self.context(batch)
         out = self._project(batch.flat) if self.training else batch.map_rows(self._project, INFERENCE_CHUNK)
         a, b = self.arc_width, self.label_width
         arc_dep, arc_head, label_dep, label_head, sent = torch.split(out, [a, a, b, b, 2], dim=-1)
@@ -105,15 +107,12 @@ class BiaffineParser(nn.Module):
         return scores.masked_fill(~real[:, None, :], float("-inf"))
 
     def label_scores(self, feats: ParseFeatures, deps: torch.Tensor, heads: torch.Tensor) -> torch.Tensor:
-        """(n, n_labels) scores of each label for the arcs deps[k] <- heads[k] (flat row indices)."""
-        if self.label_weight is None:
+        """(n, n_labels) scores of each label for the arcs deps[k] <- heads[k] (flat row indices): a linear layer over
+        both projections and their product, a diagonal bilinear term at a fraction of a full biaffine's cost."""
+        if self.label_output is None:
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
         dep, head = feats.label_dep[deps], feats.label_head[heads]
-        n_labels = self.label_weight.shape[0]
-        mixed = (dep @ self.label_weight.permute(1, 0, 2).reshape(self.label_width, -1)).view(-1, n_labels,
-                                                                                              self.label_width)
-        bilinear = (mixed * head[:, None, :]).sum(-1)
-        return bilinear + self.label_linear(torch.cat([dep, head], dim=-1))
+        return self.label_output(torch.cat([dep, head, dep * head], dim=-1))
 
 
 def length_chunks(lengths: np.ndarray, cells: int = CELLS_PER_CHUNK) -> list[np.ndarray]:

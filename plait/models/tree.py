@@ -70,10 +70,10 @@ def chu_liu_edmonds(graph: np.ndarray) -> np.ndarray:
     # contract the cycle into node m: edges out of it take its best member as head; edges into it are worth
     # what they gain over the cycle edge they replace
     sub = np.full((m + 1, m + 1), -np.inf)
-    sub[:m, :m] = scores[np.ix_(outside, outside)]
-    leaving = scores[np.ix_(outside, cycle)]
+    sub[:m, :m] = scores[outside[:, None], outside]
+    leaving = scores[outside[:, None], cycle]
     sub[:m, m] = leaving.max(axis=1)
-    entering = scores[np.ix_(cycle, outside)] - scores[cycle, heads[cycle]][:, None]
+    entering = scores[cycle[:, None], outside] - scores[cycle, heads[cycle]][:, None]
     sub[m, :m] = entering.max(axis=0)
     sub_heads = chu_liu_edmonds(sub)
     result = heads.copy()
