@@ -150,17 +150,13 @@ def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: int = 64, max
                            maxout_pieces=maxout_pieces, dropout=dropout)
 
 
-def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: int = 256, label_width: int = 64, dropout: float = 0.1,
-                          context: nn.Module | None = None) -> BiaffineParser:
-    """`plait.BiaffineParser.v1`: biaffine arc and label scores over MLP projections of the token vectors,
-    optionally passed through a `context` encoder of their width first (e.g. plait.BiLSTMEncoder.v1)."""
+def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: int = 256, label_width: int = 64,
+                          dropout: float = 0.1) -> BiaffineParser:
+    """`plait.BiaffineParser.v1`: biaffine arc and label scores over MLP projections of the token vectors."""
     if arc_width < 1 or label_width < 1:
         raise ValueError("arc_width and label_width must be at least 1")
-    width = _width_of(tok2vec)
-    if context is not None and getattr(context, "width", None) != width:
-        raise ValueError(f"context width {getattr(context, 'width', None)} must equal the tok2vec width {width}")
-    return BiaffineParser(tok2vec=tok2vec, width=width, arc_width=arc_width, label_width=label_width,
-                          dropout=dropout, context=context)
+    return BiaffineParser(tok2vec=tok2vec, width=_width_of(tok2vec), arc_width=arc_width, label_width=label_width,
+                          dropout=dropout)
 
 
 def build_text_classifier(*, tok2vec: nn.Module, dropout: float = 0.1) -> TextClassifier:

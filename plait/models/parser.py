@@ -39,16 +39,14 @@ class ParseFeatures:
 class BiaffineParser(nn.Module):
     """tok2vec -> MLP projections -> biaffine arc scores (with a distance bias and root scores) and label scores.
 
-    `context` (TokenBatch -> TokenBatch of the same width, e.g. a BiLSTM) widens what each token vector sees
-    before scoring: a window encoder sees a few tokens either side, and heads are often further away.
     `resize(n_labels)` builds the label scorer; with `width` None (a transformer listener) the projections are
     built then too, once the tok2vec's width is known.
     """
 
     def __init__(self, *, tok2vec: nn.Module, width: int | None, arc_width: int = 256, label_width: int = 64,
-                 dropout: float = 0.1, context: nn.Module | None = None) -> None:
+                 dropout: float = 0.1) -> None:
         super().__init__()
-        self.tok2vec, self.context = tok2vec, context
+        self.tok2vec = tok2vec
         self.arc_width, self.label_width = arc_width, label_width
         self.dropout = Dropout(dropout)
         self.project: nn.Linear | None = None
@@ -79,8 +77,6 @@ class BiaffineParser(nn.Module):
         if self.project is None:
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
         batch: TokenBatch = self.tok2vec(docs)
-        if self.context is not None:
-            batch = self.context(batch)
         out = self._project(batch.flat) if self.training else batch.map_rows(self._project, INFERENCE_CHUNK)
         a, b = self.arc_width, self.label_width
         arc_dep, arc_head, label_dep, label_head, sent = torch.split(out, [a, a, b, b, 2], dim=-1)
@@ -98,10 +94,12 @@ class BiaffineParser(nn.Module):
         positions = torch.arange(width, device=starts.device)
         real = positions[None, :] < lengths[:, None]
         index = torch.where(real, starts[:, None] + positions[None, :], 0)
-        dep, head = feats.arc_dep[index], feats.arc_head[index]  # (S, L, arc_width)
+        flat = index.flatten()  # index_select, whose backward is a plain index_add, not advanced indexing's
+        dep = feats.arc_dep.index_select(0, flat).view(*index.shape, -1)  # (S, L, arc_width)
+        head = feats.arc_head.index_select(0, flat).view(*index.shape, -1)
         scores = torch.bmm(dep @ self.arc_weight, head.transpose(1, 2)) + (head @ self.head_prior)[:, None, :]
         offsets = (positions[None, :] - positions[:, None]).clamp(-MAX_DISTANCE, MAX_DISTANCE) + MAX_DISTANCE
-        scores = scores + self.distance[offsets]
+        scores = scores + self.distance.index_select(0, offsets.flatten()).view(width, width)
         eye = torch.eye(width, dtype=torch.bool, device=starts.device)
         scores = torch.where(eye, self.root(dep), scores)  # root(dep): (S, L, 1), broadcast along heads
         return scores.masked_fill(~real[:, None, :], float("-inf"))
@@ -111,7 +109,7 @@ class BiaffineParser(nn.Module):
         both projections and their product, a diagonal bilinear term at a fraction of a full biaffine's cost."""
         if self.label_output is None:
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
-        dep, head = feats.label_dep[deps], feats.label_head[heads]
+        dep, head = feats.label_dep.index_select(0, deps), feats.label_head.index_select(0, heads)
         return self.label_output(torch.cat([dep, head, dep * head], dim=-1))
 
 

@@ -8,6 +8,7 @@ with the same affixes, so a classifier over a few hundred edits lemmatizes words
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -22,6 +23,7 @@ class Edit(NamedTuple):
     whole: bool
 
 
+@lru_cache(maxsize=1 << 16)  # called for every training token at every step; a corpus has far fewer pairs
 def edit_of(form: str, lemma: str) -> Edit:
     """The edit rewriting `form` into `lemma` around their longest common substring (the first, if tied)."""
     match = SequenceMatcher(None, form, lemma, autojunk=False).find_longest_match(0, len(form), 0, len(lemma))
