@@ -194,6 +194,13 @@ class Doc(HasExtensions):
                 yield Span(self, start, end)
 
     @property
+    def noun_chunks(self) -> Iterator[Span]:
+        """Base noun phrases from the dependency parse (UD labels, English; see plait.core.noun_chunks)."""
+        from plait.core.noun_chunks import noun_chunks
+
+        return noun_chunks(self)
+
+    @property
     def ents(self) -> tuple[Span, ...]:
         """Entities from the ENT_IOB / ENT_TYPE columns."""
         iob, types = self.columns["ENT_IOB"], self.columns["ENT_TYPE"]

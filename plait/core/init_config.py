@@ -10,11 +10,12 @@ from plait.core.errors import UserError
 
 _LISTENER = "plait.Tok2VecListener.v1"
 # Per-token heads on the shared token vectors: a linear layer over a listener.
-_TOKEN_HEADS = ("tagger", "senter", "morphologizer")
+_TOKEN_HEADS = ("tagger", "senter", "morphologizer", "trainable_lemmatizer")
 # Each component's scores and their relative weights; every component gets an equal share of the total.
 _SCORE_KEYS = {
     "tagger": {"tag_acc": 1.0}, "ner": {"ents_f": 1.0}, "senter": {"sents_f": 1.0},
     "morphologizer": {"pos_acc": 0.5, "morph_acc": 0.5},
+    "parser": {"dep_uas": 0.5, "dep_las": 0.5}, "trainable_lemmatizer": {"lemma_acc": 1.0},
     "textcat": {"cats_score": 1.0}, "textcat_multilabel": {"cats_score": 1.0},
 }
 # Hashed n-gram rows of the bag-of-words text classifier (2**18, ample for sentence-level corpora).
@@ -59,6 +60,8 @@ def _textcat_model(factory: str, width: int, optimize: str) -> dict[str, Any]:
 def _component(factory: str, width: int, optimize: str) -> dict[str, Any]:
     if factory in _TOKEN_HEADS:
         return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener(width)}}
+    if factory == "parser":
+        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v1", "tok2vec": _listener(width)}}
     if factory == "ner":
         return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 64,
                                             "maxout_pieces": 2, "tok2vec": _listener(width)}}

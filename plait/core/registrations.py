@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from plait.core import span_getters
+from plait.core.components.lemmatizer import make_trainable_lemmatizer
 from plait.core.components.morphologizer import make_morphologizer
 from plait.core.components.ner import make_ner
+from plait.core.components.parser import make_parser
 from plait.core.components.senter import make_senter
 from plait.core.components.tagger import make_tagger
 from plait.core.components.textcat import make_textcat, make_textcat_multilabel
@@ -40,6 +42,8 @@ registry.factories.register("tagger", func=make_tagger)
 registry.factories.register("ner", func=make_ner)
 registry.factories.register("senter", func=make_senter)
 registry.factories.register("morphologizer", func=make_morphologizer)
+registry.factories.register("parser", func=make_parser)
+registry.factories.register("trainable_lemmatizer", func=make_trainable_lemmatizer)
 registry.factories.register("textcat", func=make_textcat)
 registry.factories.register("textcat_multilabel", func=make_textcat_multilabel)
 
@@ -56,6 +60,7 @@ registry.architectures.register("plait.TransformerModel.v1", func=arch.build_tra
 registry.architectures.register("plait.TransformerListener.v1", func=arch.build_transformer_listener)
 registry.architectures.register("plait.Tagger.v1", func=arch.build_tagger_model)
 registry.architectures.register("plait.EntityTagger.v1", func=arch.build_entity_tagger_model)
+registry.architectures.register("plait.BiaffineParser.v1", func=arch.build_biaffine_parser)
 registry.architectures.register("plait.TextClassifier.v1", func=arch.build_text_classifier)
 registry.architectures.register("plait.TextCatBOW.v1", func=arch.build_textcat_bow)
 registry.architectures.register("plait.TextCatEnsemble.v1", func=arch.build_textcat_ensemble)

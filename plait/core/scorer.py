@@ -104,3 +104,53 @@ def score_cats(examples: Sequence[Example], labels: Sequence[str], *, exclusive:
     return {"cats_score": macro_f, "cats_macro_f": macro_f, "cats_micro_f": micro.fscore,
             "cats_acc": correct / len(examples) if exclusive and len(examples) else None,
             "cats_f_per_type": {k: v.to_dict() for k, v in per_label.items()}}
+
+
+# Dependency labels left out of attachment scores, as spaCy's parser scores them (punctuation).
+PUNCT_LABELS = ("p", "punct")
+
+
+def score_deps(examples: Iterable[Example], ignore_labels: Sequence[str] = PUNCT_LABELS) -> dict[str, Any]:
+    """UAS, LAS and LAS per label as spaCy computes them: F-scores of (token, head) and (token, head, label)
+    sets, leaving out tokens labelled in `ignore_labels` on either side and gold tokens without a label.
+
+    A predicted arc whose token or head has no one-to-one gold token counts as a false positive.
+    """
+    unlabelled, labelled, per_label = PRF(), PRF(), defaultdict(PRF)
+    for eg in examples:
+        gold = _arcs(eg.reference, ignore_labels)
+        labels = eg.reference.strings_of("DEP")
+        x2y = eg.alignment.x2y
+        predicted: set[tuple[int, int, str]] = set()
+        unaligned = 0
+        pred_heads = _heads(eg.predicted)
+        for i, (word, dep) in enumerate(zip(eg.predicted.words, eg.predicted.strings_of("DEP"))):
+            g = int(x2y[i])
+            if (g >= 0 and not labels[g]) or dep in ignore_labels or not word.strip():
+                continue
+            h = int(x2y[pred_heads[i]])
+            if g < 0 or h < 0:
+                unaligned += 1
+            else:
+                predicted.add((g, h, dep))
+        labelled.add(predicted, gold)
+        unlabelled.add({a[:2] for a in predicted}, {a[:2] for a in gold})
+        labelled.fp += unaligned
+        unlabelled.fp += unaligned
+        for label in {a[2] for a in predicted | gold}:
+            per_label[label].add({a for a in predicted if a[2] == label}, {a for a in gold if a[2] == label})
+    if not unlabelled.tp + unlabelled.fp + unlabelled.fn:
+        return {"dep_uas": None, "dep_las": None, "dep_las_per_type": None}
+    return {"dep_uas": unlabelled.fscore, "dep_las": labelled.fscore,
+            "dep_las_per_type": {k: v.to_dict() for k, v in sorted(per_label.items())}}
+
+
+def _heads(doc: Any) -> list[int]:
+    """Each token's head index (the token itself where no head is set, as Token.head reads it)."""
+    heads = doc.columns["HEAD"]
+    return np.where(heads >= 0, heads, np.arange(len(doc))).tolist()
+
+
+def _arcs(doc: Any, ignore_labels: Sequence[str]) -> set[tuple[int, int, str]]:
+    return {(i, h, dep) for i, (h, dep) in enumerate(zip(_heads(doc), doc.strings_of("DEP")))
+            if dep and dep not in ignore_labels}

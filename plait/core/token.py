@@ -143,6 +143,52 @@ class Token(HasExtensions):
                 yield Token(self.doc, int(j))
 
     @property
+    def lefts(self) -> Iterator["Token"]:
+        """The children before the token, in document order."""
+        return (t for t in self.children if t.i < self.i)
+
+    @property
+    def rights(self) -> Iterator["Token"]:
+        """The children after the token, in document order."""
+        return (t for t in self.children if t.i > self.i)
+
+    @property
+    def ancestors(self) -> Iterator["Token"]:
+        """The head, its head, and so on up to the root (stops at a cycle, which a malformed parse may hold)."""
+        heads, seen, i = self.doc.columns["HEAD"], {self.i}, self.i
+        while heads[i] >= 0 and int(heads[i]) not in seen:
+            i = int(heads[i])
+            seen.add(i)
+            yield Token(self.doc, i)
+
+    @property
+    def subtree(self) -> Iterator["Token"]:
+        """The token and all its descendants, in document order."""
+        return (Token(self.doc, int(j)) for j in np.flatnonzero(self._in_subtree()))
+
+    @property
+    def left_edge(self) -> "Token":
+        """The first token of the subtree."""
+        return Token(self.doc, int(np.argmax(self._in_subtree())))
+
+    @property
+    def right_edge(self) -> "Token":
+        """The last token of the subtree."""
+        inside = self._in_subtree()
+        return Token(self.doc, len(inside) - 1 - int(np.argmax(inside[::-1])))
+
+    def _in_subtree(self) -> np.ndarray:
+        """Per token of the doc, whether it lies in this token's subtree (breadth-first over the heads)."""
+        heads = self.doc.columns["HEAD"]
+        inside = np.zeros(len(heads), dtype=bool)
+        inside[self.i] = True
+        frontier = np.array([self.i])
+        while len(frontier):
+            frontier = np.flatnonzero(np.isin(heads, frontier) & ~inside)
+            inside[frontier] = True
+        return inside
+
+    @property
     def is_sent_start(self) -> bool | None:
         """True, False, or None when unknown."""
         v = int(self.doc.columns["SENT_START"][self.i])

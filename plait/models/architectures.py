@@ -9,6 +9,7 @@ from plait.models.char_embed import CharacterEmbed
 from plait.models.embed import MultiHashEmbed
 from plait.models.encoders import BiLSTMEncoder, WindowEncoder
 from plait.models.heads import TextClassifier, TokenClassifier
+from plait.models.parser import BiaffineParser
 from plait.models.listener import Listener
 from plait.models.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
 from plait.models.static_vectors import StaticVectors, StaticVectorsEmbed
@@ -147,6 +148,15 @@ def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: int = 64, max
     """`plait.EntityTagger.v1`: a maxout hidden layer then BILUO tag scores (decoded with constraints)."""
     return TokenClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), hidden_width=hidden_width,
                            maxout_pieces=maxout_pieces, dropout=dropout)
+
+
+def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: int = 256, label_width: int = 64,
+                          dropout: float = 0.1) -> BiaffineParser:
+    """`plait.BiaffineParser.v1`: biaffine arc and label scores over MLP projections of the token vectors."""
+    if arc_width < 1 or label_width < 1:
+        raise ValueError("arc_width and label_width must be at least 1")
+    return BiaffineParser(tok2vec=tok2vec, width=_width_of(tok2vec), arc_width=arc_width, label_width=label_width,
+                          dropout=dropout)
 
 
 def build_text_classifier(*, tok2vec: nn.Module, dropout: float = 0.1) -> TextClassifier:

@@ -1,11 +1,13 @@
-"""init-config for the sentence, morphology and text classification components: debug-config accepts each."""
+"""init-config for the sentence, morphology, parsing, lemma and text classification components: debug-config
+accepts each."""
 import pytest
 
 from plait.cli.main import main
 from plait.core.config_text import commented
 from plait.core.init_config import init_config
 
-PIPELINES = ["senter", "morphologizer", "textcat", "textcat_multilabel", "tagger,morphologizer,senter"]
+PIPELINES = ["senter", "morphologizer", "textcat", "textcat_multilabel", "tagger,morphologizer,senter",
+             "parser", "tagger,morphologizer,parser,trainable_lemmatizer"]
 
 
 def run(capsys, *args):
@@ -53,3 +55,17 @@ def test_every_new_setting_has_a_comment(optimize):
     for i, line in enumerate(lines):
         if " = " in line and not line.startswith("#"):
             assert lines[i - 1].startswith("# "), f"no comment above {line!r}"
+
+
+@pytest.mark.parametrize("gpu", [False, True])
+def test_parse_and_lemma_heads_all_listen_to_one_encoder(gpu):
+    pipeline = ["tagger", "morphologizer", "parser", "trainable_lemmatizer"]
+    config = init_config(lang="en", pipeline=pipeline, gpu=gpu)
+    encoder = "transformer" if gpu else "tok2vec"
+    assert config["nlp"]["pipeline"] == [encoder, *pipeline]
+    listener = "plait.TransformerListener.v1" if gpu else "plait.Tok2VecListener.v1"
+    for name in pipeline:
+        assert config["components"][name]["model"]["tok2vec"]["@architectures"] == listener
+    assert config["components"]["parser"]["model"]["@architectures"] == "plait.BiaffineParser.v1"
+    weights = dict(config["training"]["score_weights"])
+    assert weights["dep_las"] == weights["dep_uas"] == 0.12 and weights["lemma_acc"] == 0.25

@@ -1,4 +1,5 @@
 """The shared harness for trainable components: train through the real trainer, then save, load, compare."""
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -36,9 +37,21 @@ class Run:
         return [r.scores for r in self.records if r.scores is not None][-1]
 
 
+def _independent(config: Any) -> Any:
+    """The same pipeline with each listener replaced by its own copy of the shared tok2vec block."""
+    encoder = config["components"].pop("tok2vec")["model"]
+    for block in config["components"].values():
+        if block.get("model", {}).get("tok2vec", {}).get("@architectures") == "plait.Tok2VecListener.v1":
+            block["model"]["tok2vec"] = copy.deepcopy(encoder)
+    config["nlp"]["pipeline"] = [n for n in config["nlp"]["pipeline"] if n != "tok2vec"]
+    return config
+
+
 def _train(pipeline: list[str], train_path: Path, dev_path: Path, *, steps: int,
-           overrides: dict[str, Any] | None = None) -> Run:
+           overrides: dict[str, Any] | None = None, independent: bool = False) -> Run:
     config = init_config(lang="en", pipeline=pipeline)
+    if independent:
+        config = _independent(apply_overrides(config, SMALL_TOK2VEC))
     settings = {"paths.train": str(train_path), "paths.dev": str(dev_path), "training.max_steps": steps,
                 "training.eval_frequency": 5, "training.max_epochs": 0, "training.optimizer.learn_rate": 0.01,
                 "training.dropout": 0.0}
@@ -54,7 +67,8 @@ def _train(pipeline: list[str], train_path: Path, dev_path: Path, *, steps: int,
 
 @pytest.fixture
 def train_pipeline() -> Callable[..., Run]:
-    """Train a generated config (small encoder, learn rate 0.01, evaluation every 5 steps) for `steps` steps."""
+    """Train a generated config (small encoder, learn rate 0.01, evaluation every 5 steps) for `steps` steps;
+    `independent=True` gives each component its own copy of the encoder instead of a listener."""
     return _train
 
 

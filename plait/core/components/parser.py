@@ -1,0 +1,198 @@
+"""parser: labelled dependency trees (HEAD and DEP columns), and sentence boundaries where none are set.
+
+The model (plait.models.parser) scores every possible arc of a sentence; decoding (plait.models.tree) picks the
+best well-formed tree per sentence: one root, no cycles, non-projective arcs allowed. Sentences are the doc's own
+(gold, or set by a senter earlier in the pipeline) when it has any; otherwise the parser's sentence-start scores
+split the doc first and it writes those boundaries too, as spaCy's parser does. Trained on gold sentences.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from plait.core.components.batching import annotate
+from plait.core.components.token_heads import MISSING, label_hashes
+from plait.core.doc import Doc
+from plait.core.errors import ConfigError
+from plait.core.scorer import score_deps, score_sents
+from plait.models.parser import BiaffineParser, ParseFeatures, length_chunks
+from plait.models.tree import decode_trees
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+
+_SENT_IDS = {-1: 0, 1: 1}  # SENT_START code -> sentence-start class
+
+
+def segments(sent_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, lengths) of the sentences of a doc from its SENT_START codes (its first token always starts one)."""
+    n = len(sent_starts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flags = sent_starts == 1
+    flags[0] = True
+    starts = np.flatnonzero(flags)
+    return starts, np.diff(np.append(starts, n))
+
+
+class DependencyParser:
+    """Predicts each token's head and dependency label; the label set is collected from the training data."""
+
+    score_key = "dep_las"
+
+    def __init__(self, vocab: Any, name: str, model: BiaffineParser) -> None:
+        self.vocab, self.name, self.model = vocab, name, model
+        self.labels: list[str] = []
+        self.root_label = ""
+        self._ids: dict[str, int] = {}
+        self._hashes = np.zeros(0, dtype=np.uint64)
+
+    def set_labels(self, labels: Sequence[str], root_label: str) -> None:
+        if root_label not in labels:
+            raise ConfigError(f"components.{self.name}: root label {root_label!r} is not among the labels")
+        self.labels, self.root_label = list(labels), root_label
+        self._ids = {label: i for i, label in enumerate(self.labels)}
+        self._hashes = label_hashes(self.vocab, self.labels)
+        self.model.resize(len(self.labels))
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
+                   **_: Any) -> None:
+        """Collect the DEP labels of the reference docs and the label their roots carry (or take `labels`)."""
+        seen: Counter[str] = Counter()
+        roots: Counter[str] = Counter()
+        for eg in get_examples():
+            ref = eg.reference
+            if not ref.has_annotation("HEAD"):
+                continue
+            deps = ref.strings_of("DEP")
+            seen.update(deps)
+            heads = ref.columns["HEAD"]
+            roots.update(deps[i] for i in np.flatnonzero(heads == np.arange(len(ref))))
+        seen.pop("", None)
+        roots.pop("", None)
+        if not roots:
+            raise ConfigError(f"components.{self.name}: the training data has no dependency annotation")
+        self.set_labels(sorted(labels if labels is not None else seen), roots.most_common(1)[0][0])
+
+    def get_loss(self, examples: Sequence[Example], feats: ParseFeatures) -> torch.Tensor:
+        """Summed cross-entropy of the gold head of each token (within its gold sentence), of its gold label given
+        the gold head, and of the gold sentence starts."""
+        device = feats.arc_dep.device
+        seg_starts, seg_lengths, arc_targets, deps, heads, label_ids, sent_targets = [], [], [], [], [], [], []
+        offset = 0
+        for eg in examples:
+            gold_heads = eg.get_aligned_heads()
+            gold_deps = eg.get_aligned("DEP")
+            codes = [c or 0 for c in eg.get_aligned_sent_starts()]
+            sent_targets.extend(_SENT_IDS.get(c, MISSING) for c in codes)
+            for start, length in zip(*segments(np.array(codes, dtype=np.int8))):
+                start, end = int(start), int(start + length)
+                seg_starts.append(offset + start)
+                seg_lengths.append(end - start)
+                for i in range(start, end):
+                    head, dep = gold_heads[i], gold_deps[i]
+                    inside = head is not None and start <= head < end
+                    arc_targets.append(head - start if inside else MISSING)
+                    if inside and dep in self._ids:
+                        deps.append(offset + i)
+                        heads.append(offset + head)
+                        label_ids.append(self._ids[dep])
+            offset += len(eg.predicted)
+        loss = nn.functional.cross_entropy(feats.sent_starts.float(), torch.tensor(sent_targets, device=device),
+                                           ignore_index=MISSING, reduction="sum")
+        starts = torch.tensor(seg_starts, dtype=torch.long, device=device)
+        lengths = torch.tensor(seg_lengths, dtype=torch.long, device=device)
+        targets = _padded_targets(arc_targets, seg_lengths, device)
+        for group in length_chunks(np.array(seg_lengths)):
+            index = torch.from_numpy(group).to(device)
+            scores = self.model.arc_scores(feats, starts[index], lengths[index])
+            loss = loss + nn.functional.cross_entropy(scores.flatten(0, 1).float(),
+                                                      targets[index, :scores.shape[1]].flatten(),
+                                                      ignore_index=MISSING, reduction="sum")
+        if label_ids:
+            to = lambda values: torch.tensor(values, dtype=torch.long, device=device)  # noqa: E731
+            label_scores = self.model.label_scores(feats, to(deps), to(heads))
+            loss = loss + nn.functional.cross_entropy(label_scores.float(), to(label_ids), reduction="sum")
+        return loss
+
+    def predict(self, docs: Sequence[Doc]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        """(heads, label ids, sentence codes or None when the doc had its own) per doc."""
+        self.model.eval()
+        with torch.no_grad():
+            feats = self.model(docs)
+            sent_best = feats.sent_starts.argmax(-1).cpu().numpy()
+            offsets = np.cumsum([0] + [len(d) for d in docs])
+            codes_per_doc, seg_starts, seg_lengths = [], [], []
+            for k, doc in enumerate(docs):
+                own = doc.has_annotation("SENT_START")
+                codes = doc.columns["SENT_START"] if own else np.where(sent_best[offsets[k]:offsets[k + 1]], 1, -1)
+                starts, lengths = segments(np.asarray(codes))
+                if not own and len(codes):
+                    codes = codes.astype(np.int8)
+                    codes[starts] = 1
+                codes_per_doc.append(None if own else codes)
+                seg_starts.append(starts + offsets[k])
+                seg_lengths.append(lengths)
+            starts_np, lengths_np = np.concatenate(seg_starts), np.concatenate(seg_lengths)
+            heads = np.arange(offsets[-1])  # flat, absolute
+            device = feats.arc_dep.device
+            for group in length_chunks(lengths_np):
+                s, n = starts_np[group], lengths_np[group]
+                scores = self.model.arc_scores(feats, torch.from_numpy(s).to(device), torch.from_numpy(n).to(device))
+                local = decode_trees(scores.float().cpu().numpy(), n)
+                for row, (start, length) in enumerate(zip(s, n)):
+                    heads[start:start + length] = local[row, :length] + start
+            label_ids = self._best_labels(feats, heads, device)
+        return [(heads[a:b] - a, label_ids[a:b], codes)
+                for a, b, codes in zip(offsets[:-1], offsets[1:], codes_per_doc)]
+
+    def _best_labels(self, feats: ParseFeatures, heads: np.ndarray, device: torch.device) -> np.ndarray:
+        """The best label of each predicted arc: the root label for roots and only for them."""
+        if not len(heads):
+            return np.zeros(0, dtype=np.int64)
+        deps = torch.arange(len(heads), device=device)
+        scores = self.model.label_scores(feats, deps, torch.from_numpy(heads).to(device)).float()
+        root = self._ids[self.root_label]
+        scores[:, root] = float("-inf")
+        best = scores.argmax(-1).cpu().numpy()
+        return np.where(heads == np.arange(len(heads)), root, best)
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[tuple[np.ndarray, np.ndarray, Any]]) -> None:
+        for doc, (heads, label_ids, codes) in zip(docs, predictions):
+            doc.columns["HEAD"][:] = heads
+            doc.columns["DEP"][:] = self._hashes[label_ids]
+            if codes is not None:
+                doc.columns["SENT_START"][:] = codes
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(annotate(self, [doc], 1))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        return annotate(self, docs, batch_size)
+
+    def score(self, examples: Sequence[Example]) -> dict[str, Any]:
+        return {**score_deps(examples), **score_sents(examples)}
+
+    def get_state(self) -> dict[str, Any]:
+        return {"labels": self.labels, "root_label": self.root_label}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.set_labels(state["labels"], state["root_label"])
+
+
+def _padded_targets(targets: list[int], lengths: list[int], device: torch.device) -> torch.Tensor:
+    """(S, longest) head targets of each segment, MISSING on padding."""
+    width = max(lengths, default=0)
+    out = np.full((len(lengths), width), MISSING, dtype=np.int64)
+    mask = np.arange(width)[None, :] < np.array(lengths, dtype=np.int64)[:, None]
+    out[mask] = targets
+    return torch.from_numpy(out).to(device)
+
+
+def make_parser(*, model: BiaffineParser) -> Callable[[Any, str], DependencyParser]:
+    """Factory `parser`: heads and labels into HEAD and DEP; sentence boundaries where the doc has none."""
+    return lambda nlp, name: DependencyParser(nlp.vocab, name, model)
