@@ -9,6 +9,8 @@ from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, l
 from plait.cli.main import app
 from plait.core.config import validate_config
 from plait.core.pipeline import Language
+from plait.core.training.evaluate import check_score_weights
+from plait.core.training.initialize import resolve_training
 
 
 @app.command("debug-config", context_settings=OVERRIDES)
@@ -26,5 +28,7 @@ def debug_config(
     config = load_config_with_overrides(config_path, ctx)
     validate_config(config)
     nlp = Language.from_config(config, validate=False)
+    resolve_training(config)  # the batcher, optimizer and corpus blocks build (no data is read)
+    check_score_weights(nlp, config["training"]["score_weights"])
     typer.echo(config.to_str())
     typer.echo(f"# ok: pipeline {nlp.pipe_names} built from {config_path}", err=True)

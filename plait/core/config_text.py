@@ -25,6 +25,7 @@ _BY_PATH = {
     "training.max_epochs": "Stop after this many passes over the training corpus (0: no limit).",
     "training.max_steps": "Stop after this many optimizer steps (0: no limit).",
     "training.eval_frequency": "Score the dev corpus every this many steps.",
+    "training.checkpoint_every": "Save model-last every this many steps (0: at each evaluation).",
     "training.frozen_components": "Components not updated; a frozen tok2vec still feeds its listeners.",
     "training.annotating_components": "Components whose predictions are set on docs during training, for later ones.",
     "training.dev_corpus": "Dotted name of the dev corpus block.",

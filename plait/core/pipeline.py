@@ -88,7 +88,10 @@ class Language:
 
     def _add(self, name: str, block: dict, index: int | None = None) -> Component:
         builder = config_lib.resolve_component_builder(name, block)
-        component = builder(self, name)
+        try:
+            component = builder(self, name)
+        except ValueError as err:  # the component refused its settings
+            raise ConfigError(f"components.{name}: {err}") from err
         self._blocks[name] = block
         self._components.insert(len(self._components) if index is None else index, (name, component))
         return component

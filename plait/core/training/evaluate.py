@@ -36,6 +36,26 @@ def weighted_score(scores: dict[str, Any], weights: dict[str, float]) -> float:
     return sum(w * float(scores.get(key) or 0.0) for key, w in weights.items())
 
 
+def score_names(nlp: "Language") -> list[str]:
+    """Every single-number score the pipeline's components report (what [training.score_weights] may weigh)."""
+    names: list[str] = []
+    for _, component in nlp.pipeline:
+        if hasattr(component, "score"):
+            names += [key for key, value in component.score([]).items() if not isinstance(value, dict)]
+    return names
+
+
+def check_score_weights(nlp: "Language", weights: dict[str, Any]) -> None:
+    """ConfigError for a weight on a score no component reports: it would count as 0 at every evaluation."""
+    from plait.core.errors import ConfigError
+
+    known = score_names(nlp)
+    unknown = [key for key in weights if key not in known]
+    if unknown:
+        raise ConfigError(f"training.score_weights.{unknown[0]}: no component reports this score; the pipeline's "
+                          f"scores are {', '.join(known) or 'none'}")
+
+
 def main_scores(nlp: "Language") -> Sequence[str]:
     """The headline score key of each component (e.g. tag_acc, ents_f), for default weights and tables."""
     return [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")]

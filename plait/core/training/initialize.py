@@ -16,6 +16,7 @@ from plait.core.data.corpus import Corpus
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
 from plait.core.static_vectors import size_static_vectors
+from plait.core.training.evaluate import check_score_weights
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
 from plait.core.vectors import Vectors
@@ -91,6 +92,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
     plan = resolve_training(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
+    check_score_weights(nlp, plan.score_weights)
     nlp.to(device)
     init = config["initialize"]
     if init.get("vectors"):
