@@ -9,8 +9,7 @@ from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, l
 from plait.cli.main import app
 from plait.core.config import validate_config
 from plait.core.pipeline import Language
-from plait.core.training.evaluate import check_score_weights
-from plait.core.training.initialize import resolve_training
+from plait.core.training.initialize import check_built, resolve_training
 
 
 @app.command("debug-config", context_settings=OVERRIDES)
@@ -28,7 +27,6 @@ def debug_config(
     config = load_config_with_overrides(config_path, ctx)
     validate_config(config)
     nlp = Language.from_config(config, validate=False)
-    resolve_training(config)  # the batcher, optimizer and corpus blocks build (no data is read)
-    check_score_weights(nlp, config["training"]["score_weights"])
+    check_built(nlp, resolve_training(config))  # the training blocks build too; no data is read
     typer.echo(config.to_str())
     typer.echo(f"# ok: pipeline {nlp.pipe_names} built from {config_path}", err=True)

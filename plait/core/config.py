@@ -149,7 +149,8 @@ def validate_config(config: Config) -> None:
     for name, block in config.get("corpora", {}).items():
         _check_block(f"corpora.{name}", block, errors)
     nlp = config.get("nlp", {})
-    for name in nlp.get("pipeline", []) or []:
+    pipeline = nlp.get("pipeline") if isinstance(nlp, dict) else None
+    for name in pipeline if isinstance(pipeline, list) else []:  # a string here is reported by the schema
         if name not in config.get("components", {}):
             errors.append(f"nlp.pipeline: component {name!r} has no [components.{name}] block"
                           f"{_did_you_mean(name, config.get('components', {}))}")
@@ -273,6 +274,20 @@ def _as_promise(block: dict) -> dict:
 def _from_promise(block: dict) -> dict:
     rest = {k: v for k, v in block.items() if k != "@factories"}
     return {"factory": block["@factories"], **rest} if "@factories" in block else dict(block)
+
+
+def unregistered_functions(config: dict) -> list[str]:
+    """Names in `@registry = "name"` references (and component factories) that nothing has registered."""
+    ensure_registered()
+    missing: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, dict):
+            missing += unregistered_functions(value)
+        elif key == "factory" and isinstance(value, str) and value not in registry.factories:
+            missing.append(value)
+        elif str(key).startswith("@") and hasattr(registry, key[1:]) and value not in getattr(registry, key[1:]):
+            missing.append(value)
+    return missing
 
 
 def resolve_block(block: dict, path: str) -> Any:

@@ -86,13 +86,21 @@ def resolve_training(config: Config) -> TrainingPlan:
     )
 
 
+def check_built(nlp: Language, plan: TrainingPlan) -> None:
+    """Checks that need the built pipeline but no data: score weights, and transformer settings (config.json)."""
+    check_score_weights(nlp, plan.score_weights)
+    for _, component in nlp.components:
+        if hasattr(component, "check_settings"):
+            component.check_settings()
+
+
 def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
     """Validate the whole config, build the pipeline and training plan, then initialize from the training data."""
     config_lib.validate_config(config)
     plan = resolve_training(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
-    check_score_weights(nlp, plan.score_weights)
+    check_built(nlp, plan)
     nlp.to(device)
     init = config["initialize"]
     if init.get("vectors"):
