@@ -190,8 +190,9 @@ def _check_component(path: str, block: Any, errors: list[str]) -> None:
         errors.append(f"{path}: must be a section")
         return
     factory = block.get("factory")
-    if factory is None:
-        errors.append(f"{path}.factory: missing setting (which component to build, e.g. \"tagger\")")
+    if not isinstance(factory, str):
+        errors.append(f"{path}.factory: missing setting (which component to build, e.g. \"tagger\")" if factory is None
+                      else f"{path}.factory: must be a component factory name, got {factory!r}")
         return
     rest = {k: v for k, v in block.items() if k != "factory"}
     _check_block(path, {"@factories": factory, **rest}, errors, label="factory")

@@ -101,7 +101,8 @@ def section_problems(config: dict[str, Any]) -> list[str]:
     for key, where in (("disabled", nlp), ("frozen_components", config.get("training") or {}),
                        ("annotating_components", config.get("training") or {})):
         section = "nlp" if where is nlp else "training"
-        for name in where.get(key) or []:
+        listed = where.get(key) if isinstance(where, dict) else None
+        for name in listed if isinstance(listed, list) else []:  # other types are reported by the schema
             if isinstance(name, str) and name not in names:
                 errors.append(f"{section}.{key}: no component named {name!r} in nlp.pipeline {names}")
     return errors

@@ -32,8 +32,8 @@ def evaluate(nlp: "Language", examples: Iterable["Example"], *, batch_size: int 
 
 
 def weighted_score(scores: dict[str, Any], weights: dict[str, float]) -> float:
-    """The combined score that picks the best model: a weighted sum of the named scores."""
-    return sum(w * float(scores.get(key) or 0.0) for key, w in weights.items())
+    """The combined score that picks the best model: a weighted sum of the named scores (a null weight: not counted)."""
+    return sum(w * float(scores.get(key) or 0.0) for key, w in weights.items() if w is not None)
 
 
 def score_names(nlp: "Language") -> list[str]:
