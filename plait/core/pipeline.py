@@ -321,8 +321,9 @@ class Language:
                                  f"the file that registers it with --code")
         try:
             nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
-        except ConfigError as err:
-            raise ModelLoadError(f"{config_path}: the saved config does not build ({err})") from err
+        except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
+            detail = f"no setting {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
+            raise ModelLoadError(f"{config_path}: the saved config does not build ({detail})") from err
         if (path / VECTORS_DIR).is_dir():
             nlp.vocab.vectors = Vectors.from_disk(path / VECTORS_DIR)
         if static_vectors(nlp):  # the models were trained with the table meta.json names: refuse any other
