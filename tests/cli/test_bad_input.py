@@ -114,6 +114,20 @@ def test_9_odd_inputs(tmp_path, model):
     assert_user_error(plait("debug-config", cfg), str(cfg))
 
 
+def test_9_vectors_cut_short_or_with_a_bom(tmp_path):
+    import gzip
+
+    text = b"3 2\nthe 0.1 0.2\ncat 0.3 0.4\ndog 0.5 0.6\n"
+    cut = tmp_path / "v.vec.gz"
+    cut.write_bytes(gzip.compress(text)[:30])
+    assert_user_error(plait("init-vectors", "en", cut, tmp_path / "out"), f"{cut}:1: damaged or cut-short gzip")
+    assert not (tmp_path / "out").exists()
+    bom = tmp_path / "b.vec"
+    bom.write_bytes(b"\xef\xbb\xbf" + text)
+    result = plait("init-vectors", "en", bom, tmp_path / "out2")
+    assert result.code == 0 and "3 rows x 2 dims" in result.err, result.err
+
+
 def test_9_entity_scores_are_null_without_entities(tmp_path, model):
     corpus = tmp_path / "c.jsonl"
     srsly.write_jsonl(corpus, [{"words": ["a", "b"], "tags": ["DT", "NN"], "entities": ["O", "O"]}])
