@@ -111,7 +111,7 @@ def test_9_odd_inputs(tmp_path, model):
     assert_user_error(plait("evaluate", model, tsv), f"{tsv}:1:", "'label'")
     cfg = tmp_path / "c.cfg"
     cfg.write_text(SHARED.read_text().replace('pipeline = ["tok2vec", "tagger", "ner"]', 'pipeline = ["tok2vec", "tagger"'))
-    assert_user_error(plait("debug-config", cfg), str(cfg))
+    assert_user_error(plait("debug-config", cfg), "nlp.pipeline: input should be a valid list")  # one line, not 20
 
 
 def test_9_vectors_cut_short_or_with_a_bom(tmp_path):
@@ -125,7 +125,7 @@ def test_9_vectors_cut_short_or_with_a_bom(tmp_path):
     bom = tmp_path / "b.vec"
     bom.write_bytes(b"\xef\xbb\xbf" + text)
     result = plait("init-vectors", "en", bom, tmp_path / "out2")
-    assert result.code == 0 and "3 rows x 2 dims" in result.err, result.err
+    assert result.code == 0 and "3 rows x 2 dims" in result.out, result.err
 
 
 def test_9_entity_scores_are_null_without_entities(tmp_path, model):
