@@ -1,4 +1,5 @@
-"""Helpers for the bad-input tests: the real `plait` entry point in a subprocess, and a small saved pipeline."""
+"""Helpers for the bad-input tests: the real `plait` entry point in a subprocess (or in-process, where one
+subprocess per cause has shown the console path), and a small saved pipeline."""
 from __future__ import annotations
 
 import os
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import srsly
+
+import cli_run
 
 from plait.core.config import apply_overrides, interpolate_config
 from plait.core.init_config import init_config
@@ -39,6 +42,12 @@ def plait(*args: object, stdin: str | None = None, cwd: Path | None = None) -> R
     command = [sys.executable, "-c", "from plait.cli.main import main; main()", *map(str, args)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, input=stdin, cwd=cwd, timeout=300)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def plait_in_process(capsys, *args: object) -> Result:
+    """`plait ARGS` through the same entry point, in this process (no interpreter start-up)."""
+    code, out, err = cli_run.run(capsys, *args)
+    return Result(code, out, err)
 
 
 def assert_user_error(result: Result, *named: str) -> None:
