@@ -6,13 +6,23 @@ checked against the function's own annotated signature.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from plait.models.settings import FiniteFloat, NonNegativeInt, PositiveInt, Rate
 
 Block = dict[str, Any]  # a sub-section; what is inside is checked elsewhere
+
+
+def _exists(path: str) -> str:
+    if not Path(path).exists():
+        raise ValueError("does not exist: no such file or folder")
+    return path
+
+
+ExistingPath = Annotated[str, AfterValidator(_exists)]  # a file read before training starts
 
 
 class _Section(BaseModel):
@@ -59,8 +69,8 @@ class TrainingSchema(_Section):
 
 
 class InitializeSchema(_Section):
-    init_tok2vec: Optional[str]
-    vectors: Optional[str]
+    init_tok2vec: Optional[ExistingPath]
+    vectors: Optional[ExistingPath]
     components: dict[str, Block]
 
 
