@@ -11,6 +11,7 @@ import math
 import random
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,10 @@ import plait
 from plait.cli.main import main
 from plait.core.config import apply_overrides, interpolate_config, load_config, validate_config
 from plait.core.data.convert import convert
+from plait.core.data.docbin import DocBinWriter
 from plait.core.data.readers import read_docs
 from plait.core.data.record_schema import SCHEMA
+from plait.core.data.records import doc_from_record
 from plait.core.data.text import whitespace_tokenizer
 from plait.core.errors import DataError, UserError
 from plait.core.pipeline import Language
@@ -49,6 +52,12 @@ def _seed_files() -> dict[str, bytes]:
                "x.tsv": cut["sst2-dev-sample.tsv"], "x.txt": cut["wikitext-2-sample.txt"]}
     renamed["x.jsonl"] = b"".join(srsly.json_dumps(r).encode() + b"\n" for r in RECORDS)
     renamed["y.txt"] = b"-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n"
+    vocab = Vocab()
+    with tempfile.TemporaryDirectory() as folder:
+        with DocBinWriter(Path(folder) / "x.plait") as writer:
+            for record in RECORDS:
+                writer.add(doc_from_record(vocab, record))
+        renamed["x.plait"] = (Path(folder) / "x.plait").read_bytes()
     return renamed
 
 
