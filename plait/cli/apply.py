@@ -15,6 +15,7 @@ from plait.cli.main import app
 from plait.core.data.doc_json import doc_to_json
 from plait.core.data.jsonl import read_json_lines
 from plait.core.data.lines import read_lines
+from plait.core.data.record_schema import check_record
 from plait.core.errors import DataError, UserError
 
 
@@ -27,9 +28,9 @@ def _texts(path: Path) -> Iterator[str]:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise DataError(f"{path}:{number}: expected an object with a \"text\" string")
         try:
-            record["text"].encode("utf-8")
-        except UnicodeEncodeError:
-            raise DataError(f"{path}:{number}: \"text\" holds a lone surrogate, which is not valid Unicode") from None
+            check_record({"text": record["text"]})  # e.g. a lone surrogate, which no output could hold
+        except ValueError as err:
+            raise DataError(f"{path}:{number}: {err}") from None
         yield record["text"]
 
 

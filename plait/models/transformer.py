@@ -112,14 +112,18 @@ def fit_transformer_config(model_config: Any, settings: dict[str, Any]) -> dict[
     return fitted
 
 
+def _source(name: str) -> str:
+    """What HuggingFace's from_pretrained reads for `name`: the expanded path of a local directory, else the name."""
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
 def model_config_of(name: str) -> Any:
     """The HuggingFace config (config.json only, no weights) of a local directory or cached model name."""
     from transformers import AutoConfig
 
-    source = str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
     with _quiet_transformers():
         try:
-            return AutoConfig.from_pretrained(source, local_files_only=True)
+            return AutoConfig.from_pretrained(_source(name), local_files_only=True)
         except (OSError, ValueError) as err:
             raise FileNotFoundError(
                 f"{name!r} is not a local model directory nor in the local HuggingFace cache (plait never "
@@ -158,7 +162,7 @@ class TransformerModel(nn.Module):
         from huggingface_hub.errors import StrictDataclassError
         from transformers import AutoModel, AutoTokenizer
 
-        source = str(Path(self.name).expanduser()) if Path(self.name).expanduser().exists() else self.name
+        source = _source(self.name)
         settings = fit_transformer_config(model_config_of(self.name), self.transformer_config)
         with _quiet_transformers():
             try:
