@@ -33,6 +33,7 @@ from plait.core.errors import DataError, UserError
 from plait.core.pipeline import Language
 from plait.core.training.initialize import check_built, init_nlp, resolve_training
 from plait.core.training.loop import train_while_improving
+from plait.core.training.pretrain import init_pretraining, pretrain, resolve_pretraining
 from plait.core.vocab import Vocab
 
 sys.path.insert(0, str(Path(__file__).parent / "cli"))
@@ -156,7 +157,7 @@ def _plain_keys(node: dict, prefix: str = "") -> list[str]:
         dotted = f"{prefix}{key}"
         if isinstance(value, dict):
             keys += _plain_keys(value, f"{dotted}.")
-        elif not str(key).startswith("@") and dotted not in ("paths.train", "paths.dev") and key != "path":
+        elif dotted not in ("paths.train", "paths.dev") and key != "path":  # registered names (@...) too
             keys.append(dotted)
     return keys
 
@@ -170,7 +171,7 @@ _VALUES = (st.integers(-3, 300) | st.floats(-2, 2) | st.sampled_from([math.nan, 
 @given(st.data())
 def test_configs_with_random_values_validate_or_train(base_config, data):
     """Whatever one or two values become, debug-config's checks name them, or two training steps run and
-    fail, if at all, only on the data (a DataError): nothing train would crash on passes debug-config."""
+    fail, if at all, only on the data: nothing train would crash on, or refuse as a setting, passes debug-config."""
     config, _ = base_config
     keys = _plain_keys(config)
     changes = {data.draw(st.sampled_from(keys)): data.draw(_VALUES) for _ in range(data.draw(st.integers(1, 2)))}
@@ -184,6 +185,35 @@ def test_configs_with_random_values_validate_or_train(base_config, data):
         nlp, plan = init_nlp(changed)
         plan.max_steps = 2
         list(train_while_improving(nlp, plan))
+    except UserError as err:  # only the data may still be wrong (e.g. a max_length that drops every tagged doc)
+        assert isinstance(err, DataError) or "data" in str(err), err
+
+
+@pytest.fixture(scope="module")
+def pretraining_config(base_config) -> dict:
+    _, corpus = base_config
+    overrides = {**SMALL, "components.tagger.model.tok2vec.width": 16, "components.ner.model.tok2vec.width": 16,
+                 "paths.raw": str(corpus), "paths.train": str(corpus), "paths.dev": str(corpus),
+                 "corpora.pretrain.min_length": 0, "pretraining.max_epochs": 1, "pretraining.objective.hidden_size": 8}
+    return load_config(ROOT / "examples" / "configs" / "pretrain.cfg", overrides)
+
+
+@settings(FUZZ, max_examples=80)
+@given(st.data())
+def test_pretraining_configs_with_random_values_validate_or_pretrain(pretraining_config, data):
+    """The same for [pretraining] and its corpus: what passes validation pretrains, failing only on data."""
+    keys = [k for k in _plain_keys(pretraining_config) if k.startswith(("pretraining.", "corpora.pretrain."))]
+    changes = {data.draw(st.sampled_from(keys)): data.draw(_VALUES) for _ in range(data.draw(st.integers(1, 2)))}
+    try:
+        changed = interpolate_config(apply_overrides(pretraining_config, changes))
+        validate_config(changed)
+        check_built(Language.from_config(changed, validate=False), resolve_training(changed),
+                    resolve_pretraining(changed))
+    except UserError:
+        return
+    try:
+        for step, _ in zip(range(3), pretrain(*init_pretraining(changed))):
+            pass
     except DataError:
         pass
 

@@ -215,6 +215,9 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
         errors.append(f"{key_path}: unknown registry {reg_name!r}")
         return
     catalog = getattr(registry, reg_name)
+    if not isinstance(func_name, str):
+        errors.append(f"{key_path}: must name a registered {reg_name} function, got {func_name!r}")
+        return
     if func_name not in catalog:
         known = list(catalog.get_all())
         errors.append(f"{key_path}: no {reg_name} function named {func_name!r}{_did_you_mean(func_name, known)}")
@@ -286,8 +289,9 @@ def unregistered_functions(config: dict) -> list[str]:
             missing += unregistered_functions(value)
         elif key == "factory" and isinstance(value, str) and value not in registry.factories:
             missing.append(value)
-        elif str(key).startswith("@") and hasattr(registry, key[1:]) and value not in getattr(registry, key[1:]):
-            missing.append(value)
+        elif str(key).startswith("@") and hasattr(registry, key[1:]) and \
+                (not isinstance(value, str) or value not in getattr(registry, key[1:])):
+            missing.append(str(value))
     return missing
 
 
@@ -313,7 +317,8 @@ def _failing_block(block: dict, path: str, err: BaseException) -> str:
         for key, value in node.items():
             if isinstance(value, dict):
                 collect(value, f"{where}.{key}")
-            elif str(key).startswith("@") and hasattr(registry, key[1:]) and value in getattr(registry, key[1:]):
+            elif str(key).startswith("@") and isinstance(value, str) and hasattr(registry, key[1:]) and \
+                    value in getattr(registry, key[1:]):
                 code = getattr(getattr(registry, key[1:]).get(value), "__code__", None)
                 paths.setdefault(code, where)
 

@@ -12,7 +12,7 @@ NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Rate = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]  # dropout, decay factors: [0, 1)
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # shares and thresholds: [0, 1]
-Pieces = Annotated[int, Field(ge=2)]  # maxout pieces
+Pieces = Annotated[int, Field(ge=2)]  # a maxout window encoder's pieces (with 1 it would be the mish encoder)
 
 # Names of the string-valued lexical attributes (stored as hashes) and the boolean flags, in column order.
 STRING_ATTRS = ("ORTH", "LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE")

@@ -86,12 +86,15 @@ def resolve_training(config: Config) -> TrainingPlan:
     )
 
 
-def check_built(nlp: Language, plan: TrainingPlan) -> None:
-    """Checks that need the built pipeline but no data: score weights, and transformer settings (config.json)."""
+def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> None:
+    """Checks that need the built pipeline but no data: score weights, transformer settings (config.json) and
+    the subnetwork a PretrainingPlan (`pretraining`) names."""
     check_score_weights(nlp, plan.score_weights)
     for _, component in nlp.components:
         if hasattr(component, "check_settings"):
             component.check_settings()
+    if pretraining:
+        find_subnetwork(nlp, pretraining.component, pretraining.layer)
 
 
 def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
