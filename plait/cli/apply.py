@@ -39,12 +39,14 @@ def apply_command(
     model: Path = typer.Argument(..., help="A pipeline directory."),
     input_path: Path = typer.Argument(..., help="Raw text: a .txt file (one text per line) or .jsonl with \"text\"."),
     output: Path = typer.Argument(..., help="JSONL file to write, one annotated doc per line."),
-    batch_size: int = typer.Option(256, "--batch-size", "-b", min=1, help="Texts per batch."),
+    batch_size: int = typer.Option(256, "--batch-size", "-b", help="Texts per batch (at least 1)."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Annotate every text of INPUT and write one JSON object per doc to OUTPUT."""
+    if batch_size < 1:
+        raise UserError(f"--batch-size: must be at least 1, not {batch_size}")
     if not input_path.is_file():
         raise UserError(f"{input_path}: " + ("is a folder; apply reads one file" if input_path.is_dir()
                                              else "input file not found"))

@@ -116,6 +116,8 @@ def test_9_odd_inputs(capsys, tmp_path, model):
     conllu.write_text("1\ta\ta\tX\tX\t_\t¹\tdep\t_\t_\n", encoding="utf8")
     assert_user_error(plait("evaluate", model, conllu), f"{conllu}:1: HEAD '¹'")
     assert_user_error(plait_in_process(capsys, "apply", model, tmp_path, tmp_path / "o.jsonl"), "is a folder")
+    assert_user_error(plait_in_process(capsys, "apply", model, conllu, tmp_path / "o.jsonl", "--batch-size", "-1"),
+                      "--batch-size: must be at least 1")
     surrogate = tmp_path / "s.jsonl"
     surrogate.write_text('{"text": "a \\ud800 b"}\n')
     assert_user_error(plait_in_process(capsys, "apply", model, surrogate, tmp_path / "o.jsonl"), f"{surrogate}:1:",
