@@ -8,7 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import BertConfig, BertModel, PreTrainedTokenizerFast, RobertaConfig, RobertaModel
+from transformers import (
+    BertConfig,
+    BertModel,
+    DistilBertConfig,
+    DistilBertModel,
+    PreTrainedTokenizerFast,
+    RobertaConfig,
+    RobertaModel,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZES = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
@@ -18,8 +26,11 @@ def _corpus() -> list[str]:
     return [line for line in (FIXTURES / "wikitext-2-sample.txt").read_text(encoding="utf8").splitlines() if line]
 
 
-def make_tiny_bert(directory: Path, *, max_positions: int = 128) -> Path:
-    """A WordPiece tokenizer ([CLS] ... [SEP], lowercased) and a random 2-layer BERT, saved to `directory`."""
+def make_tiny_bert(directory: Path, *, max_positions: int = 128, distil: bool = False) -> Path:
+    """A WordPiece tokenizer ([CLS] ... [SEP], lowercased) and a random 2-layer BERT, saved to `directory`.
+
+    With `distil`, the model is a DistilBERT, whose config names its settings differently (attention_dropout).
+    """
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
@@ -31,8 +42,13 @@ def make_tiny_bert(directory: Path, *, max_positions: int = 128) -> Path:
         special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))])
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
                                    sep_token="[SEP]", mask_token="[MASK]", model_max_length=max_positions)
-    config = BertConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=max_positions, **SIZES)
-    BertModel(config).save_pretrained(directory)
+    if distil:
+        config = DistilBertConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=max_positions, dim=32,
+                                  n_layers=2, n_heads=2, hidden_dim=64)
+        DistilBertModel(config).save_pretrained(directory)
+    else:
+        config = BertConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=max_positions, **SIZES)
+        BertModel(config).save_pretrained(directory)
     fast.save_pretrained(directory)
     return directory
 

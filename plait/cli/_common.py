@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,27 @@ def import_code(path: Path | None) -> None:
     """Import a user's Python file so its registrations take effect (the only way plait runs user code)."""
     if path is None:
         return
-    if not path.exists():
+    if not path.is_file():
         raise UserError(f"{path}: --code file not found")
     spec = importlib.util.spec_from_file_location(f"plait_user_code_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise UserError(f"{path}: --code must be a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:  # the user's code failed: name their file and line, not plait's
+        del sys.modules[spec.name]
+        raise UserError(f"{path}:{_user_line(err, path)}: --code file failed: {type(err).__name__}: {err}") from err
+
+
+def _user_line(err: BaseException, path: Path) -> int:
+    """The line of the user's file where `err` was raised (or, for a syntax error, found)."""
+    if isinstance(err, SyntaxError) and err.lineno and Path(err.filename or "").resolve() == path.resolve():
+        return err.lineno
+    lines = [frame.lineno for frame in traceback.extract_tb(err.__traceback__)
+             if Path(frame.filename).resolve() == path.resolve()]
+    return (lines[-1] or 1) if lines else 1
 
 
 def load_config_with_overrides(path: Path | str, ctx: typer.Context, *, interpolate: bool = True) -> Config:

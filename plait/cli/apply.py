@@ -9,28 +9,29 @@ import typer
 from tqdm import tqdm
 
 import plait
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.doc_json import doc_to_json
+from plait.core.data.jsonl import read_json_lines
+from plait.core.data.lines import read_lines
+from plait.core.data.record_schema import check_record
 from plait.core.errors import DataError, UserError
 
 
 def _texts(path: Path) -> Iterator[str]:
     """Texts from a `.jsonl` file (the "text" of each line) or any other file (one text per non-empty line)."""
-    with path.open(encoding="utf8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            if path.suffix != ".jsonl":
-                yield line.rstrip("\n")
-                continue
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as err:
-                raise DataError(f"{path}:{number}: invalid JSON ({err})") from err
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise DataError(f"{path}:{number}: expected an object with a \"text\" string")
-            yield record["text"]
+    if path.suffix != ".jsonl":
+        yield from (line.rstrip("\r\n") for _, line in read_lines(path) if line.strip())
+        return
+    for number, record in read_json_lines(path):
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise DataError(f"{path}:{number}: expected an object with a \"text\" string")
+        try:
+            check_record({"text": record["text"]})  # e.g. a lone surrogate, which no output could hold
+        except ValueError as err:
+            raise DataError(f"{path}:{number}: {err}") from None
+        yield record["text"]
 
 
 @app.command("apply")
@@ -38,16 +39,19 @@ def apply_command(
     model: Path = typer.Argument(..., help="A pipeline directory."),
     input_path: Path = typer.Argument(..., help="Raw text: a .txt file (one text per line) or .jsonl with \"text\"."),
     output: Path = typer.Argument(..., help="JSONL file to write, one annotated doc per line."),
-    batch_size: int = typer.Option(256, "--batch-size", "-b", help="Texts per batch."),
+    batch_size: int = typer.Option(256, "--batch-size", "-b", help="Texts per batch (at least 1)."),
     n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes (one torch thread each)."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
-    verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
+    code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Annotate every text of INPUT and write one JSON object per doc to OUTPUT."""
-    if not input_path.exists():
-        raise UserError(f"{input_path}: input file not found")
     if batch_size < 1 or n_process < 1:
         raise UserError(f"--batch-size and --n-process must be at least 1, not {batch_size} and {n_process}")
+    if not input_path.is_file():
+        raise UserError(f"{input_path}: " + ("is a folder; apply reads one file" if input_path.is_dir()
+                                             else "input file not found"))
+    import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")

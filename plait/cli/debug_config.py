@@ -9,6 +9,8 @@ from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, l
 from plait.cli.main import app
 from plait.core.config import validate_config
 from plait.core.pipeline import Language
+from plait.core.training.initialize import check_built, resolve_training
+from plait.core.training.pretrain import resolve_pretraining
 
 
 @app.command("debug-config", context_settings=OVERRIDES)
@@ -26,5 +28,7 @@ def debug_config(
     config = load_config_with_overrides(config_path, ctx)
     validate_config(config)
     nlp = Language.from_config(config, validate=False)
+    pretraining = resolve_pretraining(config) if "pretraining" in config else None
+    check_built(nlp, resolve_training(config), pretraining)  # the training blocks build too; no data is read
     typer.echo(config.to_str())
     typer.echo(f"# ok: pipeline {nlp.pipe_names} built from {config_path}", err=True)

@@ -8,6 +8,7 @@ import srsly
 import typer
 
 import plait
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.corpus import Corpus
@@ -24,9 +25,11 @@ def evaluate_command(
     output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file."),
     gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G", help="Use the corpus's own tokens."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
-    verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
+    code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Score a pipeline on annotated data: a table per component and, with --output, spaCy-style JSON keys."""
+    import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
     examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
     scores = evaluate(nlp, examples)

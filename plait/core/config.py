@@ -4,13 +4,14 @@ from __future__ import annotations
 import difflib
 import inspect
 import json
+import traceback
 import typing
 from pathlib import Path
 from typing import Any, Iterable
 
 from confection import Config, ConfigValidationError
-from confection.validation import validate_type
 
+from plait.core.config_schema import section_problems, value_problem
 from plait.core.errors import ConfigError, UserError
 from plait.core.registry import ensure_registered, registry
 
@@ -100,6 +101,9 @@ def apply_overrides(config: Config, overrides: dict[str, Any]) -> Config:
                 path = ".".join(sections[: depth + 1])
                 raise ConfigError(f"override --{dotted}: no section [{path}] in the config{_did_you_mean(name, node)}")
             node = node[name]
+        if sections == ["paths"] and key not in node:  # nothing can refer to a path the file does not name
+            raise ConfigError(f"override --{dotted}: no setting {key!r} in [paths]{_did_you_mean(key, node)}; "
+                              f"known: {', '.join(node) or 'none'}")
         node[key] = value
     return Config(data, section_order=list(SECTIONS), is_interpolated=False)
 
@@ -113,7 +117,7 @@ def default_config(*, pretraining: bool = False) -> Config:
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -122,10 +126,10 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
 
 
 def validate_config(config: Config) -> None:
-    """Check sections, keys, registered names and argument types of an interpolated config.
+    """Check sections, keys, registered names, and the type and range of every value of an interpolated config.
 
-    Raises ConfigError whose message has one line per problem, each starting with the dotted path.
-    Nothing is built and no data is read.
+    Raises ConfigError whose message has one line per problem, each starting with the dotted path. Nothing
+    is built and no data is read; an int given where a float is expected is stored as a float.
     """
     ensure_registered()
     errors: list[str] = []
@@ -139,12 +143,14 @@ def validate_config(config: Config) -> None:
     for section in FIXED_SECTIONS:
         if section in config and section in defaults:
             _check_fixed(section, config[section], defaults[section], errors)
+    errors.extend(section_problems(config))
     for name, block in config.get("components", {}).items():
         _check_component(f"components.{name}", block, errors)
     for name, block in config.get("corpora", {}).items():
         _check_block(f"corpora.{name}", block, errors)
     nlp = config.get("nlp", {})
-    for name in nlp.get("pipeline", []) or []:
+    pipeline = nlp.get("pipeline") if isinstance(nlp, dict) else None
+    for name in pipeline if isinstance(pipeline, list) else []:  # a string here is reported by the schema
         if name not in config.get("components", {}):
             errors.append(f"nlp.pipeline: component {name!r} has no [components.{name}] block"
                           f"{_did_you_mean(name, config.get('components', {}))}")
@@ -184,8 +190,9 @@ def _check_component(path: str, block: Any, errors: list[str]) -> None:
         errors.append(f"{path}: must be a section")
         return
     factory = block.get("factory")
-    if factory is None:
-        errors.append(f"{path}.factory: missing setting (which component to build, e.g. \"tagger\")")
+    if not isinstance(factory, str):
+        errors.append(f"{path}.factory: missing setting (which component to build, e.g. \"tagger\")" if factory is None
+                      else f"{path}.factory: must be a component factory name, got {factory!r}")
         return
     rest = {k: v for k, v in block.items() if k != "factory"}
     _check_block(path, {"@factories": factory, **rest}, errors, label="factory")
@@ -208,6 +215,9 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
         errors.append(f"{key_path}: unknown registry {reg_name!r}")
         return
     catalog = getattr(registry, reg_name)
+    if not isinstance(func_name, str):
+        errors.append(f"{key_path}: must name a registered {reg_name} function, got {func_name!r}")
+        return
     if func_name not in catalog:
         known = list(catalog.get_all())
         errors.append(f"{key_path}: no {reg_name} function named {func_name!r}{_did_you_mean(func_name, known)}")
@@ -216,7 +226,7 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
     params = inspect.signature(func).parameters
     takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
     try:
-        hints = typing.get_type_hints(func)
+        hints = typing.get_type_hints(func, include_extras=True)
     except Exception:  # unresolvable forward references: skip type checks, keep name checks
         hints = {}
     named = {n: p for n, p in params.items() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
@@ -232,22 +242,9 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
         if isinstance(value, dict) and (_is_promise(value) or any(isinstance(v, dict) for v in value.values())):
             _check_block(f"{path}.{key}", value, errors)
         elif key in hints and not _is_promise(value):
-            problem = _type_problem(value, hints[key])
+            problem, block[key] = value_problem(value, hints[key])  # an int given for a float becomes a float
             if problem:
                 errors.append(f"{path}.{key}: {problem}")
-
-
-def _type_problem(value: Any, annotation: Any) -> str | None:
-    if annotation is Any:
-        return None
-    try:
-        problem = validate_type(value, annotation)
-    except Exception:  # annotations confection cannot check (e.g. torch types): trust the function
-        return None
-    if problem is None:
-        return None
-    name = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
-    return f"expected {name}, got {value!r}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -283,6 +280,21 @@ def _from_promise(block: dict) -> dict:
     return {"factory": block["@factories"], **rest} if "@factories" in block else dict(block)
 
 
+def unregistered_functions(config: dict) -> list[str]:
+    """Names in `@registry = "name"` references (and component factories) that nothing has registered."""
+    ensure_registered()
+    missing: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, dict):
+            missing += unregistered_functions(value)
+        elif key == "factory" and isinstance(value, str) and value not in registry.factories:
+            missing.append(value)
+        elif str(key).startswith("@") and hasattr(registry, key[1:]) and \
+                (not isinstance(value, str) or value not in getattr(registry, key[1:])):
+            missing.append(str(value))
+    return missing
+
+
 def resolve_block(block: dict, path: str) -> Any:
     """Build the object a `@registry` block describes (sub-blocks first); errors name `path`."""
     ensure_registered()
@@ -293,6 +305,28 @@ def resolve_block(block: dict, path: str) -> Any:
         loc = ".".join(str(p) for p in first.get("loc", [])[1:])
         where = f"{path}.{loc}" if loc else path
         raise ConfigError(f"{where}: {first.get('msg', err.title)}") from err
+    except ValueError as err:  # a builder refused its settings (e.g. widths that do not fit together)
+        raise ConfigError(f"{_failing_block(block, path, err)}: {err}") from err
+
+
+def _failing_block(block: dict, path: str, err: BaseException) -> str:
+    """The dotted path of the innermost block whose registered function is on `err`'s traceback."""
+    paths: dict[Any, str] = {}
+
+    def collect(node: dict, where: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                collect(value, f"{where}.{key}")
+            elif str(key).startswith("@") and isinstance(value, str) and hasattr(registry, key[1:]) and \
+                    value in getattr(registry, key[1:]):
+                code = getattr(getattr(registry, key[1:]).get(value), "__code__", None)
+                paths.setdefault(code, where)
+
+    collect(block, path)
+    where = path
+    for frame, _ in traceback.walk_tb(err.__traceback__):
+        where = paths.get(frame.f_code, where)
+    return where
 
 
 def resolve_component_builder(name: str, block: dict) -> Any:

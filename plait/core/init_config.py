@@ -9,6 +9,8 @@ from plait.core.config import fill_config
 from plait.core.errors import UserError
 
 _LISTENER = "plait.Tok2VecListener.v1"
+# The shared tok2vec's width is written once, in its encoder; the embedding and every listener refer to it.
+_WIDTH = "${components.tok2vec.model.encode.width}"
 # Per-token heads on the shared token vectors: a linear layer over a listener.
 _TOKEN_HEADS = ("tagger", "senter", "morphologizer", "trainable_lemmatizer")
 # Each component's scores and their relative weights; every component gets an equal share of the total.
@@ -26,8 +28,8 @@ _TOK2VEC_SIZES = {
 }
 
 
-def _listener(width: int) -> dict[str, Any]:
-    return {"@architectures": _LISTENER, "width": width, "upstream": "*"}
+def _listener() -> dict[str, Any]:
+    return {"@architectures": _LISTENER, "width": _WIDTH, "upstream": "*"}
 
 
 def _uses_listener(block: Any) -> bool:
@@ -40,7 +42,7 @@ def _uses_listener(block: Any) -> bool:
 def _tok2vec_model(size: dict[str, Any]) -> dict[str, Any]:
     return {
         "@architectures": "plait.Tok2Vec.v1",
-        "embed": {"@architectures": "plait.MultiHashEmbed.v1", "width": size["width"],
+        "embed": {"@architectures": "plait.MultiHashEmbed.v1", "width": _WIDTH,
                   "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": size["rows"],
                   "include_static_vectors": False},
         "encode": {"@architectures": "plait.MaxoutWindowEncoder.v1", "width": size["width"], "depth": size["depth"],
@@ -48,25 +50,25 @@ def _tok2vec_model(size: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _textcat_model(factory: str, width: int, optimize: str) -> dict[str, Any]:
+def _textcat_model(factory: str, optimize: str) -> dict[str, Any]:
     """Efficiency: the bag-of-n-grams linear model alone (no tok2vec); accuracy: it plus a pooled listener."""
     bow = {"@architectures": "plait.TextCatBOW.v1", "ngram_size": 2, "length": _BOW_LENGTH,
            "exclusive_classes": factory == "textcat"}
     if optimize == "efficiency":
         return bow
-    return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": _listener(width), "linear_model": bow}
+    return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": _listener(), "linear_model": bow}
 
 
-def _component(factory: str, width: int, optimize: str) -> dict[str, Any]:
+def _component(factory: str, optimize: str) -> dict[str, Any]:
     if factory in _TOKEN_HEADS:
-        return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener(width)}}
+        return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener()}}
     if factory == "parser":
-        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v1", "tok2vec": _listener(width)}}
+        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v1", "tok2vec": _listener()}}
     if factory == "ner":
         return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 64,
-                                            "maxout_pieces": 2, "tok2vec": _listener(width)}}
+                                            "maxout_pieces": 2, "tok2vec": _listener()}}
     if factory in ("textcat", "textcat_multilabel"):
-        return {"factory": factory, "model": _textcat_model(factory, width, optimize)}
+        return {"factory": factory, "model": _textcat_model(factory, optimize)}
     return {"factory": factory}
 
 
@@ -152,7 +154,7 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
         raise UserError(f"--pipeline: no component factory named {unknown[0]!r}; available: {', '.join(known)}")
     size = _TOK2VEC_SIZES[optimize]
     names = list(pipeline)
-    components = {name: _component(name, size["width"], optimize) for name in names if name != "tok2vec"}
+    components = {name: _component(name, optimize) for name in names if name != "tok2vec"}
     training: dict[str, Any] = {"score_weights": _score_weights(names)}
     if gpu:
         names = [n for n in names if n not in ("tok2vec", "transformer")]

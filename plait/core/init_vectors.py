@@ -60,6 +60,7 @@ def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, 
             words, data, duplicates = _collect(chunks, truncate, progress)
         if not words:
             raise DataError(f"{path}:1: no vectors in file")
+        _check_finite(path, words, data)
         pruned: dict[str, int] = {}
         if 0 < prune < len(words):
             rows = nearest_kept(data, prune)
@@ -78,6 +79,15 @@ def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, 
             "duplicates": duplicates, "pruned": len(pruned), "name": table.name,
             "fingerprint": table.fingerprint(), "subword": subwords is not None,
             "seconds": round(time.perf_counter() - start, 3)}
+
+
+def _check_finite(path: Path, words: list[str], data: np.ndarray, block: int = 65536) -> None:
+    """DataError naming the first word whose vector holds NaN or infinity: it would poison every model reading it."""
+    for start in range(0, len(data), block):
+        finite = np.isfinite(data[start:start + block]).all(axis=1)
+        if not finite.all():
+            row = start + int(np.flatnonzero(~finite)[0])
+            raise DataError(f"{path}: the vector of {words[row]!r} (row {row + 1}) holds NaN or infinite values")
 
 
 def _drop_duplicates(words: list[str], data: np.ndarray) -> tuple[list[str], np.ndarray, int]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Names of the string-valued attributes (stored as hashes) and the boolean flags, in column order.
-STRING_ATTRS = ("ORTH", "LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE")
-FLAG_ATTRS = ("IS_ALPHA", "IS_DIGIT", "IS_PUNCT", "IS_SPACE", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
+from plait.models.settings import FLAG_ATTRS, STRING_ATTRS  # noqa: F401  (the attribute names, in column order)
 
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "

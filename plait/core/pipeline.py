@@ -86,7 +86,10 @@ class Language:
 
     def _add(self, name: str, block: dict, index: int | None = None) -> Component:
         builder = config_lib.resolve_component_builder(name, block)
-        component = builder(self, name)
+        try:
+            component = builder(self, name)
+        except ValueError as err:  # the component refused its settings
+            raise ConfigError(f"components.{name}: {err}") from err
         self._blocks[name] = block
         self._components.insert(len(self._components) if index is None else index, (name, component))
         return component
@@ -307,11 +310,21 @@ class Language:
                 raise ModelLoadError(f"{required}: missing file in saved pipeline")
         try:
             config = config_lib.load_config(config_path, interpolate=True)
-            meta = srsly.read_json(meta_path)
-            strings = srsly.read_json(strings_path)
-        except (ValueError, ConfigError) as err:
-            raise ModelLoadError(f"{path}: corrupt pipeline file ({' '.join(str(err).split())})") from err
-        nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
+        except ConfigError as err:
+            raise ModelLoadError(f"{config_path}: corrupt pipeline config ({' '.join(str(err).split())})") from err
+        meta = _read_json(meta_path, dict, "an object")
+        strings = _read_json(strings_path, list, "a list of strings")
+        if not all(isinstance(s, str) for s in strings):
+            raise ModelLoadError(f"{strings_path}: corrupt pipeline file (must hold a list of strings)")
+        missing = config_lib.unregistered_functions(config)
+        if missing:
+            raise ModelLoadError(f"{config_path}: this pipeline uses {missing[0]!r}, which is not registered; pass "
+                                 f"the file that registers it with --code")
+        try:
+            nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
+        except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
+            detail = f"no setting {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
+            raise ModelLoadError(f"{config_path}: the saved config does not build ({detail})") from err
         if (path / VECTORS_DIR).is_dir():
             nlp.vocab.vectors = Vectors.from_disk(path / VECTORS_DIR)
         if static_vectors(nlp):  # the models were trained with the table meta.json names: refuse any other
@@ -324,3 +337,15 @@ class Language:
         for name, component in nlp._components:
             load_component(component, path / name)
         return nlp
+
+
+def _read_json(path: Path, kind: type, what: str) -> Any:
+    """A pipeline's JSON file, which must hold `kind`; ModelLoadError naming the file otherwise."""
+    try:
+        value = srsly.read_json(path)
+    except ValueError as err:
+        raise ModelLoadError(f"{path}: corrupt pipeline file ({' '.join(str(err).split())})") from err
+    if not isinstance(value, kind):
+        raise ModelLoadError(f"{path}: corrupt pipeline file (must hold {what}, found {type(value).__name__})")
+    return value
+

@@ -74,6 +74,8 @@ def score_ents(examples: Iterable[Example]) -> dict[str, Any]:
         total.add(pred, gold)
         for label in {x[2] for x in pred | gold}:
             per_type[label].add({x for x in pred if x[2] == label}, {x for x in gold if x[2] == label})
+    if not total.tp + total.fp + total.fn:  # no entity in gold or predictions: nothing to score (as spaCy)
+        return {"ents_p": None, "ents_r": None, "ents_f": None, "ents_per_type": {}}
     return {"ents_p": total.precision, "ents_r": total.recall, "ents_f": total.fscore,
             "ents_per_type": {k: v.to_dict() for k, v in sorted(per_type.items())}}
 

@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 
 from plait.core.doc import Doc
 from plait.core.span import Span
+from plait.models.settings import PositiveInt
 
 SpanGetter = Callable[[Sequence[Doc]], list[list[Span]]]
 
@@ -33,7 +34,7 @@ def create_sent_spans() -> SpanGetter:
     return sent_spans
 
 
-def create_strided_spans(*, window: int, stride: int) -> SpanGetter:
+def create_strided_spans(*, window: PositiveInt, stride: PositiveInt) -> SpanGetter:
     """`plait.strided_spans.v1`: spans of `window` tokens starting every `stride` tokens.
 
     With stride < window the spans overlap, so every token has context on both sides; stride > window

@@ -11,6 +11,7 @@ from plait.models.encoders import BiLSTMEncoder, WindowEncoder
 from plait.models.heads import TextClassifier, TokenClassifier
 from plait.models.parser import BiaffineParser
 from plait.models.listener import Listener
+from plait.models.settings import LexicalAttr, NonNegativeInt, Pieces, PositiveInt, Rate
 from plait.models.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
 from plait.models.static_vectors import StaticVectors, StaticVectorsEmbed
 from plait.models.textcat import TextCatBOW, TextCatEnsemble
@@ -21,10 +22,14 @@ from plait.models.transformer_listener import TransformerListener
 
 def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
     """`plait.Tok2Vec.v1`: an embedding then a context encoder, docs -> (batch, tokens, width)."""
+    widths = getattr(embed, "width", None), getattr(encode, "width", None)
+    if None not in widths and widths[0] != widths[1]:
+        raise ValueError(f"embed.width {widths[0]} must equal encode.width {widths[1]} (the encoder reads the "
+                         f"embedding's rows)")
     return Tok2Vec(embed=embed, encode=encode)
 
 
-def build_multi_hash_embed(*, width: int, attrs: list[str], rows: list[int],
+def build_multi_hash_embed(*, width: PositiveInt, attrs: list[LexicalAttr], rows: list[PositiveInt],
                            include_static_vectors: bool = False) -> MultiHashEmbed:
     """`plait.MultiHashEmbed.v1`: hashed embeddings of `attrs` (one table of `rows` each), mixed to `width`.
 
@@ -35,7 +40,8 @@ def build_multi_hash_embed(*, width: int, attrs: list[str], rows: list[int],
     return MultiHashEmbed(width=width, attrs=[a.upper() for a in attrs], rows=rows, static_vectors=static)
 
 
-def build_character_embed(*, width: int, rows: int, n_chars: int, char_width: int, feature: str = "NORM",
+def build_character_embed(*, width: PositiveInt, rows: PositiveInt, n_chars: PositiveInt, char_width: PositiveInt,
+                          feature: LexicalAttr = "NORM",
                           include_static_vectors: bool = False) -> CharacterEmbed:
     """`plait.CharacterEmbed.v1`: the first and last `n_chars // 2` characters of each token, plus a hashed `feature`.
 
@@ -47,7 +53,7 @@ def build_character_embed(*, width: int, rows: int, n_chars: int, char_width: in
                           static_vectors=static)
 
 
-def build_static_vectors(*, width: int) -> StaticVectorsEmbed:
+def build_static_vectors(*, width: PositiveInt) -> StaticVectorsEmbed:
     """`plait.StaticVectors.v1`: the vocab's static vectors projected to `width` (only the projection is trained).
 
     Usable as a Tok2Vec `embed` on its own; the table comes from `[initialize] vectors`.
@@ -55,24 +61,23 @@ def build_static_vectors(*, width: int) -> StaticVectorsEmbed:
     return StaticVectorsEmbed(width=width)
 
 
-def build_maxout_window_encoder(*, width: int, depth: int, window_size: int, maxout_pieces: int) -> WindowEncoder:
+def build_maxout_window_encoder(*, width: PositiveInt, depth: PositiveInt, window_size: NonNegativeInt,
+                                maxout_pieces: Pieces) -> WindowEncoder:
     """`plait.MaxoutWindowEncoder.v1`: residual CNN blocks with maxout; efficiency defaults 96/4/1/3."""
-    if maxout_pieces < 2:
-        raise ValueError("maxout_pieces must be at least 2")
     return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=maxout_pieces)
 
 
-def build_mish_window_encoder(*, width: int, depth: int, window_size: int) -> WindowEncoder:
+def build_mish_window_encoder(*, width: PositiveInt, depth: PositiveInt, window_size: NonNegativeInt) -> WindowEncoder:
     """`plait.MishWindowEncoder.v1`: residual CNN blocks with the mish nonlinearity."""
     return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=1)
 
 
-def build_bilstm_encoder(*, width: int, depth: int, dropout: float = 0.0) -> BiLSTMEncoder:
+def build_bilstm_encoder(*, width: PositiveInt, depth: PositiveInt, dropout: Rate = 0.0) -> BiLSTMEncoder:
     """`plait.BiLSTMEncoder.v1`: a bidirectional LSTM; slower than the CNNs, sometimes more accurate."""
     return BiLSTMEncoder(width=width, depth=depth, dropout=dropout)
 
 
-def build_tok2vec_listener(*, width: int, upstream: str = "*") -> Listener:
+def build_tok2vec_listener(*, width: PositiveInt, upstream: str = "*") -> Listener:
     """`plait.Tok2VecListener.v1`: reads the output of the shared encoder component named `upstream`."""
     return Listener(width=width, upstream=upstream)
 
@@ -138,13 +143,13 @@ def _width_of(tok2vec: nn.Module) -> int | None:
     return width
 
 
-def build_tagger_model(*, tok2vec: nn.Module, dropout: float = 0.1) -> TokenClassifier:
+def build_tagger_model(*, tok2vec: nn.Module, dropout: Rate = 0.1) -> TokenClassifier:
     """`plait.Tagger.v1`: a linear layer over the token vectors, one score per tag."""
     return TokenClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), dropout=dropout)
 
 
-def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: int = 64, maxout_pieces: int = 2,
-                              dropout: float = 0.1) -> TokenClassifier:
+def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: PositiveInt = 64, maxout_pieces: PositiveInt = 2,
+                              dropout: Rate = 0.1) -> TokenClassifier:
     """`plait.EntityTagger.v1`: a maxout hidden layer then BILUO tag scores (decoded with constraints)."""
     return TokenClassifier(tok2vec=tok2vec, width=_width_of(tok2vec), hidden_width=hidden_width,
                            maxout_pieces=maxout_pieces, dropout=dropout)
@@ -159,23 +164,18 @@ def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: int = 256, label_wid
                           dropout=dropout)
 
 
-def build_text_classifier(*, tok2vec: nn.Module, dropout: float = 0.1) -> TextClassifier:
+def build_text_classifier(*, tok2vec: nn.Module, dropout: Rate = 0.1) -> TextClassifier:
     """`plait.TextClassifier.v1`: mean and max pooled token vectors, then a linear layer."""
     _width_of(tok2vec)
     return TextClassifier(tok2vec=tok2vec, dropout=dropout)
 
 
-
-def build_textcat_bow(*, ngram_size: int, length: int, exclusive_classes: bool) -> TextCatBOW:
+def build_textcat_bow(*, ngram_size: PositiveInt, length: PositiveInt, exclusive_classes: bool) -> TextCatBOW:
     """`plait.TextCatBOW.v1`: a linear model over hashed lowercased n-grams (n up to `ngram_size`), no tok2vec.
 
     `length` is the number of hash rows (2**18 suits most corpora); `exclusive_classes` must match the
     component: true for textcat, false for textcat_multilabel.
     """
-    if ngram_size < 1:
-        raise ValueError("ngram_size must be at least 1")
-    if length < 1:
-        raise ValueError("length must be at least 1")
     return TextCatBOW(ngram_size=ngram_size, length=length, exclusive_classes=exclusive_classes)
 
 

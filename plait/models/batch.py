@@ -70,12 +70,13 @@ class TokenBatch:
 
     def _mask(self, device: torch.device) -> torch.Tensor:
         lens = torch.tensor(self.lengths, dtype=torch.long, device=device)
-        positions = torch.arange(max(self.lengths, default=0), device=device)
+        # at least one column, all padding when every doc is empty: reductions over tokens need a non-empty axis
+        positions = torch.arange(max(*self.lengths, 1) if self.lengths else 1, device=device)
         return positions[None, :] < lens[:, None]  # (batch, tokens)
 
     def pad(self, values: torch.Tensor) -> torch.Tensor:
         """Per-token `values` (n_tokens, ...) laid out as (batch, tokens, ...), zero on padding."""
-        if len(self.lengths) == 1:
+        if len(self.lengths) == 1 and self.lengths[0]:
             return values.unsqueeze(0)
         mask = self._mask(values.device)
         padded = values.new_zeros((*mask.shape, *values.shape[1:]))

@@ -14,7 +14,7 @@ def expand_window(batch: TokenBatch, x: torch.Tensor, window_size: int) -> torch
     A convolution written as one matmul over this is much faster on CPU than torch's conv1d at these widths.
     """
     rows = torch.cat([x, x.new_zeros((1, x.shape[1]))])  # the extra row is the zero neighbour
-    return rows[batch.window_index(window_size)].view(x.shape[0], -1)
+    return rows[batch.window_index(window_size)].view(x.shape[0], (2 * window_size + 1) * x.shape[1])
 
 
 class _WindowBlock(nn.Module):
@@ -29,7 +29,7 @@ class _WindowBlock(nn.Module):
     def forward(self, batch: TokenBatch, x: torch.Tensor) -> torch.Tensor:
         h = self.linear(expand_window(batch, x, self.window_size))  # (n_tokens, width * pieces)
         if self.pieces > 1:
-            h = h.view(h.shape[0], -1, self.pieces).amax(dim=-1)
+            h = h.unflatten(1, (-1, self.pieces)).amax(dim=-1)
         else:
             h = nn.functional.mish(h)
         return x + self.norm(h)

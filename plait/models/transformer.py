@@ -90,6 +90,46 @@ class TransformerSettingError(ValueError):
     """transformer_config holds a setting that this HuggingFace model does not take."""
 
 
+# One setting, spelled differently by each architecture's config.json (BERT and most others first).
+_SAME_SETTING = (
+    ("attention_probs_dropout_prob", "attention_dropout", "attn_pdrop"),  # DistilBERT, BART; GPT-2
+    ("hidden_dropout_prob", "dropout", "resid_pdrop"),
+)
+
+
+def fit_transformer_config(model_config: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """`settings` under the keys this model's config uses (attention_probs_dropout_prob is DistilBERT's
+    attention_dropout); TransformerSettingError for a key the config does not have."""
+    fitted = {}
+    for key, value in settings.items():
+        spellings = next((group for group in _SAME_SETTING if key in group), (key,))
+        own = next((name for name in spellings if hasattr(model_config, name)), None)
+        if own is None:
+            keys = sorted(k for k in model_config.to_dict() if not k.startswith("_"))
+            raise TransformerSettingError(f"{key!r} is not a setting of this {model_config.model_type} model; its "
+                                          f"config.json has {', '.join(keys[:40])}")
+        fitted[own] = value
+    return fitted
+
+
+def _source(name: str) -> str:
+    """What HuggingFace's from_pretrained reads for `name`: the expanded path of a local directory, else the name."""
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
+def model_config_of(name: str) -> Any:
+    """The HuggingFace config (config.json only, no weights) of a local directory or cached model name."""
+    from transformers import AutoConfig
+
+    with _quiet_transformers():
+        try:
+            return AutoConfig.from_pretrained(_source(name), local_files_only=True)
+        except (OSError, ValueError) as err:
+            raise FileNotFoundError(
+                f"{name!r} is not a local model directory nor in the local HuggingFace cache (plait never "
+                f"downloads): {' '.join(str(err).split())[:200]}") from err
+
+
 class TransformerModel(nn.Module):
     """docs -> TransformerOutput, through `get_spans`, the fast tokenizer and the HuggingFace model."""
 
@@ -122,11 +162,12 @@ class TransformerModel(nn.Module):
         from huggingface_hub.errors import StrictDataclassError
         from transformers import AutoModel, AutoTokenizer
 
-        source = str(Path(self.name).expanduser()) if Path(self.name).expanduser().exists() else self.name
+        source = _source(self.name)
+        settings = fit_transformer_config(model_config_of(self.name), self.transformer_config)
         with _quiet_transformers():
             try:
                 tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **self.tokenizer_config)
-                model = AutoModel.from_pretrained(source, local_files_only=True, **self.transformer_config)
+                model = AutoModel.from_pretrained(source, local_files_only=True, **settings)
             except (TypeError, StrictDataclassError) as err:  # a transformer_config key or value the model refuses
                 reason = " ".join(str(err).split())[:300]
                 raise TransformerSettingError(f"{reason}; this model takes the keys of its config.json") from err
@@ -143,13 +184,27 @@ class TransformerModel(nn.Module):
         self.tokenizer.save_pretrained(str(directory))
         self.transformer.config.save_pretrained(str(directory))
 
-    def load_files(self, directory: Path) -> None:
-        """Rebuild the tokenizer and an untrained model of the saved architecture; weights are loaded after."""
+    def load_files(self, directory: Path, weight_shapes: dict[str, tuple[int, ...]]) -> None:
+        """Rebuild the tokenizer and an untrained model of the saved architecture; weights are loaded after.
+
+        The architecture is first built without memory (torch's meta device) and checked against
+        `weight_shapes` (this module's saved tensors), so an edited config.json fails before it allocates.
+        """
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+        if not (directory / "tokenizer.json").is_file():  # without it a tokenizer loads with a near-empty vocab
+            raise FileNotFoundError(f"{directory / 'tokenizer.json'}: missing (plait saves every fast tokenizer there)")
         with _quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
             config = AutoConfig.from_pretrained(str(directory), local_files_only=True)
+            with torch.device("meta"):
+                probe = AutoModel.from_config(config)
+            for key, tensor in probe.state_dict().items():
+                saved = weight_shapes.get(f"transformer.{key}")
+                if saved is not None and saved != tuple(tensor.shape):
+                    raise ValueError(f"{directory / 'config.json'} does not fit the saved weights: {key} is "
+                                     f"{tuple(tensor.shape)} by the config but {saved} in the weights file")
+            del probe
             model = AutoModel.from_config(config)
         self._attach(tokenizer, model)
 

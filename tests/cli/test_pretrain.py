@@ -132,7 +132,9 @@ def test_mismatched_weights_fail_clearly(capsys, tmp_path, tagger_cfg, raw):
     assert f"initialize.init_tok2vec: {weights} does not fit component 'tok2vec': layer encode.blocks.2.linear" \
            ".weight is missing from the file" in err
     code, _, err = run(capsys, "train", tagger_cfg, "--paths.train", TRAIN, "--paths.dev", DEV,
-                       "--paths.init_tok2vec", weights, "--components.tok2vec.model.embed.width", 48, *FAST[4:])
+                       "--paths.init_tok2vec", weights, "--components.tok2vec.model.embed.width", 48,
+                       "--components.tok2vec.model.encode.width", 48, "--components.tagger.model.tok2vec.width", 48,
+                       *FAST[4:])
     assert code == 2 and "layer embed.embeds.0.table.weight is (2000, 32) in the file but (2000, 48)" in err
 
 

@@ -67,7 +67,7 @@ def test_wrong_type_and_unknown_function(full):
     bad["components"]["tok2vec"]["model"]["encode"]["depth"] = "four"
     bad["components"]["tagger"]["model"]["@architectures"] = "plait.Tager.v1"
     problems = _problems(bad)
-    assert any(p.startswith("components.tok2vec.model.encode.depth: expected int") for p in problems)
+    assert any(p.startswith("components.tok2vec.model.encode.depth: input should be a valid integer") for p in problems)
     assert any(p.startswith("components.tagger.model.@architectures: no architectures function named "
                             "'plait.Tager.v1' (did you mean 'plait.Tagger.v1'?)") for p in problems)
 

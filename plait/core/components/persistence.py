@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import srsly
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file
 
 from plait.core import fs
@@ -55,9 +55,22 @@ def load_component(component: Component, directory: Path) -> None:
         except (OSError, ValueError) as err:
             raise ModelLoadError(f"{directory}: cannot load the component's files ({' '.join(str(err).split())})") \
                 from err
-    component.set_state(state)
+    try:
+        component.set_state(state)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # the file does not hold what the component saved
+        detail = f"missing key {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
+        raise ModelLoadError(f"{state_path}: corrupt component state file ({detail})") from err
     if component.model is not None:
         load_weights(component.model, directory / WEIGHTS_FILE)
+
+
+def weight_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """The name and shape of every tensor in a safetensors file, read from its header (nothing is loaded)."""
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise ModelLoadError(f"{path}: corrupt weights file ({' '.join(str(err).split())})") from err
 
 
 def load_weights(model: torch.nn.Module, path: Path) -> None:

@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from plait.core.components.encoder import EncoderComponent
+from plait.core.components.persistence import WEIGHTS_FILE, weight_shapes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, DataError
-from plait.models.transformer import TransformerModel, TransformerOutput, TransformerSettingError
+from plait.models.transformer import (
+    TransformerModel,
+    TransformerOutput,
+    TransformerSettingError,
+    fit_transformer_config,
+    model_config_of,
+)
 from plait.models.transformer_data import split_by_doc
 from plait.models.transformer_listener import TransformerListener
 from plait.models.wordpieces import OverlongSpanError
@@ -52,6 +59,17 @@ class Transformer(EncoderComponent):
                 raise ConfigError(f"components.{self.name}.model.name: {err}") from err
         return self.model
 
+    def check_settings(self) -> None:
+        """Read the model's config.json (not its weights) and check transformer_config against it."""
+        if self.model.is_loaded:
+            return
+        try:
+            fit_transformer_config(model_config_of(self.model.name), self.model.transformer_config)
+        except TransformerSettingError as err:
+            raise ConfigError(f"components.{self.name}.model.transformer_config: {err}") from err
+        except FileNotFoundError as err:
+            raise ConfigError(f"components.{self.name}.model.name: {err}") from err
+
     def run_model(self, docs: Sequence[Doc]) -> TransformerOutput:
         try:
             return self._loaded()(docs)
@@ -78,7 +96,7 @@ class Transformer(EncoderComponent):
         self._loaded().save_files(directory / HF_DIR)
 
     def load_files(self, directory: Path) -> None:
-        self.model.load_files(directory / HF_DIR)
+        self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
 
 def make_transformer(*, model: TransformerModel, max_batch_items: int = 4096,
                      set_extra_annotations: AnnotationSetter | None = None) -> Callable[[Any, str], Transformer]:

@@ -2,7 +2,8 @@
 
 Tags may be IOB1, IOB2 or BILUO ("-" marks a token whose annotation is unknown). A blank or
 whitespace-only line ends a sentence (a stray byte order mark counts as whitespace); a CoNLL-2003
-`-DOCSTART-` line starts a new document.
+`-DOCSTART-` line starts a new document. With three or more columns (CoNLL-2003's `word POS chunk NER`)
+the second column is the token's TAG.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from plait.core.data.build import DocBuilder, group_sentences, sentence_starts
+from plait.core.data.lines import read_lines
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.iob import iob_to_spans
@@ -31,32 +33,38 @@ class TaggedSentence:
     newdoc: bool = False
     words: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    pos: list[str] = field(default_factory=list)  # the second column of lines that have three or more ("" else)
 
 
 def parse_columns(path: Path) -> Iterator[TaggedSentence]:
     """Sentences of a column file, read line by line; bad lines raise DataError("FILE:LINE: ...")."""
     known: set[str] = set()
     sent = TaggedSentence()
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.replace(_BOM, "").split() if _BOM in line else line.split()
-            if not parts or parts[0] == "-DOCSTART-":
-                if sent.words:
-                    yield sent
-                    sent = TaggedSentence()
-                sent.newdoc |= bool(parts)
-                continue
-            if len(parts) < 2:
-                raise DataError(f"{path}:{lineno}: expected a token and a tag, found {line.strip()!r}")
-            tag = parts[-1]
-            if tag not in known:
-                if not _TAG.fullmatch(tag):
-                    raise DataError(f"{path}:{lineno}: unknown entity tag {tag!r} (expected O, B-X, I-X, L-X or U-X)")
-                known.add(tag)
-            sent.words.append(parts[0])
-            sent.tags.append(tag)
+    for lineno, line in read_lines(path):
+        parts = line.replace(_BOM, "").split() if _BOM in line else line.split()
+        if not parts or parts[0] == "-DOCSTART-":
+            if sent.words:
+                yield sent
+                sent = TaggedSentence()
+            sent.newdoc |= bool(parts)
+            continue
+        if len(parts) < 2:
+            raise DataError(f"{path}:{lineno}: expected a token and a tag, found {line.strip()!r}")
+        tag = parts[-1]
+        if tag not in known:
+            if not is_entity_tag(tag):
+                raise DataError(f"{path}:{lineno}: unknown entity tag {tag!r} (expected O, B-X, I-X, L-X or U-X)")
+            known.add(tag)
+        sent.words.append(parts[0])
+        sent.tags.append(tag)
+        sent.pos.append(parts[1] if len(parts) > 2 else "")
     if sent.words:
         yield sent
+
+
+def is_entity_tag(text: str) -> bool:
+    """An IOB / BILUO entity tag (or "-" for unknown), as the last column of a column file holds."""
+    return bool(_TAG.fullmatch(text))
 
 
 def column_docs(sentences: Iterable[TaggedSentence], vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
@@ -72,7 +80,8 @@ def _build(builder: DocBuilder, group: list[TaggedSentence]) -> Doc:
     words = list(chain.from_iterable(s.words for s in group))
     spaces = np.ones(len(words), dtype=bool)
     spaces[-1] = False
-    doc = builder.build(words, spaces, sent_starts=sent_codes)
+    pos = {"TAG": chain.from_iterable(s.pos for s in group)} if any(any(s.pos) for s in group) else None
+    doc = builder.build(words, spaces, pos, sent_starts=sent_codes)
     spans = [(start + a, start + b, label) for start, s in zip(starts, group)
              for a, b, label in iob_to_spans(s.tags)]
     tags = list(chain.from_iterable(s.tags for s in group))

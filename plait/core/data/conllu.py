@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from plait.core.data.build import DocBuilder, group_sentences, sentence_starts
+from plait.core.data.lines import read_lines
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.span import Span
@@ -41,54 +42,58 @@ def parse_conllu(path: Path) -> Iterator[Sentence]:
     """Sentences of a CoNLL-U file, read line by line; malformed lines raise DataError("FILE:LINE: ...")."""
     sent = Sentence()
     mwt_end, mwt_space = 0, True
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            if line.startswith("#"):
-                key = line[1:].partition("=")[0].split()[:1]
-                if not sent.words and key in (["newdoc"], ["newpar"]):
-                    sent.newdoc |= key == ["newdoc"]
-                    sent.newpar |= key == ["newpar"]
-                continue
-            if not line.strip():
-                if sent.words:
-                    _check_heads(path, sent)
-                    yield sent
-                sent, mwt_end = Sentence(), 0
-                continue
-            cols = line.rstrip("\r\n").split("\t")
-            if len(cols) != 10:
-                raise DataError(f"{path}:{lineno}: expected 10 tab-separated columns, found {len(cols)}")
-            tid = cols[0]
-            if not tid.isdigit():
-                first, dash, last = tid.partition("-")
-                if dash and first.isdigit() and last.isdigit():
-                    mwt_end, mwt_space = int(last), "SpaceAfter=No" not in cols[9]
-                elif not _is_decimal(tid):
-                    raise DataError(f"{path}:{lineno}: bad token ID {tid!r}")
-                continue
-            n = int(tid)
-            if n != len(sent.words) + 1:
-                raise DataError(f"{path}:{lineno}: token ID {n} out of order (expected {len(sent.words) + 1})")
-            head = cols[6]
-            if head == "_":
-                sent.heads.append(-1)
-            elif head.isdigit():
-                sent.heads.append(int(head) - 1 if head != "0" else n - 1)
-            else:
-                raise DataError(f"{path}:{lineno}: HEAD {head!r} is not an integer")
-            sent.words.append(cols[1])
-            sent.spaces.append((n == mwt_end and mwt_space) if n <= mwt_end else "SpaceAfter=No" not in cols[9])
-            for name, index in _STRING_FIELDS:
-                sent.fields[name].append(cols[index])
-            sent.lines.append(lineno)
+    for lineno, line in read_lines(path):
+        if line.startswith("#"):
+            key = line[1:].partition("=")[0].split()[:1]
+            if not sent.words and key in (["newdoc"], ["newpar"]):
+                sent.newdoc |= key == ["newdoc"]
+                sent.newpar |= key == ["newpar"]
+            continue
+        if not line.strip():
+            if sent.words:
+                _check_heads(path, sent)
+                yield sent
+            sent, mwt_end = Sentence(), 0
+            continue
+        cols = line.rstrip("\r\n").split("\t")
+        if len(cols) != 10:
+            raise DataError(f"{path}:{lineno}: expected 10 tab-separated columns, found {len(cols)}")
+        tid = cols[0]
+        if not _is_number(tid):
+            first, dash, last = tid.partition("-")
+            if dash and _is_number(first) and _is_number(last):
+                mwt_end, mwt_space = int(last), "SpaceAfter=No" not in cols[9]
+            elif not _is_decimal(tid):
+                raise DataError(f"{path}:{lineno}: bad token ID {tid!r}")
+            continue
+        n = int(tid)
+        if n != len(sent.words) + 1:
+            raise DataError(f"{path}:{lineno}: token ID {n} out of order (expected {len(sent.words) + 1})")
+        head = cols[6]
+        if head == "_":
+            sent.heads.append(-1)
+        elif _is_number(head):
+            sent.heads.append(int(head) - 1 if head != "0" else n - 1)
+        else:
+            raise DataError(f"{path}:{lineno}: HEAD {head!r} is not an integer")
+        sent.words.append(cols[1])
+        sent.spaces.append((n == mwt_end and mwt_space) if n <= mwt_end else "SpaceAfter=No" not in cols[9])
+        for name, index in _STRING_FIELDS:
+            sent.fields[name].append(cols[index])
+        sent.lines.append(lineno)
     if sent.words:
         _check_heads(path, sent)
         yield sent
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts "¹" and other digits `int` cannot read."""
+    return text.isascii() and text.isdigit()
+
+
 def _is_decimal(tid: str) -> bool:
     whole, dot, frac = tid.partition(".")
-    return bool(dot) and whole.isdigit() and frac.isdigit()
+    return bool(dot) and _is_number(whole) and _is_number(frac)
 
 
 def _check_heads(path: Path, sent: Sentence) -> None:

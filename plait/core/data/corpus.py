@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from plait.core.data.example import Example
 from plait.core.data.readers import read_examples
 from plait.core.errors import ConfigError
+from plait.models.settings import NonNegativeInt
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -33,8 +34,8 @@ class Corpus:
                 yield eg
 
 
-def create_corpus(*, path: Path | None, gold_preproc: bool = False, max_length: int = 0, limit: int = 0,
-                  format: str | None = None) -> Corpus:
+def create_corpus(*, path: str | None, gold_preproc: bool = False, max_length: NonNegativeInt = 0,
+                  limit: NonNegativeInt = 0, format: str | None = None) -> Corpus:
     """`plait.Corpus.v1`: a corpus of annotated examples from `path`."""
     return Corpus(Path(path) if path else None, gold_preproc=gold_preproc, max_length=max_length, limit=limit,
                   format=format)

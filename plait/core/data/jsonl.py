@@ -5,10 +5,11 @@ See `plait.core.data.records` for the keys a record may hold.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import srsly
 
+from plait.core.data.lines import read_lines
 from plait.core.data.records import MakeDoc, doc_from_record
 from plait.core.doc import Doc
 from plait.core.errors import DataError
@@ -17,18 +18,20 @@ from plait.core.vocab import Vocab
 
 def read_jsonl(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None) -> Iterator[Doc]:
     """Reference Docs from a JSONL file, one per non-blank line; records without "words" go through `make_doc`."""
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as err:
-                raise DataError(f"{path}:{lineno}: malformed JSON: {err}") from None
-            if not isinstance(record, dict):
-                raise DataError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}")
-            try:
-                doc = doc_from_record(vocab, record, make_doc)
-            except (ValueError, TypeError, KeyError, IndexError) as err:
-                raise DataError(f"{path}:{lineno}: {err}") from None
-            yield doc
+    for lineno, record in read_json_lines(path):
+        try:
+            doc = doc_from_record(vocab, record, make_doc)
+        except ValueError as err:
+            raise DataError(f"{path}:{lineno}: {err}") from None
+        yield doc
+
+
+def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON value) for every non-blank line; DataError("FILE:LINE: ...") for bad JSON."""
+    for lineno, line in read_lines(path):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, srsly.json_loads(line)
+        except ValueError as err:
+            raise DataError(f"{path}:{lineno}: malformed JSON: {err}") from None

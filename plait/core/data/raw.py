@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from plait.core.data.readers import read_docs
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
+from plait.models.settings import NonNegativeInt
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -35,6 +36,7 @@ class RawCorpus:
                 return
 
 
-def create_raw_corpus(*, path: Path | None, min_length: int = 5, max_length: int = 500, limit: int = 0) -> RawCorpus:
+def create_raw_corpus(*, path: str | None, min_length: NonNegativeInt = 5, max_length: NonNegativeInt = 500,
+                      limit: NonNegativeInt = 0) -> RawCorpus:
     """`plait.RawCorpus.v1`: raw texts for pretraining, JSONL `{"text": ...}` per line or binary `.plait` docs."""
     return RawCorpus(Path(path) if path else None, min_length=min_length, max_length=max_length, limit=limit)

@@ -3,7 +3,7 @@
 Formats, by extension unless named: `.conllu` CoNLL-U; `.conll`, `.iob` NER columns; `.tsv` NER columns,
 or text classification when its header names a `label` and a `sentence`/`text`/`content` column;
 `.jsonl` annotated records; `.txt` raw text, one text per line ("wikitext": the same without
-"= Heading =" lines); `.plait` binary. A folder is read file by file in name order, skipping hidden
+"= Heading =" lines), unless its first lines read as a column file (CoNLL-2003's are `*.txt`); `.plait` binary. A folder is read file by file in name order, skipping hidden
 files and README / LICENSE files.
 """
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from plait.core.data.columns import read_columns
+from plait.core.data.columns import is_entity_tag, read_columns
 from plait.core.data.conllu import read_conllu
 from plait.core.data.docbin import read_docbin
 from plait.core.data.example import Example
 from plait.core.data.jsonl import read_jsonl
+from plait.core.data.lines import read_lines
 from plait.core.data.records import MakeDoc
 from plait.core.data.text import read_text
 from plait.core.data.tsv_cats import header_columns, read_tsv_cats
@@ -33,17 +34,47 @@ _RAW_TEXT = ("cats", "text", "wikitext")
 
 
 def detect_format(path: Path) -> str:
-    """The format of a file from its extension (and, for `.tsv`, its first line)."""
+    """The format of a file from its extension and, for `.tsv` and `.txt`, its first lines."""
     suffix = path.suffix.lower()
     if suffix == ".tsv":
-        with open(path, encoding="utf-8-sig") as f:
-            return "cats" if header_columns(f.readline()) else "columns"
+        lines = _first_lines(path)
+        if lines and header_columns(lines[0]):
+            return "cats"
+        if lines and not _looks_like_columns(lines):
+            raise DataError(f"{path}:1: a .tsv file is text classification (a header naming a 'label' column and "
+                            f"a 'sentence', 'text' or 'content' column) or NER columns (each line ending in an "
+                            f"entity tag); this one starts with {lines[0].strip()[:60]!r}")
+        return "columns"
+    if suffix == ".txt" and _looks_like_columns(_first_lines(path)):
+        return "columns"  # CoNLL-2003's release names its column files *.txt
     for name, suffixes in EXTENSIONS.items():
         if suffix in suffixes:
             return name
     known = sorted({s for suffixes in EXTENSIONS.values() for s in suffixes})
     raise DataError(f"{path}:1: unknown corpus format {suffix or '(no extension)'!r}; "
                     f"use one of {', '.join(known)} or name the format ({', '.join(FORMATS)})")
+
+
+def _first_lines(path: Path, n: int = 5) -> list[str]:
+    """Up to `n` non-blank lines from the start of a file."""
+    lines = []
+    for _, line in read_lines(path):
+        if line.strip():
+            lines.append(line)
+            if len(lines) == n:
+                break
+    return lines
+
+
+def _looks_like_columns(lines: list[str]) -> bool:
+    """Whether lines read as a column file: a `-DOCSTART-` line first, or every line the same number of
+    fields (2 to 6) ending in an entity tag."""
+    if not lines:
+        return False
+    if lines[0].split()[0] == "-DOCSTART-":
+        return True
+    widths = {len(line.split()) for line in lines}
+    return len(widths) == 1 and 2 <= widths.pop() <= 6 and all(is_entity_tag(line.split()[-1]) for line in lines)
 
 
 def corpus_files(path: str | Path, format: str | None = None) -> list[Path]:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from plait.core.data.record_schema import check_record
 from plait.core.doc import Doc
 from plait.core.iob import iob_to_spans
 from plait.core.span import Span
@@ -22,6 +23,7 @@ STRING_KEYS = {"tags": "TAG", "pos": "POS", "morphs": "MORPH", "lemmas": "LEMMA"
 
 def doc_from_record(vocab: Vocab, record: dict[str, Any], make_doc: MakeDoc | None = None) -> Doc:
     """A Doc with the record's tokens and annotations; `make_doc` tokenizes "text" when no "words" are given."""
+    check_record(record)
     doc = _tokens(vocab, record, make_doc)
     n = len(doc)
     for key, column in STRING_KEYS.items():

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
+from plait.core.data.lines import read_lines
 from plait.core.data.records import MakeDoc
 from plait.core.doc import Doc
 from plait.core.vocab import Vocab
@@ -19,11 +20,10 @@ def is_heading(text: str) -> bool:
 
 def read_text(path: Path, make_doc: MakeDoc, skip_headings: bool = False) -> Iterator[Doc]:
     """One Doc per non-empty line (stripped of surrounding whitespace); `skip_headings` drops "= Title =" lines."""
-    with open(path, encoding="utf-8-sig") as f:
-        for line in f:
-            text = line.strip()
-            if text and not (skip_headings and is_heading(text)):
-                yield make_doc(text)
+    for _, line in read_lines(path):
+        text = line.strip()
+        if text and not (skip_headings and is_heading(text)):
+            yield make_doc(text)
 
 
 def whitespace_tokenizer(vocab: Vocab) -> Callable[[str], Doc]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from plait.core.data.lines import read_lines
 from plait.core.data.records import MakeDoc
 from plait.core.doc import Doc
 from plait.core.errors import DataError
@@ -27,24 +28,24 @@ def header_columns(line: str) -> tuple[int, int] | None:
 
 def _rows(path: Path) -> Iterator[tuple[int, str, str]]:
     """(line number, label, text) for every non-blank row after the header."""
-    with open(path, encoding="utf-8-sig") as f:
-        header = f.readline()
-        columns = header_columns(header)
-        if columns is None:
-            raise DataError(f"{path}:1: expected a header with a 'label' column and a "
-                            f"'sentence', 'text' or 'content' column, found {header.strip()!r}")
-        label_at, text_at = columns
-        width = len(header.split("\t"))
-        for lineno, line in enumerate(f, 2):
-            if not line.strip():
-                continue
-            cells = line.rstrip("\r\n").split("\t")
-            if len(cells) != width:
-                raise DataError(f"{path}:{lineno}: expected {width} tab-separated columns, found {len(cells)}")
-            label, text = cells[label_at].strip(), cells[text_at].strip()
-            if not label or not text:
-                raise DataError(f"{path}:{lineno}: empty {'label' if not label else 'text'}")
-            yield lineno, label, text
+    lines = read_lines(path)
+    _, header = next(lines, (1, ""))
+    columns = header_columns(header)
+    if columns is None:
+        raise DataError(f"{path}:1: expected a header with a 'label' column and a "
+                        f"'sentence', 'text' or 'content' column, found {header.strip()!r}")
+    label_at, text_at = columns
+    width = len(header.split("\t"))
+    for lineno, line in lines:
+        if not line.strip():
+            continue
+        cells = line.rstrip("\r\n").split("\t")
+        if len(cells) != width:
+            raise DataError(f"{path}:{lineno}: expected {width} tab-separated columns, found {len(cells)}")
+        label, text = cells[label_at].strip(), cells[text_at].strip()
+        if not label or not text:
+            raise DataError(f"{path}:{lineno}: empty {'label' if not label else 'text'}")
+        yield lineno, label, text
 
 
 def read_labels(path: Path) -> list[str]:

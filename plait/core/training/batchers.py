@@ -4,6 +4,8 @@ from __future__ import annotations
 import itertools
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
+from plait.models.settings import NonNegativeFloat, PositiveInt
+
 Item = TypeVar("Item")
 Batcher = Callable[[Iterable[Item]], Iterator[list[Item]]]
 
@@ -16,7 +18,8 @@ def _length(item: object) -> int:
     return len(getattr(item, "reference", item))
 
 
-def batch_by_words(*, size: int | Iterator[float], tolerance: float = 0.2, discard_oversize: bool = False) -> Batcher:
+def batch_by_words(*, size: PositiveInt | Iterator[float], tolerance: NonNegativeFloat = 0.2,
+                   discard_oversize: bool = False) -> Batcher:
     """Batches of roughly `size` words (a number or a schedule); one longer item may overflow by `tolerance`.
 
     An item longer than the whole batch size goes alone, or is dropped with `discard_oversize`.
@@ -46,7 +49,7 @@ def batch_by_words(*, size: int | Iterator[float], tolerance: float = 0.2, disca
     return batch
 
 
-def batch_by_padded(*, size: int, buffer: int = 256, discard_oversize: bool = False) -> Batcher:
+def batch_by_padded(*, size: PositiveInt, buffer: PositiveInt = 256, discard_oversize: bool = False) -> Batcher:
     """Sort a buffer of items by length and cut batches whose padded size (n × longest) stays under `size`."""
     def batch(items: Iterable[Item]) -> Iterator[list[Item]]:
         it = iter(items)

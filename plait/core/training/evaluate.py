@@ -32,8 +32,28 @@ def evaluate(nlp: "Language", examples: Iterable["Example"], *, batch_size: int 
 
 
 def weighted_score(scores: dict[str, Any], weights: dict[str, float]) -> float:
-    """The combined score that picks the best model: a weighted sum of the named scores."""
-    return sum(w * float(scores.get(key) or 0.0) for key, w in weights.items())
+    """The combined score that picks the best model: a weighted sum of the named scores (a null weight: not counted)."""
+    return sum(w * float(scores.get(key) or 0.0) for key, w in weights.items() if w is not None)
+
+
+def score_names(nlp: "Language") -> list[str]:
+    """Every single-number score the pipeline's components report (what [training.score_weights] may weigh)."""
+    names: list[str] = []
+    for _, component in nlp.pipeline:
+        if hasattr(component, "score"):
+            names += [key for key, value in component.score([]).items() if not isinstance(value, dict)]
+    return names
+
+
+def check_score_weights(nlp: "Language", weights: dict[str, Any]) -> None:
+    """ConfigError for a weight on a score no component reports: it would count as 0 at every evaluation."""
+    from plait.core.errors import ConfigError
+
+    known = score_names(nlp)
+    unknown = [key for key in weights if key not in known]
+    if unknown:
+        raise ConfigError(f"training.score_weights.{unknown[0]}: no component reports this score; the pipeline's "
+                          f"scores are {', '.join(known) or 'none'}")
 
 
 def main_scores(nlp: "Language") -> Sequence[str]:

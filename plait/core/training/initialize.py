@@ -17,6 +17,7 @@ from plait.core.data.doc_store import DocStore
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
 from plait.core.static_vectors import size_static_vectors
+from plait.core.training.evaluate import check_score_weights
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
 from plait.core.vectors import Vectors
@@ -91,12 +92,24 @@ def resolve_training(config: Config) -> TrainingPlan:
     )
 
 
+def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> None:
+    """Checks that need the built pipeline but no data: score weights, transformer settings (config.json) and
+    the subnetwork a PretrainingPlan (`pretraining`) names."""
+    check_score_weights(nlp, plan.score_weights)
+    for _, component in nlp.components:
+        if hasattr(component, "check_settings"):
+            component.check_settings()
+    if pretraining:
+        find_subnetwork(nlp, pretraining.component, pretraining.layer)
+
+
 def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
     """Validate the whole config, build the pipeline and training plan, then initialize from the training data."""
     config_lib.validate_config(config)
     plan = resolve_training(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
+    check_built(nlp, plan)
     nlp.to(device)
     init = config["initialize"]
     if init.get("vectors"):

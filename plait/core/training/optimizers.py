@@ -7,6 +7,8 @@ from typing import Iterable, Iterator
 
 import torch
 
+from plait.models.settings import FiniteFloat, NonNegativeFloat, PositiveFloat, Rate
+
 
 @dataclass
 class OptimizerSpec:
@@ -54,9 +56,10 @@ def _values(rate: float | Iterator[float]) -> Iterator[float]:
     return itertools.repeat(float(rate)) if isinstance(rate, (int, float)) else rate
 
 
-def adam(*, learn_rate: float | Iterator[float] = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-         eps: float = 1e-8, weight_decay: float = 0.0, decoupled: bool = False, grad_clip: float = 1.0,
-         component_learn_rates: dict[str, float | Iterator[float]] = {}) -> OptimizerSpec:
+def adam(*, learn_rate: NonNegativeFloat | Iterator[float] = 0.001, beta1: Rate = 0.9, beta2: Rate = 0.999,
+         eps: PositiveFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0, decoupled: bool = False,
+         grad_clip: FiniteFloat = 1.0,
+         component_learn_rates: dict[str, NonNegativeFloat | Iterator[float]] = {}) -> OptimizerSpec:
     """Adam with optional L2 (`decoupled = false`) or AdamW decay (`decoupled = true`) and gradient clipping.
 
     `learn_rate` may be a schedule; `grad_clip` <= 0 disables clipping. `component_learn_rates` gives

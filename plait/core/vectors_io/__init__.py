@@ -8,6 +8,7 @@ when a file is plain uncompressed text, which `parallel.read_text_table` parses 
 from __future__ import annotations
 
 import gzip
+import zlib
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,8 +32,11 @@ def open_vectors(path: Path) -> Iterator[IO[bytes]]:
     with open(path, "rb") as raw:
         magic = raw.peek(4)[:4]
         if magic[:2] == b"\x1f\x8b":
-            with gzip.open(raw) as stream:
-                yield stream
+            try:
+                with gzip.open(raw) as stream:
+                    yield stream
+            except (EOFError, OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+                raise DataError(f"{path}:1: damaged or cut-short gzip file ({err})") from None
         elif magic == b"PK\x03\x04":
             with zipfile.ZipFile(raw) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]

@@ -17,8 +17,11 @@ TEXT_BLOCK_BYTES = 1 << 16
 
 
 def parse_header(line: bytes) -> tuple[int, int] | None:
-    """(rows, dims) when `line` is a `rows dims` header, else None (a GloVe file starts with a vector)."""
-    fields = line.split()
+    """(rows, dims) when `line` is a `rows dims` header, else None (a GloVe file starts with a vector).
+
+    A UTF-8 byte order mark before the header (some Windows tools write one) is ignored.
+    """
+    fields = line.removeprefix(b"\xef\xbb\xbf").split()
     if len(fields) == 2 and all(f.isdigit() for f in fields):
         return int(fields[0]), int(fields[1])
     return None

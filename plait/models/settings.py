@@ -1,0 +1,28 @@
+"""Ranged setting types for builder signatures: config validation checks a value against them before building."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+PositiveInt = Annotated[int, Field(ge=1)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Rate = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]  # dropout, decay factors: [0, 1)
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # shares and thresholds: [0, 1]
+Pieces = Annotated[int, Field(ge=2)]  # a maxout window encoder's pieces (with 1 it would be the mish encoder)
+
+# Names of the string-valued lexical attributes (stored as hashes) and the boolean flags, in column order.
+STRING_ATTRS = ("ORTH", "LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE")
+FLAG_ATTRS = ("IS_ALPHA", "IS_DIGIT", "IS_PUNCT", "IS_SPACE", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
+
+
+def _lexical_attr(name: str) -> str:
+    if name.upper() not in STRING_ATTRS + FLAG_ATTRS:
+        raise ValueError(f"unknown lexical attribute {name!r}; known: {', '.join(STRING_ATTRS + FLAG_ATTRS)}")
+    return name
+
+
+LexicalAttr = Annotated[str, AfterValidator(_lexical_attr)]
