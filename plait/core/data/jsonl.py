@@ -1,6 +1,7 @@
 """Streaming JSONL reader: one annotated record (or a raw {"text": ...} line) per line.
 
-See `plait.core.data.records` for the keys a record may hold.
+See `plait.core.data.records` for the keys a record may hold; records in spaCy's Doc.to_json shape
+(see `plait.core.data.spacy_json`) are read too.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Iterator
 import srsly
 
 from plait.core.data.records import MakeDoc, doc_from_record
+from plait.core.data.spacy_json import doc_from_spacy_json, is_spacy_json
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.vocab import Vocab
@@ -28,7 +30,8 @@ def read_jsonl(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None) -> Ite
             if not isinstance(record, dict):
                 raise DataError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}")
             try:
-                doc = doc_from_record(vocab, record, make_doc)
+                doc = doc_from_spacy_json(vocab, record) if is_spacy_json(record) else \
+                    doc_from_record(vocab, record, make_doc)
             except (ValueError, TypeError, KeyError, IndexError) as err:
                 raise DataError(f"{path}:{lineno}: {err}") from None
             yield doc

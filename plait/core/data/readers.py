@@ -3,7 +3,7 @@
 Formats, by extension unless named: `.conllu` CoNLL-U; `.conll`, `.iob` NER columns; `.tsv` NER columns,
 or text classification when its header names a `label` and a `sentence`/`text`/`content` column;
 `.jsonl` annotated records; `.txt` raw text, one text per line ("wikitext": the same without
-"= Heading =" lines); `.plait` binary. A folder is read file by file in name order, skipping hidden
+"= Heading =" lines); `.plait` binary; `.spacy` spaCy's binary DocBin. A folder is read file by file in name order, skipping hidden
 files and README / LICENSE files.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from plait.core.data.docbin import read_docbin
 from plait.core.data.example import Example
 from plait.core.data.jsonl import read_jsonl
 from plait.core.data.records import MakeDoc
+from plait.core.data.spacy_docbin import read_spacy_docbin
 from plait.core.data.text import read_text
 from plait.core.data.tsv_cats import header_columns, read_tsv_cats
 from plait.core.doc import Doc
@@ -25,7 +26,7 @@ from plait.core.vocab import Vocab
 
 EXTENSIONS = {
     "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "jsonl": (".jsonl",),
-    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",),
+    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",), "spacy": (".spacy",),
 }
 FORMATS = tuple(EXTENSIONS)
 _NOT_DATA = ("readme", "license", "licence", "copying")  # files a corpus folder ships beside its data
@@ -80,6 +81,8 @@ def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, form
         docs = read_jsonl(path, vocab, make_doc)
     elif fmt == "plait":
         docs = read_docbin(path, vocab)
+    elif fmt == "spacy":
+        docs = read_spacy_docbin(path, vocab)
     else:
         docs = read_text(path, make_doc, skip_headings=fmt == "wikitext")
     empty = True
