@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "ud-en-ewt"
 SPACY = Path("/tmp/spacy-anchor-venv/bin/python")
-PLAIT = [sys.executable, "-m", "plait"]
+PLAIT = [sys.executable, "-c", "from plait.cli.main import main; main()"]
 
 
 def train_and_score(cfg: Path, train: Path, dev: Path, epochs: int, work: Path) -> dict:
