@@ -15,6 +15,7 @@ from plait.core import config as config_lib
 from plait.core.data.corpus import Corpus
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
+from plait.core.sourcing import expand_sources, load_sources
 from plait.core.static_vectors import size_static_vectors
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
@@ -86,11 +87,16 @@ def resolve_training(config: Config) -> TrainingPlan:
 
 
 def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
-    """Validate the whole config, build the pipeline and training plan, then initialize from the training data."""
+    """Validate the whole config, build the pipeline and training plan, then initialize from the training data.
+
+    Components with `source = "path"` are copied from that saved pipeline and not initialized again.
+    """
+    config, sources = expand_sources(config)
     config_lib.validate_config(config)
     plan = resolve_training(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
+    load_sources(nlp, sources)
     nlp.to(device)
     init = config["initialize"]
     if init.get("vectors"):
@@ -108,7 +114,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
         return iter(examples)
 
     for name, component in nlp.components:
-        if hasattr(component, "initialize") and name not in plan.frozen_components:
+        if hasattr(component, "initialize") and name not in plan.frozen_components and name not in nlp.sourced:
             settings = dict(init.get("components", {}).get(name, {}) or {})
             if isinstance(settings.get("labels"), str):
                 settings["labels"] = _read_labels(settings["labels"], name)
