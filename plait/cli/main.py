@@ -39,6 +39,7 @@ _COMMANDS = {
     "apply": "apply",
     "convert": "convert",
     "debug-config": "debug_config",
+    "debug-data": "debug_data",
     "evaluate": "evaluate",
     "fill-config": "fill_config",
     "init-config": "init_config",
