@@ -44,6 +44,7 @@ _COMMANDS = {
     "fill-config": "fill_config",
     "init-config": "init_config",
     "init-vectors": "init_vectors",
+    "migrate-config": "migrate_config",
     "pretrain": "pretrain",
     "train": "train",
 }
