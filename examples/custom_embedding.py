@@ -19,8 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.core.registry import registry
-from plait.core.strings import hash_string
+from plait import hash_string, registry
 from plait.models.batch import TokenBatch
 from plait.models.features import LexemeCache, remap_ids
 from plait.models.static_vectors import StaticVectors

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from plait.core.doc import Doc
-from plait.core.registry import registry
-from plait.core.span import Span
+from plait import Doc, Span, registry
 
 if not Doc.has_extension("embedding"):
     Doc.set_extension("embedding", default=None)

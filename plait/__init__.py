@@ -1,10 +1,27 @@
-"""plait: train NLP pipelines from config files with PyTorch."""
+"""plait: train NLP pipelines from config files with PyTorch.
+
+The public API is what this module exports (`plait.__all__`) plus the layers in `plait.models`
+(`plait.models.batch.TokenBatch`, `plait.models.static_vectors.StaticVectors`, `plait.models.features`);
+`plait.core.*` is internal. Names are imported on first use, so `import plait` stays fast.
+"""
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("plait")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Language": "plait.core.pipeline", "Doc": "plait.core.doc", "Span": "plait.core.span",
+    "Token": "plait.core.token", "Vocab": "plait.core.vocab", "StringStore": "plait.core.strings",
+    "hash_string": "plait.core.strings", "Vectors": "plait.core.vectors", "MorphAnalysis": "plait.core.morphology",
+    "Example": "plait.core.data.example", "registry": "plait.core.registry", "read_corpus": "plait.core.training.api",
+    "Optimizer": "plait.core.training.api", "component": "plait.core.custom", "factory": "plait.core.custom",
+    "BaseComponent": "plait.core.custom", "UserError": "plait.core.errors", "ConfigError": "plait.core.errors",
+    "DataError": "plait.core.errors", "ModelLoadError": "plait.core.errors",
+}
 
 
 def blank(lang: str = "en", **kwargs):
@@ -15,10 +32,23 @@ def blank(lang: str = "en", **kwargs):
 
 
 def load(path, **kwargs):
-    """Load a pipeline saved by `nlp.to_disk(path)`; unpickles nothing."""
+    """Load a pipeline saved by `nlp.to_disk(path)` (`disable=[...]`: loaded, not run; `exclude=[...]`:
+    not loaded); unpickles nothing."""
     from plait.core.pipeline import Language
 
     return Language.from_disk(path, **kwargs)
 
 
-__all__ = ["__version__", "blank", "load"]
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        if name == "registry":
+            from plait.core.registry import ensure_registered
+
+            ensure_registered()
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'plait' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "blank", "load", *_EXPORTS]

@@ -38,10 +38,12 @@ _COMMANDS = {
     "apply": "apply",
     "convert": "convert",
     "debug-config": "debug_config",
+    "debug-data": "debug_data",
     "evaluate": "evaluate",
     "fill-config": "fill_config",
     "init-config": "init_config",
     "init-vectors": "init_vectors",
+    "migrate-config": "migrate_config",
     "pretrain": "pretrain",
     "train": "train",
 }

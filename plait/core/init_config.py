@@ -173,3 +173,20 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
         "training": training,
     })
     return fill_config(config, pretraining=pretraining)
+
+
+def standalone_model(factory: str, optimize: str = "efficiency") -> dict[str, Any] | None:
+    """The model block init-config writes for `factory`, with its own encoder in place of each listener
+    (what `nlp.add_pipe(factory)` builds when no model is given); None for a factory that takes no model."""
+    size = _TOK2VEC_SIZES[optimize]
+    if factory == "tok2vec":
+        return _tok2vec_model(size)
+
+    def own_encoder(block: Any) -> Any:
+        if not isinstance(block, dict):
+            return block
+        if block.get("@architectures") == _LISTENER:
+            return _tok2vec_model(size)
+        return {key: own_encoder(value) for key, value in block.items()}
+
+    return own_encoder(_component(factory, size["width"], optimize).get("model"))

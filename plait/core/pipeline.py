@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import srsly
 from confection import Config
@@ -14,7 +14,9 @@ from plait.core import config as config_lib
 from plait.core import fs
 from plait.core.components.persistence import Component, load_component, save_component
 from plait.core.doc import Doc
-from plait.core.errors import ConfigError, ModelLoadError
+from plait.core.errors import ConfigError, ModelLoadError, UserError
+from plait.core.init_config import standalone_model
+from plait.core.sourcing import add_sourced
 from plait.core.static_vectors import (
     check_saved_fingerprint,
     check_static_vectors,
@@ -46,6 +48,8 @@ class Language:
         self.disabled: list[str] = []
         self.meta: dict[str, Any] = {"lang": lang, "name": "pipeline", "version": "0.0.0"}
         self._training_config = training_config
+        self.sourced: set[str] = set()  # components copied from a trained pipeline: initialize leaves them
+        self.optimizer: Any = None  # made by initialize, stepped by update
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod
@@ -69,15 +73,26 @@ class Language:
         return nlp
 
     def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
-                 first: bool = False, before: str | None = None, after: str | None = None) -> Component:
-        """Create a component from a registered factory and insert it (default: last)."""
+                 first: bool = False, before: str | None = None, after: str | None = None,
+                 source: "Language | None" = None) -> Component:
+        """Create a component from a registered factory and insert it (default: last).
+
+        Without a "model" in `config` the factory gets the model init-config would write, with its own
+        encoder. With `source`, the component named `factory` in that pipeline is copied, trained weights included.
+        """
         name = name or factory
         if name in self._blocks:
             raise ValueError(f"a component named {name!r} already exists; pass name= to add another")
-        block = config_lib.fill_config(Config({"components": {name: {"factory": factory, **(config or {})}}}))
-        block = config_lib.interpolate_config(block)["components"][name]
         index = self._insert_index(first, before, after)
-        component = self._add(name, dict(block), index)
+        if source is not None:
+            component = add_sourced(self, source, factory, name, index)
+        else:
+            settings = dict(config or {})
+            if "model" not in settings and (model := standalone_model(factory)) is not None:
+                settings["model"] = model
+            block = config_lib.fill_config(Config({"components": {name: {"factory": factory, **settings}}}))
+            block = config_lib.interpolate_config(block)["components"][name]
+            component = self._add(name, dict(block), index)
         if self.vocab.vectors is not None:
             size_static_vectors(self, names=[name])
         self._training_config = None  # the pipeline changed: its config is rebuilt from the blocks
@@ -238,6 +253,26 @@ class Language:
                 component.model.to(device)
         return self
 
+    # -- training from Python (plait.core.training.api) ----------------------------------------------
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *, sgd: Any = None) -> Any:
+        """Learn labels from `get_examples()`; returns the optimizer `update` steps."""
+        from plait.core.training import api
+
+        return api.initialize(self, get_examples, sgd=sgd)
+
+    def update(self, examples: Sequence[Any], *, sgd: Any = None, losses: dict[str, float] | None = None,
+               drop: float = 0.0) -> dict[str, float]:
+        """One training step on a batch of Examples; adds each component's loss to `losses`."""
+        from plait.core.training import api
+
+        return api.update(self, examples, sgd=sgd, losses=losses, drop=drop)
+
+    def evaluate(self, examples: Iterable[Any], *, batch_size: int | None = None) -> dict[str, Any]:
+        """Every component's scores on annotated Examples (plus `speed`, words per second)."""
+        from plait.core.training.evaluate import evaluate
+
+        return evaluate(self, examples, batch_size=batch_size)
+
     # -- processing -----------------------------------------------------------------------------------
     def make_doc(self, text: str) -> Doc:
         return self.tokenizer(text)
@@ -299,8 +334,11 @@ class Language:
                 save_component(component, tmp / name)
 
     @classmethod
-    def from_disk(cls, path: str | Path) -> "Language":
-        """Load a directory written by `to_disk`: config, strings, then each component's state and weights."""
+    def from_disk(cls, path: str | Path, *, disable: Iterable[str] = (), exclude: Iterable[str] = ()) -> "Language":
+        """Load a directory written by `to_disk`: config, strings, then each component's state and weights.
+
+        `disable` loads components but does not run them; `exclude` does not load them at all.
+        """
         path = Path(path)
         if not path.is_dir():
             raise ModelLoadError(f"{path}: no such pipeline directory")
@@ -320,6 +358,12 @@ class Language:
         if missing:
             raise ModelLoadError(f"{config_path}: this pipeline uses {missing[0]!r}, which is not registered; pass "
                                  f"the file that registers it with --code")
+        disable, exclude = list(disable), list(exclude)
+        unknown = [n for n in disable + exclude if n not in config["nlp"]["pipeline"]]
+        if unknown:
+            raise UserError(f"{path}: no component named {unknown[0]!r} to disable or exclude "
+                            f"(components: {', '.join(config['nlp']['pipeline'])})")
+        config["nlp"]["pipeline"] = [n for n in config["nlp"]["pipeline"] if n not in exclude]
         try:
             nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
         except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
@@ -333,7 +377,7 @@ class Language:
             check_saved_fingerprint(path / VECTORS_DIR, nlp.vocab.vectors, meta)
             size_static_vectors(nlp)
         nlp.meta = meta
-        nlp.disabled = list(meta.get("disabled", []))
+        nlp.disabled = [n for n in meta.get("disabled", []) if n not in exclude] + disable
         for name, component in nlp._components:
             load_component(component, path / name)
         return nlp

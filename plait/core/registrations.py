@@ -4,11 +4,16 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from plait.core import span_getters
+<<<<<<< HEAD
 from plait.core.components.lemmatizer import make_trainable_lemmatizer
+=======
+from plait.core.components.entity_ruler import make_entity_ruler
+>>>>>>> issue-16
 from plait.core.components.morphologizer import make_morphologizer
 from plait.core.components.ner import make_ner
 from plait.core.components.parser import make_parser
 from plait.core.components.senter import make_senter
+from plait.core.components.sentencizer import make_sentencizer
 from plait.core.components.tagger import make_tagger
 from plait.core.components.textcat import make_textcat, make_textcat_multilabel
 from plait.core.components.tok2vec import make_tok2vec
@@ -46,6 +51,8 @@ registry.factories.register("parser", func=make_parser)
 registry.factories.register("trainable_lemmatizer", func=make_trainable_lemmatizer)
 registry.factories.register("textcat", func=make_textcat)
 registry.factories.register("textcat_multilabel", func=make_textcat_multilabel)
+registry.factories.register("entity_ruler", func=make_entity_ruler)
+registry.factories.register("sentencizer", func=make_sentencizer)
 
 # architectures
 registry.architectures.register("plait.Tok2Vec.v1", func=arch.build_tok2vec)

@@ -7,6 +7,7 @@ import numpy as np
 
 from plait.core import lex_attrs
 from plait.core.extensions import HasExtensions, Underscore
+from plait.core.morphology import MorphAnalysis
 from plait.core.vectors import similarity
 from plait.core.vocab import Lexeme
 
@@ -112,7 +113,8 @@ class Token(HasExtensions):
     tag_ = property(lambda self: self.doc.vocab.strings[self._get("TAG")], lambda self, v: self._set("TAG", v))
     pos = property(lambda self: self._get("POS"))
     pos_ = property(lambda self: self.doc.vocab.strings[self._get("POS")], lambda self, v: self._set("POS", v))
-    morph = property(lambda self: self._get("MORPH"))
+    # the features as a MorphAnalysis (str(), .get(field), .to_dict()); its hash is `morph.key`
+    morph = property(lambda self: MorphAnalysis(self._get("MORPH"), self.doc.vocab.strings[self._get("MORPH")]))
     morph_ = property(lambda self: self.doc.vocab.strings[self._get("MORPH")], lambda self, v: self._set("MORPH", v))
     lemma = property(lambda self: self._get("LEMMA"))
     lemma_ = property(lambda self: self.doc.vocab.strings[self._get("LEMMA")], lambda self, v: self._set("LEMMA", v))

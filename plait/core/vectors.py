@@ -11,7 +11,7 @@ import numpy as np
 import srsly
 
 from plait.core.errors import ModelLoadError
-from plait.core.strings import hash_string
+from plait.core.strings import StringStore, hash_string
 from plait.core.subword import Subwords
 
 DATA_FILE, KEYS_FILE, NGRAMS_FILE = "vectors.npy", "keys.json", "ngrams.npy"
@@ -41,6 +41,8 @@ class Vectors:
         self.word2row.update(self.pruned)
         self._unit: np.ndarray | None = None
         self._row_keys: np.ndarray | None = None  # the key of each row, for most_similar's answer
+        self._key2row: dict[int, int] | None = None
+        self.strings: StringStore | None = None  # a vocab's store: most_similar adds the words it answers with
         self._data_file = data_file
 
     @property
@@ -51,8 +53,22 @@ class Vectors:
     def __len__(self) -> int:
         return len(self.data)
 
-    def __contains__(self, word: str) -> bool:
-        return word in self.word2row
+    def __contains__(self, word: str | int) -> bool:
+        return (self._key_row(word) if isinstance(word, (int, np.integer)) else self.row(word)) is not None
+
+    def __getitem__(self, word: str | int) -> np.ndarray:
+        """The vector of a word, or of the word whose StringStore hash is `word`; KeyError when there is none."""
+        if isinstance(word, (int, np.integer)):
+            row = self._key_row(word)
+            if row is None:
+                raise KeyError(f"no vector for key {word}")
+            return self.data[row]
+        return self.get_vector(word)
+
+    def _key_row(self, key: int) -> int | None:
+        if self._key2row is None:
+            self._key2row = {hash_string(w): row for w, row in self.word2row.items()}
+        return self._key2row.get(int(key))
 
     def row(self, word: str) -> int | None:
         """The row of `word`, or None when the table has none."""
@@ -77,6 +93,7 @@ class Vectors:
         self.data = vector.copy() if not len(self.data) else np.concatenate([np.asarray(self.data), vector])
         self.words.append(word)
         self.word2row[word] = len(self.words) - 1
+        self._key2row = None
         self._unit = self._data_file = None
         return len(self.words) - 1
 
@@ -127,6 +144,9 @@ class Vectors:
             scores[start:start + len(batch)] = np.take_along_axis(top_scores, order, axis=1)
         if self._row_keys is None or len(self._row_keys) != len(self.words):
             self._row_keys = np.array([hash_string(w) for w in self.words], dtype=np.uint64)
+        if self.strings is not None:
+            for row in np.unique(rows).tolist():
+                self.strings.add(self.words[row])
         return self._row_keys[rows], rows, scores
 
     def fingerprint(self) -> str:

@@ -74,7 +74,18 @@ class Vocab:
         # Attribute tables with spare capacity, grown by doubling: adding a word never copies them all.
         self._strings_table = np.zeros((1024, len(lex_attrs.STRING_ATTRS)), dtype=np.uint64)
         self._flags_table = np.zeros((1024, len(lex_attrs.FLAG_ATTRS)), dtype=bool)
-        self.vectors: Vectors | None = None
+        self._vectors: Vectors | None = None
+
+    @property
+    def vectors(self) -> Vectors | None:
+        """The static vectors table; once set here, the words `most_similar` returns are in `strings`."""
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, table: Vectors | None) -> None:
+        if table is not None:
+            table.strings = self.strings
+        self._vectors = table
 
     def __len__(self) -> int:
         return len(self.words)

@@ -14,6 +14,9 @@ INFERENCE_CHUNK = 4096  # tokens encoded at once at inference, so memory does no
 class Tok2Vec(nn.Module):
     """docs -> TokenBatch (batch, tokens, width). `embed` and `encode` are any modules of those shapes.
 
+    The embed may return a TokenBatch, one (n_tokens, width) tensor for the whole batch, or one
+    (tokens, width) tensor per doc (the shapes of the reference design's custom embeddings).
+
     At inference, with a per-token embed (`tokenwise`) and an encoder of bounded `receptive_field`, the docs
     are encoded `chunk` tokens at a time, a long doc in overlapping pieces that each see every neighbour
     their tokens depend on, so the vectors are those of the whole-doc pass in bounded memory.
@@ -21,6 +24,10 @@ class Tok2Vec(nn.Module):
 
     def __init__(self, *, embed: nn.Module, encode: nn.Module) -> None:
         super().__init__()
+        for name, part in (("embed", embed), ("encode", encode)):
+            if not isinstance(part, nn.Module):
+                raise TypeError(f"Tok2Vec: its {name} must be a torch module, not {type(part).__name__} "
+                                f"(check the function registered for the {name} block)")
         self.embed, self.encode = embed, encode
         self.width = getattr(encode, "width", getattr(embed, "width", None))
         self.chunk = INFERENCE_CHUNK
@@ -35,11 +42,11 @@ class Tok2Vec(nn.Module):
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
         field = self.receptive_field
         if self.training or torch.is_grad_enabled() or field is None or self.width is None:
-            return self.encode(self.embed(docs))
+            return self._run(docs)
         lengths = [len(doc) for doc in docs]
         out = None
         for group, places in self._groups(docs, field):
-            rows = self.encode(self.embed(group)).flat
+            rows = self._run(group).flat
             if out is None:
                 out = rows.new_empty((sum(lengths), rows.shape[1]))
             for (begin, keep_from, keep), doc_rows in zip(places, torch.split(rows, [len(d) for d in group])):
@@ -47,6 +54,9 @@ class Tok2Vec(nn.Module):
         if out is None:  # no tokens at all
             out = torch.zeros((0, self.width), device=next(self.parameters()).device)
         return TokenBatch(out, lengths)
+
+    def _run(self, docs: Sequence[Any]) -> TokenBatch:
+        return self.encode(as_token_batch(self.embed(docs), docs, type(self.embed).__name__))
 
     def _groups(self, docs: Sequence[Any], field: int) -> Iterator[tuple[list[Any], list[tuple[int, int, int]]]]:
         """Groups of at most `chunk` tokens (a longer doc split in pieces widened by `field` tokens each side),
@@ -69,3 +79,18 @@ class Tok2Vec(nn.Module):
             offset += n
         if group and size:
             yield group, places
+
+
+def as_token_batch(output: Any, docs: Sequence[Any], where: str) -> TokenBatch:
+    """An embedding's output as a TokenBatch; TypeError naming `where` for any other kind of output."""
+    lengths = [len(doc) for doc in docs]
+    if isinstance(output, TokenBatch):
+        return output
+    if isinstance(output, (list, tuple)) and all(isinstance(t, torch.Tensor) and t.dim() == 2 for t in output) \
+            and [len(t) for t in output] == lengths:
+        return TokenBatch(torch.cat(list(output)) if output else torch.zeros(0, 0), lengths)
+    if isinstance(output, torch.Tensor) and output.dim() == 2 and len(output) == sum(lengths):
+        return TokenBatch(output, lengths)
+    shape = tuple(output.shape) if isinstance(output, torch.Tensor) else type(output).__name__
+    raise TypeError(f"{where} returned {shape} for {len(docs)} docs of {sum(lengths)} tokens: an embed must "
+                    "return a TokenBatch, one (n_tokens, width) tensor or one (tokens, width) tensor per doc")

@@ -39,6 +39,7 @@ class TransformerOutput:
         device = tensors[0].device
         self.token = torch.from_numpy(wordpieces.token).to(device)
         self.row = torch.from_numpy(wordpieces.row).to(device)
+        self.doc_data: list[Any] = []  # each doc's TransformerData, set by the component before annotation setters
 
     @property
     def last_hidden_state(self) -> torch.Tensor:

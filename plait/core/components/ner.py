@@ -64,8 +64,14 @@ class EntityRecognizer:
         return constrained_viterbi(scores, [len(d) for d in docs], *self._constraints)
 
     def set_annotations(self, docs: Sequence[Doc], predictions: list[list[int]]) -> None:
+        """Predicted entities; those a doc already has (from an entity_ruler before the ner) are kept."""
         for doc, ids in zip(docs, predictions):
-            doc.set_ents(iob_to_spans([self.tags[i] for i in ids]))
+            spans = iob_to_spans([self.tags[i] for i in ids])
+            if doc.has_annotation("ENT_IOB"):
+                preset = [(e.start, e.end, e.label) for e in doc.ents]
+                taken = {i for start, end, _ in preset for i in range(start, end)}
+                spans = preset + [s for s in spans if taken.isdisjoint(range(s[0], s[1]))]
+            doc.set_ents(spans)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(annotate(self, [doc], 1))

@@ -77,7 +77,8 @@ class Transformer(EncoderComponent):
             raise DataError(f"components.{self.name}: {err}") from err
 
     def store(self, docs: Sequence[Doc], output: TransformerOutput) -> None:
-        for doc, data in zip(docs, split_by_doc(output, self.model.tokenizer)):
+        output.doc_data = split_by_doc(output, self.model.tokenizer)
+        for doc, data in zip(docs, output.doc_data):
             doc._.trf_data = data
         self.set_extra_annotations(docs, output)
 

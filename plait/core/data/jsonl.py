@@ -1,6 +1,7 @@
 """Streaming JSONL reader: one annotated record (or a raw {"text": ...} line) per line.
 
-See `plait.core.data.records` for the keys a record may hold.
+See `plait.core.data.records` for the keys a record may hold; records in spaCy's Doc.to_json shape
+(see `plait.core.data.spacy_json`) are read too.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import srsly
 
 from plait.core.data.lines import read_lines
 from plait.core.data.records import MakeDoc, doc_from_record
+from plait.core.data.spacy_json import doc_from_spacy_json, is_spacy_json
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.vocab import Vocab
@@ -20,8 +22,9 @@ def read_jsonl(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None) -> Ite
     """Reference Docs from a JSONL file, one per non-blank line; records without "words" go through `make_doc`."""
     for lineno, record in read_json_lines(path):
         try:
-            doc = doc_from_record(vocab, record, make_doc)
-        except ValueError as err:
+            doc = doc_from_spacy_json(vocab, record) if isinstance(record, dict) and is_spacy_json(record) else \
+                doc_from_record(vocab, record, make_doc)
+        except (ValueError, TypeError, KeyError, IndexError) as err:
             raise DataError(f"{path}:{lineno}: {err}") from None
         yield doc
 

@@ -3,7 +3,8 @@
 Formats, by extension unless named: `.conllu` CoNLL-U; `.conll`, `.iob` NER columns; `.tsv` NER columns,
 or text classification when its header names a `label` and a `sentence`/`text`/`content` column;
 `.jsonl` annotated records; `.txt` raw text, one text per line ("wikitext": the same without
-"= Heading =" lines), unless its first lines read as a column file (CoNLL-2003's are `*.txt`); `.plait` binary. A folder is read file by file in name order, skipping hidden
+"= Heading =" lines), unless its first lines read as a column file (CoNLL-2003's are `*.txt`); `.plait` binary;
+`.spacy` spaCy's binary DocBin. A folder is read file by file in name order, skipping hidden
 files and README / LICENSE files.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from plait.core.data.example import Example
 from plait.core.data.jsonl import read_jsonl
 from plait.core.data.lines import read_lines
 from plait.core.data.records import MakeDoc
+from plait.core.data.spacy_docbin import read_spacy_docbin
 from plait.core.data.text import read_text
 from plait.core.data.tsv_cats import header_columns, read_tsv_cats
 from plait.core.doc import Doc
@@ -26,7 +28,7 @@ from plait.core.vocab import Vocab
 
 EXTENSIONS = {
     "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "jsonl": (".jsonl",),
-    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",),
+    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",), "spacy": (".spacy",),
 }
 FORMATS = tuple(EXTENSIONS)
 _NOT_DATA = ("readme", "license", "licence", "copying")  # files a corpus folder ships beside its data
@@ -111,6 +113,8 @@ def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, form
         docs = read_jsonl(path, vocab, make_doc)
     elif fmt == "plait":
         docs = read_docbin(path, vocab)
+    elif fmt == "spacy":
+        docs = read_spacy_docbin(path, vocab)
     else:
         docs = read_text(path, make_doc, skip_headings=fmt == "wikitext")
     empty = True

@@ -16,6 +16,7 @@ from plait.core.data.corpus import Corpus
 from plait.core.data.doc_store import DocStore
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
+from plait.core.sourcing import expand_sources, load_sources
 from plait.core.static_vectors import size_static_vectors
 from plait.core.training.evaluate import check_score_weights
 from plait.core.training.optimizers import OptimizerSpec
@@ -104,12 +105,17 @@ def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> N
 
 
 def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
-    """Validate the whole config, build the pipeline and training plan, then initialize from the training data."""
+    """Validate the whole config, build the pipeline and training plan, then initialize from the training data.
+
+    Components with `source = "path"` are copied from that saved pipeline and not initialized again.
+    """
+    config, sources = expand_sources(config)
     config_lib.validate_config(config)
     plan = resolve_training(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
     check_built(nlp, plan)
+    load_sources(nlp, sources)
     nlp.to(device)
     init = config["initialize"]
     if init.get("vectors"):
@@ -127,7 +133,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
         return iter(store)
 
     for name, component in nlp.components:
-        if hasattr(component, "initialize") and name not in plan.frozen_components:
+        if hasattr(component, "initialize") and name not in plan.frozen_components and name not in nlp.sourced:
             settings = dict(init.get("components", {}).get(name, {}) or {})
             if isinstance(settings.get("labels"), str):
                 settings["labels"] = _read_labels(settings["labels"], name)

@@ -37,18 +37,34 @@ def find_subnetwork(nlp: "Language", component: str, layer: str) -> nn.Module:
     if model is None:
         raise ConfigError(f"pretraining.component: component {component!r} has no model to pretrain")
     if layer:
-        try:
-            model = model.get_submodule(layer)
-        except AttributeError:
-            names = ", ".join(name for name, _ in model.named_children()) or "none"
-            raise ConfigError(f"pretraining.layer: component {component!r} has no layer {layer!r} "
-                              f"(its layers: {names})") from None
+        model = _named_layer(model, component, layer)
     if isinstance(model, Listener):
         upstream = model.upstream_name or model.upstream
         raise ConfigError(f"pretraining: {describe(component, layer)} is a listener, not an encoder: it passes on "
                           f"the output of the shared encoder {upstream!r}; pretrain that one instead "
                           f"(component = \"{upstream}\", layer = \"\")")
     return model
+
+
+def _named_layer(model: nn.Module, component: str, layer: str) -> nn.Module:
+    """The sub-module at the dotted path `layer`, else the shallowest one whose own name is `layer` (so
+    "tok2vec" finds a text classifier's `neural.tok2vec`); ConfigError when there is none or the name is ambiguous."""
+    try:
+        return model.get_submodule(layer)
+    except AttributeError:
+        pass
+    found = [(name.count("."), name, module) for name, module in model.named_modules()
+             if name.rsplit(".", 1)[-1] == layer]
+    if not found:
+        names = ", ".join(name for name, _ in model.named_children()) or "none"
+        raise ConfigError(f"pretraining.layer: component {component!r} has no layer {layer!r} "
+                          f"(its layers: {names})")
+    depth = min(f[0] for f in found)
+    shallowest = [f for f in found if f[0] == depth]
+    if len(shallowest) > 1:
+        raise ConfigError(f"pretraining.layer: {layer!r} names several layers of component {component!r} "
+                          f"({', '.join(f[1] for f in shallowest)}): give the dotted path")
+    return shallowest[0][2]
 
 
 def encoder_width(nlp: "Language", module: nn.Module, where: str) -> int:

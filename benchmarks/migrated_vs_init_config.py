@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""spaCy's `init config --pipeline tagger,ner` (efficiency) migrated by plait, against plait's own init-config.
+
+Usage (from the repo root, with ../shared beside it):
+    .venv/bin/python benchmarks/migrated_vs_init_config.py [--epochs 5] [--out /tmp/plait-migrated]
+
+Both configs train on ud-en-ewt train + wikiann-en train (one folder, so the tagger learns from the
+first and the ner from the second) for the same epochs with evaluation only at the end, then are scored
+on ud-en-ewt test + wikiann-en test. Prints one JSON line with tag_acc and ents_f of both.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+SPACY_CONFIG = ROOT / "tests/fixtures/spacy_configs/tagger_ner_efficiency.cfg"
+PLAIT = [sys.executable, "-c", "from plait.cli.main import main; main()"]
+
+
+def corpus(out: Path, split: str) -> Path:
+    folder = out / split
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, source in (("ewt.conllu", DATA / f"ud-en-ewt/{split}.conllu"), ("wikiann.tsv", DATA / f"wikiann-en/{split}.tsv")):
+        link = folder / name
+        if not link.exists():
+            link.symlink_to(source)
+    return folder
+
+
+def train_and_score(cfg: Path, out: Path, epochs: int) -> dict:
+    start = time.perf_counter()
+    subprocess.run([*PLAIT, "train", cfg, "--output", out / "model", "--paths.train", corpus(out.parent, "train"),
+                    "--paths.dev", corpus(out.parent, "dev"), "--training.max_epochs", str(epochs),
+                    "--training.max_steps", "0", "--training.eval_frequency", "100000000", "--training.patience", "0"],
+                   check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    metrics = out / "metrics.json"
+    subprocess.run([*PLAIT, "evaluate", out / "model" / "model-last", corpus(out.parent, "test"), "--output", metrics],
+                   check=True, capture_output=True)
+    scores = json.loads(metrics.read_text())
+    return {"tag_acc": scores["tag_acc"], "ents_f": scores["ents_f"], "train_wall_s": round(wall, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/plait-migrated"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    migrated, own = args.out / "migrated.cfg", args.out / "init-config.cfg"
+    subprocess.run([*PLAIT, "migrate-config", SPACY_CONFIG, migrated], check=True, capture_output=True)
+    subprocess.run([*PLAIT, "init-config", own, "--pipeline", "tagger,ner", "--optimize", "efficiency", "--force"],
+                   check=True, capture_output=True)
+    results = {"epochs": args.epochs}
+    for name, cfg in (("migrated", migrated), ("init_config", own)):
+        (args.out / name).mkdir(exist_ok=True)
+        results[name] = train_and_score(cfg, args.out / name, args.epochs)
+    results["diff"] = {k: round(results["migrated"][k] - results["init_config"][k], 4) for k in ("tag_acc", "ents_f")}
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

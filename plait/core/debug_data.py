@@ -1,0 +1,152 @@
+"""What `plait debug-data` reports about a config's corpora, per component, before any training.
+
+For each component: label counts, documents and tokens with and without its annotation, dev labels never
+seen in training; for the corpora: sizes, tokens the pipeline's tokenizer splits differently from the gold
+tokens, dev documents whose text is also in the training data. Problems that make training impossible are
+errors; thin data is a warning.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from plait.core.data.example import Example
+    from plait.core.pipeline import Language
+
+LOW_LABEL_COUNT = 20  # fewer training examples of a label than this: a warning
+LOW_DOC_COUNT = 200  # fewer annotated training documents than this: a warning
+# what each trainable factory learns from: a token column, entities, sentence starts, cats, or a parse
+_ANNOTATION = {"tagger": "column", "morphologizer": "MORPH", "senter": "SENT_START", "ner": "ents",
+               "textcat": "cats", "textcat_multilabel": "cats", "parser": "HEAD"}
+
+
+@dataclass
+class Coverage:
+    """One component's view of one corpus."""
+
+    labels: Counter = field(default_factory=Counter)
+    docs_with: int = 0
+    docs_without: int = 0
+    tokens_with: int = 0
+    tokens_without: int = 0
+
+
+@dataclass
+class CorpusStats:
+    docs: int = 0
+    tokens: int = 0
+    misaligned: int = 0  # gold tokens whose character span is not a token of the pipeline's tokenization
+    texts: set = field(default_factory=set)
+
+
+@dataclass
+class Report:
+    components: dict[str, tuple[str, Coverage, Coverage]]  # name -> (what it learns, train, dev)
+    train: CorpusStats
+    dev: CorpusStats
+    overlap: int = 0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def annotated_components(nlp: "Language") -> dict[str, str]:
+    """Trainable components and the annotation each learns from (e.g. {"tagger": "TAG", "ner": "ents"})."""
+    out = {}
+    blocks = nlp.config["components"]
+    for name in nlp.component_names:
+        kind = _ANNOTATION.get(blocks[name].get("factory"))
+        if kind == "column":
+            kind = getattr(nlp.get_pipe(name), "column", "TAG")
+        if kind:
+            out[name] = kind
+    return out
+
+
+def _observe(doc: Any, kind: str, coverage: Coverage) -> None:
+    n = len(doc)
+    if kind == "cats":
+        has = bool(doc.cats)
+        coverage.labels.update(label for label, value in doc.cats.items() if value >= 0.5)
+        tokens = n if has else 0
+    elif kind == "ents":
+        mask = doc.columns["ENT_IOB"] != 0 if "ENT_IOB" in doc.columns else np.zeros(n, bool)
+        tokens, has = int(mask.sum()), bool(mask.any())
+        if has:
+            coverage.labels.update(e.label_ for e in doc.ents)
+    elif kind == "SENT_START":
+        mask = doc.columns["SENT_START"] != 0 if kind in doc.columns else np.zeros(n, bool)
+        tokens, has = int(mask.sum()), bool(mask.any())
+    else:
+        column = "DEP" if kind == "HEAD" else kind
+        values = doc.columns[column] if column in doc.columns else np.zeros(n, np.uint64)
+        mask = values != 0
+        strings = doc.vocab.strings
+        coverage.labels.update(strings[int(k)] for k in values[mask].tolist())
+        tokens, has = int(mask.sum()), bool(mask.any())
+    coverage.docs_with += has
+    coverage.docs_without += not has
+    coverage.tokens_with += tokens
+    coverage.tokens_without += n - tokens
+
+
+def _misaligned(eg: "Example") -> int:
+    gold, predicted = eg.reference, eg.predicted
+    spans = set(zip(predicted.offsets.tolist(), (predicted.offsets + [len(w) for w in predicted.words]).tolist()))
+    ends = gold.offsets + np.fromiter(map(len, gold.words), dtype=np.int64, count=len(gold))
+    return sum((s, e) not in spans for s, e in zip(gold.offsets.tolist(), ends.tolist()))
+
+
+def analyse(nlp: "Language", train: Iterable["Example"], dev: Iterable["Example"]) -> Report:
+    """Read both corpora once (streamed) and collect the report."""
+    kinds = annotated_components(nlp)
+    report = Report({name: (kind, Coverage(), Coverage()) for name, kind in kinds.items()}, CorpusStats(),
+                    CorpusStats())
+    for which, examples in ((0, train), (1, dev)):
+        stats = report.dev if which else report.train
+        for eg in examples:
+            stats.docs += 1
+            stats.tokens += len(eg.reference)
+            stats.misaligned += _misaligned(eg)
+            text = eg.reference.text
+            if which == 0:
+                stats.texts.add(text)
+            elif text in report.train.texts:
+                report.overlap += 1
+            for name, (kind, train_cov, dev_cov) in report.components.items():
+                _observe(eg.reference, kind, dev_cov if which else train_cov)
+    _judge(report)
+    return report
+
+
+def _judge(report: Report) -> None:
+    if not report.train.docs:
+        report.errors.append("corpora.train: the training corpus holds no documents")
+    if not report.dev.docs:
+        report.errors.append("corpora.dev: the dev corpus holds no documents")
+    if report.overlap:
+        report.warnings.append(f"{report.overlap} dev documents also appear in the training data: dev scores "
+                               "will look better than they are")
+    for name, (kind, train, dev) in report.components.items():
+        what = {"ents": "entity", "cats": "category", "SENT_START": "sentence boundary",
+                "HEAD": "dependency"}.get(kind, kind)
+        if report.train.docs and not train.docs_with:
+            report.errors.append(f"components.{name}: no training document has {what} annotation")
+            continue
+        if kind == "cats" and name.startswith("textcat") and 0 < len(train.labels) < 2:
+            report.warnings.append(f"components.{name}: only one category ({next(iter(train.labels))}) is ever "
+                                   "positive in the training data")
+        if train.docs_with < LOW_DOC_COUNT:
+            report.warnings.append(f"components.{name}: only {train.docs_with} training documents have {what} "
+                                   f"annotation (fewer than {LOW_DOC_COUNT})")
+        rare = sorted(label for label, count in train.labels.items() if count < LOW_LABEL_COUNT)
+        if rare:
+            report.warnings.append(f"components.{name}: {len(rare)} labels have fewer than {LOW_LABEL_COUNT} "
+                                   f"training examples: {', '.join(rare[:10])}{' ...' if len(rare) > 10 else ''}")
+        unseen = sorted(set(dev.labels) - set(train.labels))
+        if unseen:
+            report.warnings.append(f"components.{name}: {len(unseen)} labels in dev never occur in training: "
+                                   f"{', '.join(unseen[:10])}{' ...' if len(unseen) > 10 else ''}")

@@ -1,0 +1,1 @@
+"""`plait migrate-config`: spaCy v3 training configs (and spacy-transformers blocks) as plait configs."""

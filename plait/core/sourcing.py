@@ -1,0 +1,76 @@
+"""Reusing trained components: `nlp.add_pipe(name, source=other_nlp)` and `[components.x] source = "path"`.
+
+A sourced component is rebuilt from its pipeline's config block and given its trained state and weights;
+training leaves its labels alone (it is not initialized again).
+"""
+from __future__ import annotations
+
+import copy
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import srsly
+from confection import Config
+
+from plait.core.components.persistence import Component, load_component, save_component
+from plait.core.config import load_config
+from plait.core.errors import ConfigError, ModelLoadError, UserError
+
+if TYPE_CHECKING:
+    from plait.core.pipeline import Language
+
+
+def add_sourced(nlp: "Language", source: "Language", source_name: str, name: str, index: int) -> Component:
+    """Insert a copy of `source`'s component `source_name` into `nlp` as `name`, at `index`."""
+    if not source.has_pipe(source_name):
+        raise ValueError(f"the source pipeline has no component {source_name!r}; it has {source.component_names}")
+    for text in source.vocab.strings:
+        nlp.vocab.strings.add(text)
+    component = nlp._add(name, copy.deepcopy(source._blocks[source_name]), index)
+    with tempfile.TemporaryDirectory(prefix="plait-source-") as tmp:
+        save_component(source.get_pipe(source_name), Path(tmp))
+        load_component(component, Path(tmp))
+    nlp.sourced.add(name)
+    return component
+
+
+def expand_sources(config: Config) -> tuple[Config, dict[str, Path]]:
+    """The config with each `source = "path"` component block replaced by the block it names in the saved
+    pipeline at that path (optionally `component = "other name"`); also {name: directory of its weights}."""
+    sources: dict[str, Path] = {}
+    components = config.get("components", {})
+    if not any(isinstance(b, dict) and "source" in b for b in components.values()):
+        return config, sources
+    config = Config(copy.deepcopy(dict(config)), is_interpolated=getattr(config, "is_interpolated", False))
+    for name, block in config["components"].items():
+        if not isinstance(block, dict) or "source" not in block:
+            continue
+        path = Path(str(block["source"]))
+        source_name = block.get("component", name)
+        extra = sorted(set(block) - {"source", "component"})
+        if extra:
+            raise ConfigError(f"components.{name}.{extra[0]}: a sourced component takes only source and component")
+        try:
+            source_config = load_config(path / "config.cfg")
+        except (UserError, OSError) as err:
+            raise ConfigError(f"components.{name}.source: {path} is not a saved plait pipeline ({err})") from err
+        if source_name not in source_config.get("components", {}):
+            raise ConfigError(f"components.{name}.component: the pipeline at {path} has no component "
+                              f"{source_name!r}")
+        config["components"][name] = copy.deepcopy(dict(source_config["components"][source_name]))
+        sources[name] = path / source_name
+    return config, sources
+
+
+def load_sources(nlp: "Language", sources: dict[str, Path]) -> None:
+    """Give each sourced component the state and weights saved in its source pipeline."""
+    for name, directory in sources.items():
+        strings = directory.parent / "strings.json"
+        try:
+            for text in srsly.read_json(strings) if strings.exists() else []:
+                nlp.vocab.strings.add(text)
+            load_component(nlp.get_pipe(name), directory)
+        except (ModelLoadError, ValueError) as err:
+            raise ConfigError(f"components.{name}.source: {err}") from err
+        nlp.sourced.add(name)
