@@ -4,11 +4,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from plait.core import span_getters
-<<<<<<< HEAD
-from plait.core.components.lemmatizer import make_trainable_lemmatizer
-=======
 from plait.core.components.entity_ruler import make_entity_ruler
->>>>>>> issue-16
+from plait.core.components.lemmatizer import make_trainable_lemmatizer
 from plait.core.components.morphologizer import make_morphologizer
 from plait.core.components.ner import make_ner
 from plait.core.components.parser import make_parser

@@ -6,7 +6,7 @@ of every component, one backward pass and one optimizer step.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import torch
 
@@ -14,6 +14,7 @@ from plait.core.data.example import Example
 from plait.core.data.readers import read_examples
 from plait.core.static_vectors import size_static_vectors
 from plait.core.training.optimizers import OptimizerSpec, adam
+from plait.core.training.stepper import Stepper
 from plait.core.training.update import (advance_listeners, clear_listeners, forward_losses, set_dropout,
                                         trainable_parameters)
 
@@ -22,24 +23,20 @@ if TYPE_CHECKING:
 
 
 class Optimizer:
-    """A torch optimizer over a pipeline's parameters, stepped with the spec's (per-component) learning rates."""
+    """The trainer's Stepper over a pipeline's parameters: (per-component) learning-rate schedules, gradient
+    clipping, and a stop at a loss or gradient norm that is not finite."""
 
     def __init__(self, nlp: "Language", spec: OptimizerSpec) -> None:
-        self.spec = spec
         groups = trainable_parameters(nlp, ())
-        self.params = [p for group in groups.values() for p in group]
-        self.torch = spec.build(groups)
-        self._rates = spec.component_rates(groups)
+        device = next((p.device for group in groups.values() for p in group), torch.device("cpu"))
+        self.stepper = Stepper(spec, groups, device=device, loss_names=[])
+        self.steps = 0
 
-    def step(self) -> None:
-        """Clip the gradients, set this step's learning rates, step and zero the gradients."""
-        rates = next(self._rates)
-        for group in self.torch.param_groups:
-            group["lr"] = rates[group["component"]]
-        if self.spec.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(self.params, self.spec.grad_clip, foreach=True)
-        self.torch.step()
-        self.torch.zero_grad(set_to_none=True)
+    def step(self, losses: dict[str, float] | None = None) -> None:
+        """Apply the gradients with this step's learning rates, then zero them."""
+        self.stepper.next_rates()
+        self.steps += 1
+        self.stepper.step(self.steps, losses or {})
 
 
 def initialize(nlp: "Language", get_examples: Callable[[], Iterable[Example]] | None = None, *,
@@ -64,14 +61,12 @@ def update(nlp: "Language", examples: Sequence[Example], *, sgd: Optimizer | Non
         raise RuntimeError("nlp.update needs an optimizer: call nlp.initialize(get_examples) first, or pass sgd=")
     losses = {} if losses is None else losses
     set_dropout(nlp, drop)
-    component_losses = forward_losses(nlp, examples)
-    if component_losses:
-        sum(component_losses.values()).backward()
-    for name, value in component_losses.items():
-        losses[name] = losses.get(name, 0.0) + float(value.detach())
+    values = optimizer.stepper.backward(forward_losses(nlp, examples))
     clear_listeners(nlp)
-    optimizer.step()
+    optimizer.step(values)
     advance_listeners(nlp)
+    for name, value in values.items():
+        losses[name] = losses.get(name, 0.0) + value
     return losses
 
 
