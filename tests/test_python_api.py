@@ -100,7 +100,7 @@ def test_add_pipe_default_model_is_init_configs_with_its_own_encoder(factory):
     assert model["@architectures"] == standalone_model(factory)["@architectures"]
     assert "Tok2VecListener" not in str(model)
     if factory != "textcat":  # efficiency textcat: the bag of n-grams alone
-        written = init_config(lang="en", pipeline=[factory])["components"]
+        written = init_config(lang="en", pipeline=[factory]).interpolate()["components"]
         assert written["tok2vec"]["model"] == (model if factory == "tok2vec" else model["tok2vec"])
 
 

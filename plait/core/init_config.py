@@ -39,10 +39,11 @@ def _uses_listener(block: Any) -> bool:
     return block.get("@architectures") == _LISTENER or any(_uses_listener(v) for v in block.values())
 
 
-def _tok2vec_model(size: dict[str, Any]) -> dict[str, Any]:
+def _tok2vec_model(size: dict[str, Any], embed_width: Any = _WIDTH) -> dict[str, Any]:
+    """The tok2vec block; its embedding's width refers to the shared encoder's unless given (a standalone one)."""
     return {
         "@architectures": "plait.Tok2Vec.v1",
-        "embed": {"@architectures": "plait.MultiHashEmbed.v1", "width": _WIDTH,
+        "embed": {"@architectures": "plait.MultiHashEmbed.v1", "width": embed_width,
                   "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": size["rows"],
                   "include_static_vectors": False},
         "encode": {"@architectures": "plait.MaxoutWindowEncoder.v1", "width": size["width"], "depth": size["depth"],
@@ -180,13 +181,13 @@ def standalone_model(factory: str, optimize: str = "efficiency") -> dict[str, An
     (what `nlp.add_pipe(factory)` builds when no model is given); None for a factory that takes no model."""
     size = _TOK2VEC_SIZES[optimize]
     if factory == "tok2vec":
-        return _tok2vec_model(size)
+        return _tok2vec_model(size, size["width"])
 
     def own_encoder(block: Any) -> Any:
         if not isinstance(block, dict):
             return block
         if block.get("@architectures") == _LISTENER:
-            return _tok2vec_model(size)
+            return _tok2vec_model(size, size["width"])
         return {key: own_encoder(value) for key, value in block.items()}
 
-    return own_encoder(_component(factory, size["width"], optimize).get("model"))
+    return own_encoder(_component(factory, optimize).get("model"))
