@@ -194,8 +194,9 @@ def _check_component(path: str, block: Any, errors: list[str]) -> None:
         errors.append(f"{path}.factory: missing setting (which component to build, e.g. \"tagger\")" if factory is None
                       else f"{path}.factory: must be a component factory name, got {factory!r}")
         return
-    rest = {k: v for k, v in block.items() if k != "factory"}
-    _check_block(path, {"@factories": factory, **rest}, errors, label="factory")
+    promise = {"@factories": factory, **{k: v for k, v in block.items() if k != "factory"}}
+    _check_block(path, promise, errors, label="factory")
+    block.update({k: v for k, v in promise.items() if k != "@factories"})  # values _check_block typed
 
 
 def _check_block(path: str, block: dict, errors: list[str], label: str | None = None) -> None:

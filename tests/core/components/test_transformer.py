@@ -1,5 +1,8 @@
 """The transformer component in pipelines: training through listeners, trf_data, saving, config errors, examples."""
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +106,16 @@ def test_custom_span_getter_and_annotation_setter_example(capsys, tmp_path, tiny
     rows = sorted(set(doc._.trf_data.row.tolist()))
     assert np.allclose(doc._.embedding, doc._.trf_data.last_hidden_state[rows].mean(0).numpy(), atol=1e-6)
     assert len(doc._.trf_data.ids) == 4  # 11 tokens in spans of at most 3
+    # a new process knows the custom functions only from --code: evaluate takes it, and asks for it without
+    evaluate = [sys.executable, "-c", "from plait.cli.main import main; main()", "evaluate", str(tmp_path / "model-last"),
+                str(ROOT / "tests/fixtures/ud-en-ewt-sample.conllu")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    without = subprocess.run(evaluate, capture_output=True, text=True, env=env)
+    assert without.returncode == 2 and "this pipeline uses 'doc_embedding_setter'" in without.stderr
+    assert "--code" in without.stderr
+    with_code = subprocess.run([*evaluate, "--code", str(EXAMPLES / "transformer_code.py")], capture_output=True,
+                               text=True, env=env)
+    assert with_code.returncode == 0 and "TAG_ACC" in with_code.stdout, with_code.stderr
 
 
 def test_init_config_gpu_trains_with_a_local_model(capsys, tmp_path, tiny_roberta):
