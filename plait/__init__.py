@@ -21,4 +21,11 @@ def load(path, **kwargs):
     return Language.from_disk(path, **kwargs)
 
 
-__all__ = ["__version__", "blank", "load"]
+def render(docs, **kwargs) -> str:
+    """One self-contained HTML page showing the docs' annotations (entities, parse, tags, categories)."""
+    from plait.visual.render import render as render_docs
+
+    return render_docs(docs, **kwargs)
+
+
+__all__ = ["__version__", "blank", "load", "render"]
