@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import srsly
 import typer
-from tqdm import tqdm
 
 from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
 from plait.cli.device import device_for
 from plait.cli.main import app
+from plait.core.progress import progress_bar
 from plait.core.training.initialize import init_nlp
+from plait.core.training.loggers import MultiLogger, RunFiles, RunInfo, resolve_logger
 from plait.core.training.loop import Progress, train_while_improving
 
 
@@ -31,56 +32,30 @@ def train_command(
     import_code(code)
     config = load_config_with_overrides(config_path, ctx)
     device = device_for(gpu_id)
+    logger = resolve_logger(config["training"])
     nlp, plan = init_nlp(config, device=device)
     typer.echo(f"pipeline {nlp.pipe_names} on {device}; frozen {plan.frozen_components or 'none'}", err=True)
-    table = _Table([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
-                   [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")])
-    typer.echo(table.header())
-    if output is not None:
-        output.mkdir(parents=True, exist_ok=True)
-        (output / "metrics.jsonl").unlink(missing_ok=True)
-    bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
-    for progress in train_while_improving(nlp, plan, device=device):
-        bar.update(1)
-        if progress.scores is None:
-            continue
-        bar.close()
-        typer.echo(table.row(progress))
-        if output is not None:
-            _append_metrics(output / "metrics.jsonl", progress)
-            if progress.is_best:
-                nlp.to_disk(output / "model-best")
-        bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None)
-    bar.close()
+    loggers = MultiLogger([logger] + ([RunFiles(output)] if output is not None else []))
+    loggers.setup(RunInfo([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
+                          [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")], output))
+    try:
+        with progress_bar(total=plan.max_steps or None, desc="training", unit="step") as bar:
+            for progress in train_while_improving(nlp, plan, device=device):
+                bar.update(1)
+                if progress.scores is None:
+                    continue
+                loggers.log(_record(progress))
+                if output is not None and progress.is_best:
+                    nlp.to_disk(output / "model-best")
+    finally:
+        loggers.finish()
     if output is not None:
         nlp.to_disk(output / "model-last")
         typer.echo(f"saved {output / 'model-best'} and {output / 'model-last'}", err=True)
 
 
-def _append_metrics(path: Path, progress: Progress) -> None:
-    record = {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
-              "seconds": round(progress.seconds, 3), "losses": progress.losses, "score": progress.score,
-              "is_best": progress.is_best, "scores": progress.scores}
-    srsly.write_jsonl(path, [record], append=True, append_new_line=False)
-
-
-class _Table:
-    """Fixed-width rows: epoch, step, one loss per component, one score per component, combined score, speed."""
-
-    def __init__(self, loss_names: list[str], score_keys: list[str]) -> None:
-        self.loss_names, self.score_keys = loss_names, score_keys
-        self.columns = ["E", "#"] + [f"LOSS {n.upper()}" for n in loss_names] + [k.upper() for k in score_keys] + \
-                       ["SCORE", "WORDS/S"]
-        self.widths = [max(len(c), 6) for c in self.columns]
-
-    def header(self) -> str:
-        head = "  ".join(c.rjust(w) for c, w in zip(self.columns, self.widths))
-        return f"{head}\n{'  '.join('-' * w for w in self.widths)}"
-
-    def row(self, p: Progress) -> str:
-        scores = p.scores or {}
-        cells = [str(p.epoch), str(p.step)]
-        cells += [f"{p.losses.get(n, 0.0):.2f}" for n in self.loss_names]
-        cells += [f"{100 * scores[k]:.2f}" if scores.get(k) is not None else "-" for k in self.score_keys]
-        cells += [f"{100 * (p.score or 0):.2f}", f"{p.words / p.seconds:.0f}" if p.seconds else "-"]
-        return "  ".join(c.rjust(w) for c, w in zip(cells, self.widths))
+def _record(progress: Progress) -> dict[str, Any]:
+    """What every logger gets at an evaluation (and metrics.jsonl holds, one line each)."""
+    return {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
+            "seconds": round(progress.seconds, 3), "losses": progress.losses, "score": progress.score,
+            "is_best": progress.is_best, "scores": progress.scores}
