@@ -15,7 +15,7 @@ from plait.core.data.doc_json import doc_to_json
 from plait.core.errors import DataError, UserError
 
 
-def _texts(path: Path) -> Iterator[str]:
+def read_texts(path: Path) -> Iterator[str]:
     """Texts from a `.jsonl` file (the "text" of each line) or any other file (one text per non-empty line)."""
     with path.open(encoding="utf8") as lines:
         for number, line in enumerate(lines, 1):
@@ -51,7 +51,7 @@ def apply_command(
     count = 0
     try:
         with tmp.open("w", encoding="utf8") as out:
-            for doc in tqdm(nlp.pipe(_texts(input_path), batch_size=batch_size), desc="docs", disable=None):
+            for doc in tqdm(nlp.pipe(read_texts(input_path), batch_size=batch_size), desc="docs", disable=None):
                 out.write(srsly.json_dumps(doc_to_json(doc)) + "\n")
                 count += 1
         tmp.replace(output)

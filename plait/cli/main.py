@@ -43,8 +43,10 @@ _COMMANDS = {
     "fill-config": "fill_config",
     "init-config": "init_config",
     "init-vectors": "init_vectors",
+    "plot": "plot",
     "pretrain": "pretrain",
     "train": "train",
+    "visualize": "visualize",
 }
 
 

@@ -34,11 +34,14 @@ def _label(value: float) -> str:
     return f"{value:.4g}"
 
 
-def style(index: int, run: int, overlaid: bool) -> tuple[str, str]:
-    """Colour and dash of a series: colour by run when runs are overlaid, else by series."""
-    if overlaid:
-        return COLOURS[run % len(COLOURS)], DASHES[index % len(DASHES)]
-    return COLOURS[index % len(COLOURS)], ""
+def styles(chart: Chart, overlaid: bool) -> list[tuple[str, str]]:
+    """Colour and dash of each series: with runs overlaid, colour by run and dash by series within the run."""
+    out, seen = [], {}
+    for index, s in enumerate(chart.series):
+        within = seen[s.run] = seen.get(s.run, -1) + 1
+        out.append((COLOURS[s.run % len(COLOURS)], DASHES[within % len(DASHES)]) if overlaid
+                   else (COLOURS[index % len(COLOURS)], ""))
+    return out
 
 
 def line_chart(chart: Chart, axis: str, overlaid: bool) -> str:
@@ -69,13 +72,12 @@ def line_chart(chart: Chart, axis: str, overlaid: bool) -> str:
     out.append(f"<text class=\"axis\" x=\"{LEFT + plot_w / 2}\" y=\"{HEIGHT - 4}\" text-anchor=\"middle\">{x_name}</text>")
     for step, seconds, run in chart.best:
         x = px(step if axis == "step" else seconds)
-        colour = style(0, run, overlaid)[0] if overlaid else "#444"
+        colour = COLOURS[run % len(COLOURS)] if overlaid else "#444"
         out.append(f"<line class=\"best\" data-run=\"{run}\" data-step=\"{step}\" x1=\"{x:.1f}\" x2=\"{x:.1f}\" "
                    f"y1=\"{TOP}\" y2=\"{TOP + plot_h}\" stroke=\"{colour}\"><title>best step {step}</title></line>"
                    f"<text class=\"best-label\" x=\"{x - 3:.1f}\" y=\"{TOP + plot_h - 4}\" text-anchor=\"end\">"
                    f"best {step}</text>")
-    for index, s in enumerate(chart.series):
-        colour, dash = style(index, s.run, overlaid)
+    for index, (s, (colour, dash)) in enumerate(zip(chart.series, styles(chart, overlaid))):
         pts = [(x, y, step) for x, y, step in zip(xs_of(s), s.values, s.steps) if y is not None]
         line = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y, _ in pts)
         out.append(f"<g class=\"series\" data-name=\"{html.escape(s.name)}\" data-run=\"{s.run}\">"
