@@ -26,11 +26,11 @@ def render_evaluation(examples: Iterable["Example"], scores: dict[str, Any], *, 
     """Gold and prediction side by side (examples' `predicted` docs are the pipeline's output), errors marked,
     above a summary of the scores and a per-label P/R/F table."""
     summary = [(key, scores[key]) for key in _SUMMARY if isinstance(scores.get(key), float)]
-    parts = ["<section class=\"doc scores\"><h2>Scores</h2>", table(["score", "%"], summary)]
+    parts = ["<div class=\"doc scores\"><h2>Scores</h2>", table(["score", "%"], summary)]
     for key, per_label in scores.items():
         if key.endswith("_per_type") and isinstance(per_label, dict) and per_label:
             rows = [(label, float(prf["p"]), float(prf["r"]), float(prf["f"])) for label, prf in per_label.items()]
             parts += [f"<h3>{html.escape(key)}</h3>", table(["label", "P", "R", "F"], rows)]
-    parts.append("</section>")
+    parts.append("</div>")
     extra = "<div style=\"padding: 12px 16px 0\">" + "".join(parts) + "</div>"
     return viewer_page(title, [pair_data(eg) for eg in examples], page_size=page_size, extra=extra, evaluation=True)
