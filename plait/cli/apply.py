@@ -12,25 +12,20 @@ import plait
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.doc_json import doc_to_json
+from plait.core.data.jsonl import json_objects
 from plait.core.errors import DataError, UserError
 
 
 def read_texts(path: Path) -> Iterator[str]:
     """Texts from a `.jsonl` file (the "text" of each line) or any other file (one text per non-empty line)."""
-    with path.open(encoding="utf8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            if path.suffix != ".jsonl":
-                yield line.rstrip("\n")
-                continue
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as err:
-                raise DataError(f"{path}:{number}: invalid JSON ({err})") from err
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+    if path.suffix == ".jsonl":
+        for number, record in json_objects(path):
+            if not isinstance(record.get("text"), str):
                 raise DataError(f"{path}:{number}: expected an object with a \"text\" string")
             yield record["text"]
+        return
+    with path.open(encoding="utf8") as lines:
+        yield from (line.rstrip("\n") for line in lines if line.strip())
 
 
 @app.command("apply")

@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-import srsly
-
+from plait.core.data.jsonl import json_objects
 from plait.core.errors import DataError
 
 # the learning rate is read from this record key (a number, or one number per component)
@@ -50,17 +49,10 @@ def read_run(path: Path) -> Run:
     if not file.is_file():
         raise DataError(f"{file}:1: no metrics file (is {path} a `plait train --output` directory?)")
     records = []
-    with file.open(encoding="utf8", errors="replace") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as err:
-                raise DataError(f"{file}:{number}: invalid JSON ({err})") from None
-            if not isinstance(record, dict) or not isinstance(record.get("step"), int):
-                raise DataError(f"{file}:{number}: expected an object with an integer \"step\"")
-            records.append(record)
+    for number, record in json_objects(file):
+        if not isinstance(record.get("step"), int):
+            raise DataError(f"{file}:{number}: expected an object with an integer \"step\"")
+        records.append(record)
     name = path.name if path.is_dir() else path.parent.name or path.stem
     return Run(name, records)
 

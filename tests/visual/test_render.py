@@ -82,7 +82,7 @@ def test_charts_have_one_point_per_evaluation_and_mark_the_best():
 
 def test_read_run_names_the_bad_line(tmp_path):
     (tmp_path / "metrics.jsonl").write_text(json.dumps(RECORDS[0]) + "\n{not json\n")
-    with pytest.raises(DataError, match=r"metrics.jsonl:2: invalid JSON"):
+    with pytest.raises(DataError, match=r"metrics.jsonl:2: malformed JSON"):
         read_run(tmp_path)
     (tmp_path / "metrics.jsonl").write_text('{"step": "ten"}\n')
     with pytest.raises(DataError, match=r"metrics.jsonl:1: expected an object with an integer"):

@@ -5,7 +5,7 @@ See `plait.core.data.records` for the keys a record may hold.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import srsly
 
@@ -15,8 +15,8 @@ from plait.core.errors import DataError
 from plait.core.vocab import Vocab
 
 
-def read_jsonl(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None) -> Iterator[Doc]:
-    """Reference Docs from a JSONL file, one per non-blank line; records without "words" go through `make_doc`."""
+def json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSONL file; DataError naming the line otherwise."""
     with open(path, encoding="utf-8-sig") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -27,8 +27,14 @@ def read_jsonl(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None) -> Ite
                 raise DataError(f"{path}:{lineno}: malformed JSON: {err}") from None
             if not isinstance(record, dict):
                 raise DataError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}")
-            try:
-                doc = doc_from_record(vocab, record, make_doc)
-            except (ValueError, TypeError, KeyError, IndexError) as err:
-                raise DataError(f"{path}:{lineno}: {err}") from None
-            yield doc
+            yield lineno, record
+
+
+def read_jsonl(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None) -> Iterator[Doc]:
+    """Reference Docs from a JSONL file, one per non-blank line; records without "words" go through `make_doc`."""
+    for lineno, record in json_objects(path):
+        try:
+            doc = doc_from_record(vocab, record, make_doc)
+        except (ValueError, TypeError, KeyError, IndexError) as err:
+            raise DataError(f"{path}:{lineno}: {err}") from None
+        yield doc
