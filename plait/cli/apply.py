@@ -12,7 +12,7 @@ import plait
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.doc_json import doc_to_json
-from plait.core.data.jsonl import json_objects
+from plait.core.data.jsonl import json_objects, text_lines
 from plait.core.errors import DataError, UserError
 
 
@@ -24,8 +24,7 @@ def read_texts(path: Path) -> Iterator[str]:
                 raise DataError(f"{path}:{number}: expected an object with a \"text\" string")
             yield record["text"]
         return
-    with path.open(encoding="utf8") as lines:
-        yield from (line.rstrip("\n") for line in lines if line.strip())
+    yield from (line.rstrip("\r\n") for _, line in text_lines(path) if line.strip())
 
 
 @app.command("apply")

@@ -83,8 +83,12 @@ path = "{tmp}/steps.txt"
     (tmp / "config.cfg").write_text(config)
     (tmp / "custom.py").write_text(CUSTOM_LOGGER)
     os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # a file store keeps the test free of a database server
-    code, out, err = cli("train", tmp / "config.cfg", "--output", tmp / "out", "--code", tmp / "custom.py",
-                    "--training.max_epochs", 1, "--training.max_steps", STEPS, "--training.eval_frequency", EVERY,
-                    "--paths.train", ROOT / "examples/data/train", "--paths.dev", ROOT / "examples/data/dev")
+    try:
+        code, out, err = cli("train", tmp / "config.cfg", "--output", tmp / "out", "--code", tmp / "custom.py",
+                             "--training.max_epochs", 1, "--training.max_steps", STEPS,
+                             "--training.eval_frequency", EVERY,
+                             "--paths.train", ROOT / "examples/data/train", "--paths.dev", ROOT / "examples/data/dev")
+    finally:
+        del os.environ["MLFLOW_ALLOW_FILE_STORE"]
     assert code == 0, err
     return {"dir": tmp, "out": tmp / "out", "console": out, "evaluations": STEPS // EVERY}

@@ -28,9 +28,10 @@ def test_tensorboard_events_read_back(trained_run):
     assert [round(e.value, 2) for e in events.Scalars("loss/ner")] == [round(m["losses"]["ner"], 2) for m in metrics]
 
 
-def test_mlflow_metrics_read_back(trained_run):
+def test_mlflow_metrics_read_back(trained_run, monkeypatch):
     from mlflow.tracking import MlflowClient
 
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     metrics = list(srsly.read_jsonl(trained_run["out"] / "metrics.jsonl"))
     client = MlflowClient(f"file://{trained_run['dir']}/mlruns")
     (run,) = client.search_runs([client.get_experiment_by_name("plait-test").experiment_id])
