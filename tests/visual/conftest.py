@@ -35,7 +35,7 @@ class StepFile(Logger):
 
 
 @registry.loggers.register("test.StepFile.v1")
-def make_step_file(path: str):
+def make_step_file(*, path: str):
     return StepFile(path)
 '''
 

@@ -196,25 +196,25 @@ def create_console_logger() -> Logger:
     return ConsoleLogger()
 
 
-def create_jsonl_logger(path: str) -> Logger:
+def create_jsonl_logger(*, path: str) -> Logger:
     """`plait.JSONLLogger.v1`: one JSON line per evaluation in `path`."""
     return JSONLLogger(Path(path))
 
 
-def create_tensorboard_logger(log_dir: str) -> Logger:
+def create_tensorboard_logger(*, log_dir: str) -> Logger:
     """`plait.TensorBoardLogger.v1`: TensorBoard event files in `log_dir` (needs plait[tensorboard])."""
     _needs("tensorboard", "tensorboard", "plait.TensorBoardLogger.v1")
     return TensorBoardLogger(Path(log_dir))
 
 
-def create_mlflow_logger(experiment: str = "plait", run_name: str | None = None,
+def create_mlflow_logger(*, experiment: str = "plait", run_name: str | None = None,
                          tracking_uri: str | None = None) -> Logger:
     """`plait.MLflowLogger.v1`: an MLflow run in `experiment` (needs plait[mlflow])."""
     _needs("mlflow", "mlflow", "plait.MLflowLogger.v1")
     return MLflowLogger(experiment, run_name, tracking_uri)
 
 
-def create_multi_logger(loggers: dict[str, Any]) -> Logger:
+def create_multi_logger(*, loggers: dict[str, Any]) -> Logger:
     """`plait.MultiLogger.v1`: every logger of `[training.logger.loggers.*]`, in order."""
     for name, logger in loggers.items():
         checked(logger, f"training.logger.loggers.{name}")
