@@ -20,7 +20,7 @@ _EXPORTS = {
     "Example": "plait.core.data.example", "registry": "plait.core.registry", "read_corpus": "plait.core.training.api",
     "Optimizer": "plait.core.training.api", "component": "plait.core.custom", "factory": "plait.core.custom",
     "BaseComponent": "plait.core.custom", "UserError": "plait.core.errors", "ConfigError": "plait.core.errors",
-    "DataError": "plait.core.errors", "ModelLoadError": "plait.core.errors",
+    "DataError": "plait.core.errors", "ModelLoadError": "plait.core.errors", "render": "plait.visual.render",
 }
 
 

@@ -19,7 +19,7 @@ from plait.core.data.record_schema import check_record
 from plait.core.errors import DataError, UserError
 
 
-def _texts(path: Path) -> Iterator[str]:
+def read_texts(path: Path) -> Iterator[str]:
     """Texts from a `.jsonl` file (the "text" of each line) or any other file (one text per non-empty line)."""
     if path.suffix != ".jsonl":
         yield from (line.rstrip("\r\n") for _, line in read_lines(path) if line.strip())
@@ -58,7 +58,8 @@ def apply_command(
     count = 0
     try:
         with tmp.open("w", encoding="utf8") as out:
-            for doc in tqdm(nlp.pipe(_texts(input_path), batch_size=batch_size, n_process=n_process), desc="docs", disable=None):
+            docs = nlp.pipe(read_texts(input_path), batch_size=batch_size, n_process=n_process)
+            for doc in tqdm(docs, desc="docs", disable=None):
                 out.write(srsly.json_dumps(doc_to_json(doc)) + "\n")
                 count += 1
         tmp.replace(output)

@@ -8,11 +8,12 @@ import srsly
 import typer
 
 import plait
-from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, write_text_atomic
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.corpus import Corpus
-from plait.core.training.evaluate import evaluate
+from plait.core.training.evaluate import predict, score
+from plait.visual.render import render_evaluation
 
 _PERCENT = ("tag_acc", "pos_acc", "morph_acc", "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f",
             "cats_score", "cats_macro_f", "cats_micro_f", "cats_acc")
@@ -23,6 +24,7 @@ def evaluate_command(
     model: Path = typer.Argument(..., help="A pipeline directory (e.g. training/model-best)."),
     data: Path = typer.Argument(..., help="Annotated corpus in any format plait reads, or a directory."),
     output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file."),
+    html: Path = typer.Option(None, "--html", help="Write gold and prediction side by side to this HTML file."),
     gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G", help="Use the corpus's own tokens."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
@@ -32,7 +34,8 @@ def evaluate_command(
     import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
     examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
-    scores = evaluate(nlp, examples)
+    scored, seconds = predict(nlp, examples, show_progress=True)
+    scores = score(nlp, scored, seconds)
     for key in _PERCENT:
         if scores.get(key) is not None:
             typer.echo(f"{key.upper():<14}{100 * scores[key]:>8.2f}")
@@ -46,6 +49,9 @@ def evaluate_command(
         srsly.write_json(tmp, scores)
         tmp.replace(output)
         typer.echo(f"wrote {output}", err=True)
+    if html is not None:
+        write_text_atomic(html, render_evaluation(scored, scores, title=f"plait evaluate: {model.name} on {data.name}"))
+        typer.echo(f"wrote {html}", err=True)
 
 
 def _per_label_table(per_label: dict[str, Any]) -> str:

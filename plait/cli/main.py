@@ -44,8 +44,10 @@ _COMMANDS = {
     "init-config": "init_config",
     "init-vectors": "init_vectors",
     "migrate-config": "migrate_config",
+    "plot": "plot",
     "pretrain": "pretrain",
     "train": "train",
+    "visualize": "visualize",
 }
 
 

@@ -4,24 +4,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from tqdm import tqdm
 
 from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
+from plait.core import fs
+from plait.core.progress import progress_bar
 from plait.core.training.initialize import init_nlp
+from plait.core.training.loggers import Logger, RunInfo, resolve_logger
 from plait.core.training.loop import Progress, Trainer
 from plait.core.training.signals import StopRequest
 
-BEST, LAST, CHECKPOINT = "model-best", "model-last", "checkpoint"
+BEST, LAST, CHECKPOINT, REPORT = "model-best", "model-last", "checkpoint", "report.html"
 
 
 @app.command("train", context_settings=OVERRIDES)
 def train_command(
     ctx: typer.Context,
     config_path: Path = typer.Argument(..., help="Training config ('-' for stdin).", allow_dash=True),
-    output: Path = typer.Option(None, "--output", "-o", help="Folder for model-best, model-last, checkpoint and "
-                                                               "metrics.jsonl."),
+    output: Path = typer.Option(None, "--output", "-o", help="Folder for model-best, model-last, checkpoint, "
+                                                               "metrics.jsonl and report.html."),
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
@@ -48,34 +50,36 @@ def _train(run: Job) -> None:
             typer.echo(f"{run.path}: the run finished at step {run.checkpoint.state.step}; nothing to "
                        "resume", err=True)
         return
+    logger = resolve_logger(run.config["training"]) if main else Logger()  # checked before any data is read
     nlp, plan = init_nlp(run.config, device=run.device)
     trainer = Trainer(nlp, plan, device=run.device, world=run.world)
     if run.checkpoint:
         trainer.restore(run.checkpoint)
         trainer.state.finished = False
     saver = _Saver(trainer, run) if run.path else None
-    say = run.say
     if run.checkpoint:
-        say(f"resuming {run.path} after step {trainer.state.step}", err=True)
+        run.say(f"resuming {run.path} after step {trainer.state.step}", err=True)
     ranks = f" x {run.world.size} ranks" if run.world.size > 1 else ""
-    say(f"pipeline {nlp.pipe_names} on {run.device}{ranks}; frozen {plan.frozen_components or 'none'}", err=True)
-    table = _Table([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
-                   [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")])
-    say(table.header())
-    bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None if main else True)
-    with StopRequest() as stop, saving_on_divergence(run.run_dir if main else None, saver and saver.save_last_only,
-                                                     lambda: trainer.state.step):
-        for progress in trainer.train():
-            bar.update(1)
-            if progress.scores is not None:
-                bar.close()
-                say(table.row(progress))
-                bar = tqdm(total=plan.eval_frequency, desc="steps", leave=False, disable=None if main else True)
-            if saver:
-                saver.after_step(progress)
-            if run.world.any(bool(stop)):
-                break
-    bar.close()
+    run.say(f"pipeline {nlp.pipe_names} on {run.device}{ranks}; frozen {plan.frozen_components or 'none'}",
+            err=True)
+    logger.setup(RunInfo([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
+                         [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")], run.path))
+    try:
+        with StopRequest() as stop, saving_on_divergence(run.run_dir, saver and saver.save_last_only,
+                                                         lambda: trainer.state.step), \
+                progress_bar(total=plan.max_steps or None, desc="training", unit="step") as bar:
+            bar.disable = bar.disable or not main
+            bar.update(trainer.state.step)
+            for progress in trainer.train():
+                bar.update(progress.step - bar.n)
+                if progress.scores is not None:
+                    logger.log(_record(progress))
+                if saver:
+                    saver.after_step(progress)
+                if run.world.any(bool(stop)):
+                    break
+    finally:
+        logger.finish()
     if not trainer.state.finished:  # a signal stopped the run (on this rank or another)
         if saver:
             saver.save_last()
@@ -84,7 +88,7 @@ def _train(run: Job) -> None:
         raise typer.Exit(stop.exit_code if stop else 143)
     if saver:
         saver.save_last()
-        say(f"saved {run.path / BEST} and {run.path / LAST}", err=True)
+        run.say(f"saved {run.path / BEST} and {run.path / LAST}", err=True)
 
 
 class _Saver:
@@ -101,11 +105,21 @@ class _Saver:
                 self.trainer.nlp.to_disk(self.run_dir.path / BEST)
                 self.run_dir.saved(BEST)
             self.run_dir.append_log([_record(progress)])
+            self._report()
         if progress.scores is not None:
             self.trainer.state.metrics_rows += 1
         due = progress.step % self.every == 0 if self.every else progress.scores is not None
         if due:
             self.checkpoint()
+
+    def _report(self) -> None:
+        """report.html: every curve of the run so far, rewritten at each evaluation."""
+        from plait.visual.curves import Run
+        from plait.visual.report import render_report
+
+        fs.write_text_atomic(self.run_dir.path / REPORT, render_report([Run(self.run_dir.path.name,
+                                                                            self.run_dir.log_rows())]))
+        self.run_dir.saved(REPORT)
 
     def checkpoint(self) -> None:
         self.trainer.write_checkpoint(self.run_dir.path / CHECKPOINT if self.run_dir else None, self.config)
@@ -126,28 +140,7 @@ class _Saver:
 
 
 def _record(progress: Progress) -> dict:
+    """What every logger gets at an evaluation, and metrics.jsonl holds (one line each)."""
     return {"epoch": progress.epoch, "step": progress.step, "words": progress.words,
             "seconds": round(progress.seconds, 3), "losses": progress.losses, "learn_rate": progress.learn_rates,
             "score": progress.score, "is_best": progress.is_best, "scores": progress.scores}
-
-
-class _Table:
-    """Fixed-width rows: epoch, step, one loss per component, one score per component, combined score, speed."""
-
-    def __init__(self, loss_names: list[str], score_keys: list[str]) -> None:
-        self.loss_names, self.score_keys = loss_names, score_keys
-        self.columns = ["E", "#"] + [f"LOSS {n.upper()}" for n in loss_names] + [k.upper() for k in score_keys] + \
-                       ["SCORE", "WORDS/S"]
-        self.widths = [max(len(c), 6) for c in self.columns]
-
-    def header(self) -> str:
-        head = "  ".join(c.rjust(w) for c, w in zip(self.columns, self.widths))
-        return f"{head}\n{'  '.join('-' * w for w in self.widths)}"
-
-    def row(self, p: Progress) -> str:
-        scores = p.scores or {}
-        cells = [str(p.epoch), str(p.step)]
-        cells += [f"{p.losses.get(n, 0.0):.2f}" for n in self.loss_names]
-        cells += [f"{100 * scores[k]:.2f}" if scores.get(k) is not None else "-" for k in self.score_keys]
-        cells += [f"{100 * (p.score or 0):.2f}", f"{p.words / p.seconds:.0f}" if p.seconds else "-"]
-        return "  ".join(c.rjust(w) for c, w in zip(cells, self.widths))

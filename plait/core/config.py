@@ -299,6 +299,10 @@ def unregistered_functions(config: dict) -> list[str]:
 def resolve_block(block: dict, path: str) -> Any:
     """Build the object a `@registry` block describes (sub-blocks first); errors name `path`."""
     ensure_registered()
+    errors: list[str] = []
+    _check_block(path, block, errors)  # names and settings first, each problem with its dotted path
+    if errors:
+        raise ConfigError("\n".join(errors))
     try:
         return registry.resolve({"x": dict(block)}, validate=True)["x"]
     except ConfigValidationError as err:

@@ -19,7 +19,7 @@ from plait.core.components.transformer import create_null_annotation_setter, mak
 from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
 from plait.core.registry import registry
-from plait.core.training import batchers, optimizers, schedules
+from plait.core.training import batchers, loggers, optimizers, schedules
 from plait.models import architectures as arch
 from plait.objectives.characters import build_pretrain_characters
 from plait.objectives.vectors import build_pretrain_vectors
@@ -98,3 +98,10 @@ registry.schedules.register("plait.constant_then.v1", func=schedules.constant_th
 
 # optimizers
 registry.optimizers.register("plait.Adam.v1", func=optimizers.adam)
+
+# loggers: [training.logger]
+registry.loggers.register("plait.ConsoleLogger.v1", func=loggers.create_console_logger)
+registry.loggers.register("plait.JSONLLogger.v1", func=loggers.create_jsonl_logger)
+registry.loggers.register("plait.TensorBoardLogger.v1", func=loggers.create_tensorboard_logger)
+registry.loggers.register("plait.MLflowLogger.v1", func=loggers.create_mlflow_logger)
+registry.loggers.register("plait.MultiLogger.v1", func=loggers.create_multi_logger)

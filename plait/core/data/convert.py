@@ -10,6 +10,7 @@ from plait.core.data.records import MakeDoc
 from plait.core.data.text import whitespace_tokenizer
 from plait.core import fs
 from plait.core.errors import DataError, UserError
+from plait.core.progress import progress_bar
 from plait.core.vocab import Vocab
 
 
@@ -45,7 +46,8 @@ def convert(input_path: str | Path, output_dir: str | Path, converter: str | Non
     written = []
     for file, out in zip(files, outputs):
         with DocBinWriter(out) as writer:
-            for doc in read_file(file, vocab, make_doc, format=converter, n_sents=n_sents):
+            docs = read_file(file, vocab, make_doc, format=converter, n_sents=n_sents)
+            for doc in progress_bar(docs, desc=f"converting {file.name}", unit="doc"):
                 writer.add(doc)
         written.append(Converted(out, writer.n_docs, writer.n_tokens))
     return written

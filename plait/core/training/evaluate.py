@@ -14,19 +14,31 @@ def evaluate(nlp: "Language", examples: Iterable["Example"], *, batch_size: int 
 
     `speed` is words per second of the pipeline itself (tokenization of the copies excluded).
     """
+    return score(nlp, *predict(nlp, examples, batch_size=batch_size))
+
+
+def predict(nlp: "Language", examples: Iterable["Example"], *, batch_size: int | None = None,
+            show_progress: bool = False) -> tuple[list["Example"], float]:
+    """Examples whose predicted docs are the pipeline's output on copies of the tokens, and the seconds it took."""
     from plait.core.data.example import Example
+    from plait.core.progress import progress_bar
 
     examples = list(examples)
     inputs = [eg.predicted.copy_tokens() for eg in examples]
+    docs = progress_bar(inputs, desc="evaluating", unit="doc") if show_progress else inputs
     start = time.perf_counter()
-    outputs = list(nlp.pipe(inputs, batch_size=batch_size))
+    outputs = list(nlp.pipe(docs, batch_size=batch_size))
     seconds = time.perf_counter() - start
-    scored = [Example(out, eg.reference) for out, eg in zip(outputs, examples)]
+    return [Example(out, eg.reference) for out, eg in zip(outputs, examples)], seconds
+
+
+def score(nlp: "Language", scored: Sequence["Example"], seconds: float) -> dict[str, Any]:
+    """Every component's scores of predicted examples, and `speed`: words per second over `seconds`."""
     scores: dict[str, Any] = {}
     for _, component in nlp.pipeline:
         if hasattr(component, "score"):
             scores.update(component.score(scored))
-    words = sum(len(doc) for doc in inputs)
+    words = sum(len(eg.predicted) for eg in scored)
     scores["speed"] = words / seconds if seconds > 0 else 0.0
     return scores
 

@@ -1,0 +1,1 @@
+"""HTML views: documents and evaluations (`render`), training reports and run comparisons (`report`)."""

@@ -1,0 +1,94 @@
+"""A short real training run of the example pipeline with every built-in logger plus a custom one, shared by the
+report, logger and browser tests."""
+import contextlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from plait.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+STEPS, EVERY = 12, 4
+
+CUSTOM_LOGGER = '''
+from pathlib import Path
+from plait.core.registry import registry
+from plait.core.training.loggers import Logger
+
+
+class StepFile(Logger):
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def setup(self, info):
+        self.path.write_text("setup " + ",".join(info.components) + "\\n")
+
+    def log(self, record):
+        with self.path.open("a") as out:
+            out.write(f"step {record['step']} {record['score']:.6f}\\n")
+
+    def finish(self):
+        with self.path.open("a") as out:
+            out.write("finish\\n")
+
+
+@registry.loggers.register("test.StepFile.v1")
+def make_step_file(*, path: str):
+    return StepFile(path)
+'''
+
+
+def cli(*args) -> tuple[int, str, str]:
+    """`plait ARGS...` in-process: the exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in args])
+    return exit_info.value.code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory) -> dict:
+    """Train shared.cfg for 12 steps (an evaluation every 4) logging to console, JSONL, TensorBoard, MLflow and
+    a custom logger from --code; returns the paths and the console output."""
+    tmp = tmp_path_factory.mktemp("run")
+    config = (ROOT / "examples/configs/shared.cfg").read_text() + f'''
+[training.logger]
+@loggers = "plait.MultiLogger.v1"
+
+[training.logger.loggers]
+
+[training.logger.loggers.console]
+@loggers = "plait.ConsoleLogger.v1"
+
+[training.logger.loggers.jsonl]
+@loggers = "plait.JSONLLogger.v1"
+path = "{tmp}/logs/log.jsonl"
+
+[training.logger.loggers.tensorboard]
+@loggers = "plait.TensorBoardLogger.v1"
+log_dir = "{tmp}/tensorboard"
+
+[training.logger.loggers.mlflow]
+@loggers = "plait.MLflowLogger.v1"
+experiment = "plait-test"
+run_name = "short"
+tracking_uri = "file://{tmp}/mlruns"
+
+[training.logger.loggers.custom]
+@loggers = "test.StepFile.v1"
+path = "{tmp}/steps.txt"
+'''
+    (tmp / "config.cfg").write_text(config)
+    (tmp / "custom.py").write_text(CUSTOM_LOGGER)
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # a file store keeps the test free of a database server
+    try:
+        code, out, err = cli("train", tmp / "config.cfg", "--output", tmp / "out", "--code", tmp / "custom.py",
+                             "--training.max_epochs", 1, "--training.max_steps", STEPS,
+                             "--training.eval_frequency", EVERY,
+                             "--paths.train", ROOT / "examples/data/train", "--paths.dev", ROOT / "examples/data/dev")
+    finally:
+        del os.environ["MLFLOW_ALLOW_FILE_STORE"]
+    assert code == 0, err
+    return {"dir": tmp, "out": tmp / "out", "console": out, "evaluations": STEPS // EVERY}
