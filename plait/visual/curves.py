@@ -50,7 +50,9 @@ def read_run(path: Path) -> Run:
         raise DataError(f"{file}:1: no metrics file (is {path} a `plait train --output` directory?)")
     records = []
     for number, record in read_json_lines(file):
-        if not isinstance(record, dict) or not isinstance(record.get("step"), int):
+        if not isinstance(record, dict):
+            raise DataError(f"{file}:{number}: expected a JSON object, found {type(record).__name__}")
+        if not isinstance(record.get("step"), int):
             raise DataError(f"{file}:{number}: expected an object with an integer \"step\"")
         records.append(record)
     name = path.name if path.is_dir() else path.parent.name or path.stem

@@ -9,7 +9,7 @@ def test_visualize_rejects_bad_input(tmp_path, fixtures_dir):
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b'{"text": "fine"}\n\xff\xfe\n')
     cases = [
-        ((bad, out), f"error: {bad}:2: not UTF-8 text"),
+        ((bad, out), f"error: {bad}:2: not UTF-8 ("),
         ((tmp_path / "missing.conllu", out), "missing.conllu: not found"),
         ((out,), "visualize takes MODEL INPUT OUT.html or DOCS OUT.html (1 path given)"),
         ((fixtures_dir / "ud-en-ewt-sample.conllu", out, "--page-size", 0), "--page-size: must be at least 1"),
