@@ -14,7 +14,7 @@ from plait.core.data.readers import read_docs
 SCREENSHOTS = os.environ.get("PLAIT_SCREENSHOTS")  # set to docs/img to refresh the README's pictures
 
 if missing():
-    if os.environ.get("CI"):
+    if os.environ.get("CI", "").lower() == "true":
         raise RuntimeError(f"browser tests cannot run in CI: {missing()}")
     pytest.skip(missing(), allow_module_level=True)
 
