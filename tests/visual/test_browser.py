@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 import srsly
-
-import plait
 from browser import chromium_page, missing
 from conftest import ROOT, cli
+
+import plait
 from plait.core.data.readers import read_docs
 
 SCREENSHOTS = os.environ.get("PLAIT_SCREENSHOTS")  # set to docs/img to refresh the README's pictures

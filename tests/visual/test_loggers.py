@@ -1,9 +1,8 @@
 """[training.logger]: every built-in logger and a custom one receive the same records in one real run."""
 import pytest
 import srsly
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
 from conftest import ROOT, cli
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 
 @pytest.mark.slow
