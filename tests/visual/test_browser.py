@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import srsly
 from browser import chromium_page, missing
-from conftest import ROOT, cli
+from visual_cli import ROOT, cli
 
 import plait
 from plait.core.data.readers import read_docs

@@ -1,8 +1,8 @@
 """[training.logger]: every built-in logger and a custom one receive the same records in one real run."""
 import pytest
 import srsly
-from conftest import ROOT, cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from visual_cli import ROOT, cli
 
 
 @pytest.mark.slow
