@@ -1,7 +1,7 @@
 """`plait visualize` and `plait plot` on bad input: one error line naming the file and line, exit 2, nothing written."""
 import json
 
-from conftest import cli
+from visual_cli import cli
 
 
 def test_visualize_rejects_bad_input(tmp_path, fixtures_dir):

@@ -1,10 +1,11 @@
 """[training.logger]: every built-in logger and a custom one receive the same records in one real run."""
+import pytest
 import srsly
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from visual_cli import ROOT, cli
 
-from conftest import ROOT, cli
 
-
+@pytest.mark.slow
 def test_console_table_and_run_files(trained_run):
     lines = trained_run["console"].splitlines()
     assert lines[0].split() == ["E", "#", "LOSS", "TAGGER", "LOSS", "NER", "TAG_ACC", "ENTS_F", "SCORE", "WORDS/S"]
@@ -17,6 +18,7 @@ def test_console_table_and_run_files(trained_run):
     assert not list(trained_run["out"].glob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_tensorboard_events_read_back(trained_run):
     metrics = list(srsly.read_jsonl(trained_run["out"] / "metrics.jsonl"))
     events = EventAccumulator(str(trained_run["dir"] / "tensorboard"))
@@ -28,6 +30,7 @@ def test_tensorboard_events_read_back(trained_run):
     assert [round(e.value, 2) for e in events.Scalars("loss/ner")] == [round(m["losses"]["ner"], 2) for m in metrics]
 
 
+@pytest.mark.slow
 def test_mlflow_metrics_read_back(trained_run, monkeypatch):
     from mlflow.tracking import MlflowClient
 
@@ -40,6 +43,7 @@ def test_mlflow_metrics_read_back(trained_run, monkeypatch):
     assert [(h.step, round(h.value, 6)) for h in history] == [(m["step"], round(m["score"], 6)) for m in metrics]
 
 
+@pytest.mark.slow
 def test_custom_logger_from_code(trained_run):
     metrics = list(srsly.read_jsonl(trained_run["out"] / "metrics.jsonl"))
     lines = (trained_run["dir"] / "steps.txt").read_text().splitlines()

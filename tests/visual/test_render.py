@@ -9,11 +9,11 @@ import plait
 from plait.core.data.example import Example
 from plait.core.data.readers import read_docs
 from plait.core.doc import Doc
+from plait.core.errors import DataError
 from plait.core.vocab import Vocab
 from plait.visual.curves import Run, charts, read_run
-from plait.visual.docs import doc_data, pair_data
+from plait.visual.docs import pair_data
 from plait.visual.report import render_report
-from plait.core.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[2]
 
