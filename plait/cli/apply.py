@@ -46,8 +46,9 @@ def apply_command(
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Annotate every text of INPUT and write one JSON object per doc to OUTPUT."""
-    if batch_size < 1 or n_process < 1:
-        raise UserError(f"--batch-size and --n-process must be at least 1, not {batch_size} and {n_process}")
+    for flag, value in (("--batch-size", batch_size), ("--n-process", n_process)):
+        if value < 1:
+            raise UserError(f"{flag}: must be at least 1, not {value}")
     if not input_path.is_file():
         raise UserError(f"{input_path}: " + ("is a folder; apply reads one file" if input_path.is_dir()
                                              else "input file not found"))

@@ -70,7 +70,7 @@ def test_two_ranks_train_like_one_process(single, two_ranks):
     assert [r["step"] for r in srsly.read_jsonl(two_ranks / "metrics.jsonl")] == \
            [r["step"] for r in srsly.read_jsonl(single / "metrics.jsonl")]
     assert sorted(p.name for p in two_ranks.iterdir()) == [".plait-lock", "checkpoint", "metrics.jsonl",
-                                                           "model-best", "model-last"]
+                                                           "model-best", "model-last", "report.html"]
 
 
 def test_two_nodes_meet_on_localhost(tmp_path):

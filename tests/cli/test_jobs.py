@@ -81,7 +81,7 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path, uninterrupted, point
     assert_bitwise_equal(weights(uninterrupted / "model-best"), weights(out / "model-best"))
     assert rows(out / "metrics.jsonl") == rows(uninterrupted / "metrics.jsonl")
     assert sorted(p.name for p in out.iterdir()) == [".plait-lock", "checkpoint", "metrics.jsonl", "model-best",
-                                                     "model-last"]
+                                                     "model-last", "report.html"]
 
 
 @pytest.mark.slow

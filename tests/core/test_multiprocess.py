@@ -64,4 +64,4 @@ def test_apply_with_two_processes(capsys, tmp_path, trained):
     assert code == 0, err
     assert list(srsly.read_jsonl(tmp_path / "one.jsonl")) == list(srsly.read_jsonl(tmp_path / "two.jsonl"))
     code, _, err = run(capsys, "apply", trained, source, tmp_path / "x.jsonl", "--n-process", 0)
-    assert code == 2 and err.startswith("error: --batch-size and --n-process")
+    assert code == 2 and err.startswith("error: --n-process: must be at least 1")
