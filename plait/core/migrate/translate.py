@@ -165,7 +165,8 @@ def migrate(config: Config) -> tuple[Config, Notes]:
             out["paths"] = dict(config["paths"])
             vectors = out["paths"].get("vectors")
             if isinstance(vectors, str) and "/" not in vectors and "\\" not in vectors:
-                m.notes.keys[("paths", "vectors")] = (f"{vectors!r} names a spaCy package, which plait cannot read: "
+                out["paths"]["vectors"] = None
+                m.notes.keys[("paths", "vectors")] = (f"was {vectors!r}, a spaCy package, which plait cannot read: "
                                                       "point it at a table made by `plait init-vectors`")
         elif name == "components":
             out["components"] = {n: m.component(n, dict(b)) for n, b in config["components"].items()}

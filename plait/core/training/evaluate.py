@@ -58,11 +58,12 @@ def score_names(nlp: "Language") -> list[str]:
 
 
 def check_score_weights(nlp: "Language", weights: dict[str, Any]) -> None:
-    """ConfigError for a weight on a score no component reports: it would count as 0 at every evaluation."""
+    """ConfigError for a weight on a score no component reports: it would count as 0 at every evaluation. A
+    weight of 0 or null weighs nothing either way (spaCy's configs list such scores to report them)."""
     from plait.core.errors import ConfigError
 
     known = score_names(nlp)
-    unknown = [key for key in weights if key not in known]
+    unknown = [key for key, weight in weights.items() if key not in known and weight]
     if unknown:
         raise ConfigError(f"training.score_weights.{unknown[0]}: no component reports this score; the pipeline's "
                           f"scores are {', '.join(known) or 'none'}")
