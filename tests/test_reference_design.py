@@ -314,7 +314,9 @@ def test_pretraining_component_and_layer(capsys, tmp_path, raw_jsonl, component,
     config = init_config(lang="en", pipeline=[pipeline], optimize="accuracy", pretraining=True)
     config["pretraining"]["component"], config["pretraining"]["layer"] = component, layer
     if pipeline == "textcat":  # the textcat holds its own encoder (as spaCy's default textcat does)
-        config["components"]["textcat"]["model"]["tok2vec"] = config["components"].pop("tok2vec")["model"]
+        encoder = config["components"].pop("tok2vec")["model"]
+        encoder["embed"]["width"] = encoder["encode"]["width"]  # it referred to the removed component's
+        config["components"]["textcat"]["model"]["tok2vec"] = encoder
         config["nlp"]["pipeline"] = ["textcat"]
     cfg = tmp_path / "config.cfg"
     cfg.write_text(config.to_str(), encoding="utf8")

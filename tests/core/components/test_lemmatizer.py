@@ -20,7 +20,7 @@ def test_edits_round_trip_every_training_pair(shared_data):
 
 def test_edits_round_trip_the_fixture_pairs_and_generalise(fixtures_dir):
     nlp = plait.blank("en")
-    docs = list(read_conllu(fixtures_dir / "ud-en-ewt-parse-sample.conllu", nlp.vocab))
+    docs = list(read_conllu(fixtures_dir / "parse" / "ud-en-ewt-parse-sample.conllu", nlp.vocab))
     pairs = [(w, lemma) for d in docs for w, lemma in zip(d.words, d.strings_of("LEMMA")) if lemma]
     assert len(pairs) > 1000
     assert all(apply_edit(edit_of(form, lemma), form) == lemma for form, lemma in pairs)
@@ -37,7 +37,7 @@ def test_edits_that_do_not_apply_say_so():
 
 
 def test_lemmatizer_learns_and_round_trips(fixtures_dir, train_pipeline, round_trip):
-    ud = fixtures_dir / "ud-en-ewt-parse-sample.conllu"
+    ud = fixtures_dir / "parse" / "ud-en-ewt-parse-sample.conllu"
     run = train_pipeline(["trainable_lemmatizer"], ud, ud, steps=60,
                          overrides={"components.trainable_lemmatizer.min_freq": 1})
     losses = run.losses("trainable_lemmatizer")
@@ -51,7 +51,7 @@ def test_lemmatizer_learns_and_round_trips(fixtures_dir, train_pipeline, round_t
 
 
 def test_lemmatizer_with_its_own_encoder_next_to_a_parser(fixtures_dir, train_pipeline, round_trip):
-    ud = fixtures_dir / "ud-en-ewt-parse-sample.conllu"
+    ud = fixtures_dir / "parse" / "ud-en-ewt-parse-sample.conllu"
     run = train_pipeline(["parser", "trainable_lemmatizer"], ud, ud, steps=40, independent=True)
     assert run.nlp.pipe_names == ["parser", "trainable_lemmatizer"]
     assert run.scores["lemma_acc"] > 0.85

@@ -32,7 +32,7 @@ def assert_trees(doc):
 
 @pytest.fixture
 def parse_sample(fixtures_dir):
-    return fixtures_dir / "ud-en-ewt-parse-sample.conllu"
+    return fixtures_dir / "parse" / "ud-en-ewt-parse-sample.conllu"
 
 
 def test_parser_learns_the_fixture_and_round_trips(parse_sample, train_pipeline, round_trip):

@@ -23,11 +23,11 @@ def setup(**overrides):
 
 def test_annotating_component_sets_predictions_during_training():
     nlp, plan = setup(**{"training.annotating_components": ["tagger"]})
-    batches = []
-    original = plan.batcher
-    plan.batcher = lambda items: (batches.append(b) or b for b in original(items))
+    loaded = []
+    original = plan.train_store.load
+    plan.train_store.load = lambda refs: loaded.append(original(refs)) or loaded[-1]  # the examples trained on
     next(train_while_improving(nlp, plan))
-    assert all(eg.predicted.has_annotation("TAG") for eg in batches[0])
+    assert loaded and all(eg.predicted.has_annotation("TAG") for eg in loaded[0])
 
 
 def test_mixed_precision_bf16_trains_on_cpu():
