@@ -359,11 +359,13 @@ class Language:
             raise ModelLoadError(f"{config_path}: this pipeline uses {missing[0]!r}, which is not registered; pass "
                                  f"the file that registers it with --code")
         disable, exclude = list(disable), list(exclude)
-        unknown = [n for n in disable + exclude if n not in config["nlp"]["pipeline"]]
+        names = list((config.get("nlp") or {}).get("pipeline") or [])
+        unknown = [n for n in disable + exclude if n not in names]
         if unknown:
             raise UserError(f"{path}: no component named {unknown[0]!r} to disable or exclude "
-                            f"(components: {', '.join(config['nlp']['pipeline'])})")
-        config["nlp"]["pipeline"] = [n for n in config["nlp"]["pipeline"] if n not in exclude]
+                            f"(components: {', '.join(map(str, names))})")
+        if exclude:
+            config["nlp"]["pipeline"] = [n for n in names if n not in exclude]
         try:
             nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
         except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
