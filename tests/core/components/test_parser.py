@@ -135,3 +135,15 @@ def test_parser_and_lemmatizer_on_a_transformer(capsys, tmp_path, tiny_roberta, 
     doc = nlp(TEXTS[1])
     assert_trees(doc)
     assert all(t.lemma_ for t in doc)
+
+
+def test_long_stretches_are_cut_into_sentences_of_bounded_length():
+    from plait.core.components.parser import capped_starts
+
+    margin = np.zeros(1000)
+    margin[[300, 420, 700]] = 5.0
+    starts = capped_starts(np.array([0]), margin, 256)
+    lengths = np.diff(np.append(starts, 1000))
+    assert starts[0] == 0 and lengths.max() <= 256 and lengths.min() >= 128
+    assert 700 in starts.tolist()  # a strong sentence start inside the allowed range is where it cuts
+    assert capped_starts(np.array([0, 10]), margin[:20], 256).tolist() == [0, 10]
