@@ -10,7 +10,7 @@ tagger,parser,trainable_lemmatizer -o efficiency`. plait: `plait init-config -p 
 --optimize efficiency` (with --gpu: the transformer defaults with the model swapped for PATH). Both train for
 --epochs with evaluation only at the end, then `evaluate` model-last on test. Training words/s = training words x
 epochs / wall seconds of the whole train command (as ../shared/anchors/spacy_baseline.py computes it); inference
-words/s is each tool's own `evaluate` speed; peak RSS of the train command from /usr/bin/time -v; the 1-minute load
+words/s is each tool's own `evaluate` speed; peak RSS and CPU seconds of the train command from /usr/bin/time -v; the 1-minute load
 average before and after each command is recorded (the machine is shared). One JSON line per tool, then one with
 the plait/spaCy differences and ratios.
 """
@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from transformer_vs_spacy import count_words, timed  # the same word count and timing as the other benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 EWT = ROOT.parent / "shared" / "data" / "ud-en-ewt"
@@ -32,27 +31,6 @@ SPACY_PY = Path("/tmp/spacy-anchor-venv/bin/python")
 PIPELINE = "tagger,parser,trainable_lemmatizer"
 SCORES = ("tag_acc", "dep_uas", "dep_las", "lemma_acc", "sents_f", "speed")
 NO_EVAL = ["--training.max_steps", 0, "--training.eval_frequency", 100000000, "--training.patience", 0]
-
-
-def count_words(path: Path) -> int:
-    code = ("import sys, plait\nfrom plait.core.data.readers import read_docs\n"
-            "nlp = plait.blank('en')\n"
-            "print(sum(len(d) for d in read_docs(sys.argv[1], nlp.vocab, nlp.make_doc)))")
-    return int(subprocess.run([sys.executable, "-c", code, path], check=True, capture_output=True, text=True).stdout)
-
-
-def timed(cmd: list, log: Path) -> dict:
-    """Wall seconds, peak RSS (kB) and the load average before and after one command."""
-    load = os.getloadavg()[0]
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v", *map(str, cmd)], capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    log.write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SystemExit(f"command failed, see {log}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return {"train_wall_s": round(wall, 1), "train_peak_rss_kb": rss,
-            "load_avg_1m_before_after": [round(load, 2), round(os.getloadavg()[0], 2)]}
 
 
 def scores_of(metrics: Path) -> dict:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from plait.core.data.example import Example
 
 _SENT_IDS = {-1: 0, 1: 1}  # SENT_START code -> sentence-start class
+# Longest sentence parsed as one tree at prediction: arc scores grow with the square of the length and exact
+# decoding with its cube, so a longer stretch (a doc without boundaries) is cut where a sentence start scores best.
+MAX_SENTENCE = 256
 
 
 def segments(sent_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,6 +40,21 @@ def segments(sent_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flags[0] = True
     starts = np.flatnonzero(flags)
     return starts, np.diff(np.append(starts, n))
+
+
+def capped_starts(starts: np.ndarray, start_margin: np.ndarray, cap: int) -> np.ndarray:
+    """Sentence starts with every sentence longer than `cap` cut, each cut at the best-scoring start among the
+    positions that leave both parts between cap / 2 and cap tokens long (the rest is cut again if need be)."""
+    n = len(start_margin)
+    out: list[int] = []
+    for a, b in zip(starts.tolist(), starts.tolist()[1:] + [n]):
+        while b - a > cap:
+            lo = a + cap // 2
+            a_next = lo + int(np.argmax(start_margin[lo:a + cap + 1]))
+            out.append(a)
+            a = a_next
+        out.append(a)
+    return np.array(out, dtype=np.int64)
 
 
 class DependencyParser:
@@ -82,7 +100,7 @@ class DependencyParser:
         """Summed cross-entropy of the gold head of each token (within its gold sentence), of its gold label given
         the gold head, and of the gold sentence starts."""
         device = feats.arc_dep.device
-        seg_starts, seg_lengths, arc_targets, deps, heads, label_ids, sent_targets = [], [], [], [], [], [], []
+        seg_lengths, arc_targets, deps, heads, label_ids, sent_targets = [], [], [], [], [], []
         offset = 0
         for eg in examples:
             gold_heads = eg.get_aligned_heads()
@@ -91,7 +109,6 @@ class DependencyParser:
             sent_targets.extend(_SENT_IDS.get(c, MISSING) for c in codes)
             for start, length in zip(*segments(np.array(codes, dtype=np.int8))):
                 start, end = int(start), int(start + length)
-                seg_starts.append(offset + start)
                 seg_lengths.append(end - start)
                 for i in range(start, end):
                     head, dep = gold_heads[i], gold_deps[i]
@@ -104,7 +121,7 @@ class DependencyParser:
             offset += len(eg.predicted)
         loss = nn.functional.cross_entropy(feats.sent_starts.float(), torch.tensor(sent_targets, device=device),
                                            ignore_index=MISSING, reduction="sum")
-        starts = torch.tensor(seg_starts, dtype=torch.long, device=device)
+        starts = torch.tensor(np.cumsum([0] + seg_lengths[:-1]), dtype=torch.long, device=device)
         lengths = torch.tensor(seg_lengths, dtype=torch.long, device=device)
         targets = _padded_targets(arc_targets, seg_lengths, device)
         for group in length_chunks(np.array(seg_lengths)):
@@ -120,23 +137,24 @@ class DependencyParser:
         return loss
 
     def predict(self, docs: Sequence[Doc]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-        """(heads, label ids, sentence codes or None when the doc had its own) per doc."""
+        """(heads, label ids, sentence codes or None when the doc's own were kept) per doc."""
         self.model.eval()
         with torch.no_grad():
             feats = self.model(docs)
-            sent_best = feats.sent_starts.argmax(-1).cpu().numpy()
+            margin = (feats.sent_starts[:, 1] - feats.sent_starts[:, 0]).float().cpu().numpy()
             offsets = np.cumsum([0] + [len(d) for d in docs])
             codes_per_doc, seg_starts, seg_lengths = [], [], []
             for k, doc in enumerate(docs):
                 own = doc.has_annotation("SENT_START")
-                codes = doc.columns["SENT_START"] if own else np.where(sent_best[offsets[k]:offsets[k + 1]], 1, -1)
-                starts, lengths = segments(np.asarray(codes))
-                if not own and len(codes):
-                    codes = codes.astype(np.int8)
-                    codes[starts] = 1
-                codes_per_doc.append(None if own else codes)
+                doc_margin = margin[offsets[k]:offsets[k + 1]]
+                codes = doc.columns["SENT_START"].copy() if own else np.where(doc_margin > 0, 1, -1).astype(np.int8)
+                given = segments(codes)[0]
+                starts = capped_starts(given, doc_margin, MAX_SENTENCE)
+                changed = not own or len(starts) != len(given)
+                codes[starts] = 1
+                codes_per_doc.append(codes if changed else None)
                 seg_starts.append(starts + offsets[k])
-                seg_lengths.append(lengths)
+                seg_lengths.append(np.diff(np.append(starts, len(doc))))
             starts_np, lengths_np = np.concatenate(seg_starts), np.concatenate(seg_lengths)
             heads = np.arange(offsets[-1])  # flat, absolute
             device = feats.arc_dep.device

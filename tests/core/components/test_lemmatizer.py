@@ -1,15 +1,15 @@
 """trainable_lemmatizer: prefix/suffix edits learned from UD (form, lemma) pairs, through the real trainer."""
 import pytest
 
+import plait
 from plait.core.components.lemma_edits import Edit, apply_edit, edit_of
 from plait.core.data.conllu import read_conllu
 from plait.core.errors import ConfigError
 
-import plait
-
 TEXTS = ["The Iraqi government is grim.", "Cats were running"]
 
 
+@pytest.mark.slow
 def test_edits_round_trip_every_training_pair(shared_data):
     nlp = plait.blank("en")
     pairs = {(w, lemma) for doc in read_conllu(shared_data / "ud-en-ewt" / "train.conllu", nlp.vocab)

@@ -35,6 +35,7 @@ def parse_sample(fixtures_dir):
     return fixtures_dir / "parse" / "ud-en-ewt-parse-sample.conllu"
 
 
+@pytest.mark.slow
 def test_parser_learns_the_fixture_and_round_trips(parse_sample, train_pipeline, round_trip):
     run = train_pipeline(["parser"], parse_sample, parse_sample, steps=160,
                          overrides={"training.eval_frequency": 40})
@@ -117,3 +118,32 @@ def test_doc_tree_navigation():
     assert np.array_equal(doc.columns["HEAD"], [2, 2, 3, 3, 5, 3])
     with pytest.raises(ValueError, match="noun_chunks needs a dependency parse"):
         list(Doc(vocab, ["a"]).noun_chunks)
+
+
+def test_parser_and_lemmatizer_on_a_transformer(capsys, tmp_path, tiny_roberta, parse_sample):
+    from cli_run import run
+
+    config = tmp_path / "trf.cfg"
+    assert run(capsys, "init-config", config, "--gpu", "--pipeline", "parser,trainable_lemmatizer")[0] == 0
+    code, out, err = run(capsys, "train", config, "--output", tmp_path / "out",
+                         "--components.transformer.model.name", tiny_roberta, "--training.max_steps", "6",
+                         "--training.eval_frequency", "3", "--training.optimizer.learn_rate.warmup_steps", "1",
+                         "--paths.train", parse_sample, "--paths.dev", parse_sample)
+    assert code == 0, err
+    assert "DEP_LAS" in out and "LEMMA_ACC" in out
+    nlp = plait.load(tmp_path / "out" / "model-last")
+    doc = nlp(TEXTS[1])
+    assert_trees(doc)
+    assert all(t.lemma_ for t in doc)
+
+
+def test_long_stretches_are_cut_into_sentences_of_bounded_length():
+    from plait.core.components.parser import capped_starts
+
+    margin = np.zeros(1000)
+    margin[[300, 420, 700]] = 5.0
+    starts = capped_starts(np.array([0]), margin, 256)
+    lengths = np.diff(np.append(starts, 1000))
+    assert starts[0] == 0 and lengths.max() <= 256 and lengths.min() >= 128
+    assert 700 in starts.tolist()  # a strong sentence start inside the allowed range is where it cuts
+    assert capped_starts(np.array([0, 10]), margin[:20], 256).tolist() == [0, 10]
