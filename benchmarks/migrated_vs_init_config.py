@@ -2,11 +2,12 @@
 """spaCy's `init config --pipeline tagger,ner` (efficiency) migrated by plait, against plait's own init-config.
 
 Usage (from the repo root, with ../shared beside it):
-    .venv/bin/python benchmarks/migrated_vs_init_config.py [--epochs 5] [--out /tmp/plait-migrated]
+    .venv/bin/python benchmarks/migrated_vs_init_config.py [--epochs 5] [--sentences N] [--out /tmp/plait-migrated]
 
 Both configs train on ud-en-ewt train + wikiann-en train (one folder, so the tagger learns from the
 first and the ner from the second) for the same epochs with evaluation only at the end, then are scored
-on ud-en-ewt test + wikiann-en test. Prints one JSON line with tag_acc and ents_f of both.
+on ud-en-ewt test + wikiann-en test. `--sentences N` trains on the first N sentences of each training file
+only (0: all). Prints one JSON line with tag_acc and ents_f of both.
 """
 from __future__ import annotations
 
@@ -23,19 +24,23 @@ SPACY_CONFIG = ROOT / "tests/fixtures/spacy_configs/tagger_ner_efficiency.cfg"
 PLAIT = [sys.executable, "-c", "from plait.cli.main import main; main()"]
 
 
-def corpus(out: Path, split: str) -> Path:
+def corpus(out: Path, split: str, sentences: int = 0) -> Path:
+    """A folder holding the split of both corpora (the first `sentences` sentences of each when not 0)."""
     folder = out / split
     folder.mkdir(parents=True, exist_ok=True)
     for name, source in (("ewt.conllu", DATA / f"ud-en-ewt/{split}.conllu"), ("wikiann.tsv", DATA / f"wikiann-en/{split}.tsv")):
-        link = folder / name
-        if not link.exists():
-            link.symlink_to(source)
+        target = folder / name
+        if sentences:
+            blocks = source.read_text(encoding="utf8").split("\n\n")[:sentences]
+            target.write_text("\n\n".join(blocks) + "\n\n", encoding="utf8")
+        elif not target.exists():
+            target.symlink_to(source)
     return folder
 
 
-def train_and_score(cfg: Path, out: Path, epochs: int) -> dict:
+def train_and_score(cfg: Path, out: Path, epochs: int, train: Path) -> dict:
     start = time.perf_counter()
-    subprocess.run([*PLAIT, "train", cfg, "--output", out / "model", "--paths.train", corpus(out.parent, "train"),
+    subprocess.run([*PLAIT, "train", cfg, "--output", out / "model", "--paths.train", train,
                     "--paths.dev", corpus(out.parent, "dev"), "--training.max_epochs", str(epochs),
                     "--training.max_steps", "0", "--training.eval_frequency", "100000000", "--training.patience", "0"],
                    check=True, capture_output=True)
@@ -50,6 +55,7 @@ def train_and_score(cfg: Path, out: Path, epochs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--sentences", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("/tmp/plait-migrated"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -57,10 +63,11 @@ def main() -> None:
     subprocess.run([*PLAIT, "migrate-config", SPACY_CONFIG, migrated], check=True, capture_output=True)
     subprocess.run([*PLAIT, "init-config", own, "--pipeline", "tagger,ner", "--optimize", "efficiency", "--force"],
                    check=True, capture_output=True)
-    results = {"epochs": args.epochs}
+    results = {"epochs": args.epochs, "sentences": args.sentences}
+    train = corpus(args.out, "train", args.sentences)
     for name, cfg in (("migrated", migrated), ("init_config", own)):
         (args.out / name).mkdir(exist_ok=True)
-        results[name] = train_and_score(cfg, args.out / name, args.epochs)
+        results[name] = train_and_score(cfg, args.out / name, args.epochs, train)
     results["diff"] = {k: round(results["migrated"][k] - results["init_config"][k], 4) for k in ("tag_acc", "ents_f")}
     print(json.dumps(results))
 

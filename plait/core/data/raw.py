@@ -1,4 +1,4 @@
-"""RawCorpus: unannotated Docs for pretraining, streamed from JSONL `{"text": ...}` lines or `.plait` files."""
+"""RawCorpus: unannotated Docs for pretraining, streamed from JSONL `{"text": ...}` lines, `.plait` or spaCy `.spacy` files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,5 +38,5 @@ class RawCorpus:
 
 def create_raw_corpus(*, path: str | None, min_length: NonNegativeInt = 5, max_length: NonNegativeInt = 500,
                       limit: NonNegativeInt = 0) -> RawCorpus:
-    """`plait.RawCorpus.v1`: raw texts for pretraining, JSONL `{"text": ...}` per line or binary `.plait` docs."""
+    """`plait.RawCorpus.v1`: raw texts for pretraining, JSONL `{"text": ...}` per line or binary `.plait` / `.spacy` docs."""
     return RawCorpus(Path(path) if path else None, min_length=min_length, max_length=max_length, limit=limit)

@@ -141,3 +141,33 @@ def test_pretraining_reads_spacy_raw_text(capsys, tmp_path):
     assert code == 0, err
     log = list(srsly.read_jsonl(tmp_path / "pt" / "log.jsonl"))
     assert log and log[0]["words"] == sum(len(d["words"]) for d in EXPECTED["rich.spacy"])
+
+
+@pytest.mark.slow
+def test_spacy_made_corpus_trains_a_tagger_as_its_conllu_does(shared_data, tmp_path):
+    """ewt-train-500.spacy is `spacy convert -n 1` of ud-en-ewt train's first 500 sentences: the same
+    sentences read from CoNLL-U train a tagger, batch for batch, to the same tag_acc."""
+    import torch
+
+    import plait
+
+    blocks = (shared_data / "ud-en-ewt/train.conllu").read_text(encoding="utf8").split("\n\n")[:500]
+    conllu = tmp_path / "ewt-train-500.conllu"
+    conllu.write_text("\n\n".join(blocks) + "\n\n", encoding="utf8")
+    dev_blocks = (shared_data / "ud-en-ewt/dev.conllu").read_text(encoding="utf8").split("\n\n")[:300]
+    dev = tmp_path / "dev.conllu"
+    dev.write_text("\n\n".join(dev_blocks) + "\n\n", encoding="utf8")
+    scores = {}
+    for name, path in (("conllu", conllu), ("spacy", SPACY / "ewt-train-500.spacy")):
+        torch.manual_seed(0)
+        nlp = plait.blank("en")
+        nlp.add_pipe("tagger")
+        train = list(read_examples(path, nlp.vocab, nlp.make_doc, gold_preproc=True, n_sents=1))
+        assert len(train) == 500
+        optimizer = nlp.initialize(lambda: train)
+        for _ in range(2):
+            for start in range(0, len(train), 16):
+                nlp.update(train[start:start + 16], sgd=optimizer)
+        scores[name] = nlp.evaluate(plait.read_corpus(dev, nlp))["tag_acc"]
+    assert scores["conllu"] > 0.6
+    assert abs(scores["spacy"] - scores["conllu"]) <= 0.001, scores
