@@ -38,7 +38,7 @@ def timed(cmd: list, env: dict) -> tuple[float, int]:
 
 def tagger_config(out: Path) -> Path:
     cfg = out / "tagger.cfg"
-    subprocess.run([BIN / "plait", "init-config", cfg, "--pipeline", "tagger", "--force"], check=True,
+    subprocess.run([str(BIN / "plait"), "init-config", str(cfg), "--pipeline", "tagger", "--force"], check=True,
                    capture_output=True)
     return cfg
 
@@ -120,15 +120,16 @@ print(json.dumps(out))
 def part_longdoc(args: argparse.Namespace) -> dict:
     run = args.out / "longdoc-model"
     if not (run / "model-last").is_dir():
-        subprocess.run([BIN / "plait", "train", ROOT / "examples" / "configs" / "shared.cfg", "--output", run,
-                        "--overwrite", "--training.max_steps", 200], check=True, capture_output=True)
+        subprocess.run([str(BIN / "plait"), "train", str(ROOT / "examples" / "configs" / "shared.cfg"), "--output",
+                        str(run), "--overwrite", "--training.max_steps", "200"], check=True, capture_output=True)
     text = args.out / "wikitext.txt"
     text.write_text((DATA / "wikitext-2" / "valid.txt").read_text(encoding="utf8") +
                     (DATA / "wikitext-2" / "test.txt").read_text(encoding="utf8"), encoding="utf8")
     rows = {}
     for chars in (100_000, 1_000_000, 10_000_000):
         extra = ["compare"] if chars == 100_000 else []
-        proc = subprocess.run([sys.executable, "-c", LONGDOC_WORKER, run / "model-last", text, str(chars), *extra],
+        proc = subprocess.run([sys.executable, "-c", LONGDOC_WORKER, str(run / "model-last"), str(text), str(chars),
+                               *extra],
                               capture_output=True, text=True, check=True)
         rows[str(chars)] = json.loads(proc.stdout)
     base = rows["100000"]["transient_kb"]
@@ -156,12 +157,12 @@ print(json.dumps({"n_process": n_process, "docs": len(docs), "words": words, "se
 def part_nprocess(args: argparse.Namespace) -> dict:
     run = args.out / "longdoc-model"
     if not (run / "model-last").is_dir():
-        subprocess.run([BIN / "plait", "train", ROOT / "examples" / "configs" / "shared.cfg", "--output", run,
-                        "--overwrite", "--training.max_steps", 200], check=True, capture_output=True)
+        subprocess.run([str(BIN / "plait"), "train", str(ROOT / "examples" / "configs" / "shared.cfg"), "--output",
+                        str(run), "--overwrite", "--training.max_steps", "200"], check=True, capture_output=True)
     rows = {}
     for n in (1, 2, 1, 2):
-        proc = subprocess.run([sys.executable, "-c", NPROCESS_WORKER, run / "model-last", str(n),
-                               EWT / "test.conllu"], capture_output=True, text=True, check=True,
+        proc = subprocess.run([sys.executable, "-c", NPROCESS_WORKER, str(run / "model-last"), str(n),
+                               str(EWT / "test.conllu")], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": "0"})
         row = json.loads(proc.stdout)
         best = rows.get(n)
