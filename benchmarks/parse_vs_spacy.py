@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from transformer_vs_spacy import count_words, timed  # the same word count and timing as the other benchmarks
+from transformer_vs_spacy import count_words, ewt_spacy_files, timed  # the same corpora, word count and timing
 
 ROOT = Path(__file__).resolve().parents[1]
 EWT = ROOT.parent / "shared" / "data" / "ud-en-ewt"
@@ -39,13 +39,7 @@ def scores_of(metrics: Path) -> dict:
 
 
 def run_spacy(work: Path, epochs: int) -> dict:
-    work.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for split in ("train", "dev", "test"):
-        files[split] = work / f"{split}.spacy"
-        if not files[split].exists():
-            subprocess.run([SPACY_PY, "-m", "spacy", "convert", EWT / f"{split}.conllu", work,
-                            "--converter", "conllu", "-n", "10"], check=True, capture_output=True)
+    files = ewt_spacy_files(work)
     cfg = work / "config.cfg"
     subprocess.run([SPACY_PY, "-m", "spacy", "init", "config", cfg, "-l", "en", "-p", PIPELINE,
                     "-o", "efficiency", "--force"], check=True, capture_output=True)

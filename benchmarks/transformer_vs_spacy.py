@@ -75,7 +75,8 @@ def time_field(text: str, name: str) -> float:
 # ---------------------------------------------------------------- training
 
 
-def train_spacy(work: Path, epochs: int, model: str) -> dict:
+def ewt_spacy_files(work: Path) -> dict[str, Path]:
+    """ud-en-ewt train/dev/test as spaCy's .spacy files in `work` (converted by spaCy once, 10 sentences a doc)."""
     work.mkdir(parents=True, exist_ok=True)
     files = {}
     for split in ("train", "dev", "test"):
@@ -83,6 +84,11 @@ def train_spacy(work: Path, epochs: int, model: str) -> dict:
         if not files[split].exists():
             subprocess.run([SPACY_PY, "-m", "spacy", "convert", EWT / f"{split}.conllu", work,
                             "--converter", "conllu", "-n", "10"], check=True, capture_output=True)
+    return files
+
+
+def train_spacy(work: Path, epochs: int, model: str) -> dict:
+    files = ewt_spacy_files(work)
     cfg = work / "config.cfg"
     subprocess.run([SPACY_PY, "-m", "spacy", "init", "config", cfg, "-l", "en", "-p", "tagger", "-G", "--force"],
                    check=True, capture_output=True)
