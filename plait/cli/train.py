@@ -80,14 +80,13 @@ def _train(run: Job) -> None:
                     break
     finally:
         logger.finish()
+    if saver:
+        saver.save_last()
     if not trainer.state.finished:  # a signal stopped the run (on this rank or another)
-        if saver:
-            saver.save_last()
         if main:
             say_interrupted(stop, trainer.state.step, saved=saver is not None)
         raise typer.Exit(stop.exit_code if stop else 143)
     if saver:
-        saver.save_last()
         run.say(f"saved {run.path / BEST} and {run.path / LAST}", err=True)
 
 
