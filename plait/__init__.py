@@ -16,7 +16,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 _EXPORTS = {
     "Language": "plait.core.pipeline", "Doc": "plait.core.doc", "Span": "plait.core.span",
     "Token": "plait.core.token", "Vocab": "plait.core.vocab", "StringStore": "plait.core.strings",
-    "hash_string": "plait.core.strings", "Vectors": "plait.core.vectors", "MorphAnalysis": "plait.core.morphology",
+    "hash_string": "plait.core.strings", "Vectors": "plait.core.vectors.table", "MorphAnalysis": "plait.core.morphology",
     "Example": "plait.core.data.example", "registry": "plait.core.registry", "read_corpus": "plait.core.training.api",
     "Optimizer": "plait.core.training.api", "component": "plait.core.custom", "factory": "plait.core.custom",
     "BaseComponent": "plait.core.custom", "UserError": "plait.core.errors", "ConfigError": "plait.core.errors",

@@ -17,8 +17,8 @@ from plait.core.init_config import init_config
 from plait.core.registry import registry
 from plait.core.training.initialize import init_nlp
 from plait.core.training.loop import train_while_improving
-from plait.core.vectors import Vectors
-from plait.models.transformer_data import TransformerData
+from plait.core.vectors.table import Vectors
+from plait.models.transformer.data import TransformerData
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

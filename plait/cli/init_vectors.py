@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from plait.cli._common import VERBOSE_HELP
 from plait.cli.main import app
-from plait.core.init_vectors import init_vectors
+from plait.core.vectors.init_vectors import init_vectors
 
 
 @app.command("init-vectors")

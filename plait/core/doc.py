@@ -9,7 +9,7 @@ from plait.core.extensions import HasExtensions, Underscore
 from plait.core.iob import iob_to_spans
 from plait.core.span import Span
 from plait.core.token import Token
-from plait.core.vectors import similarity
+from plait.core.vectors.table import similarity
 from plait.core.vocab import Vocab
 
 # Annotation columns: string annotations hold StringStore hashes (0 = unset); HEAD holds the absolute index

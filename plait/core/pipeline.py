@@ -17,13 +17,13 @@ from plait.core.doc import Doc
 from plait.core.errors import ConfigError, ModelLoadError, UserError
 from plait.core.init_config import standalone_model
 from plait.core.sourcing import add_sourced
-from plait.core.static_vectors import (
+from plait.core.vectors.binding import (
     check_saved_fingerprint,
     check_static_vectors,
     size_static_vectors,
     static_vectors,
 )
-from plait.core.vectors import Vectors
+from plait.core.vectors.table import Vectors
 from plait.core.vocab import Vocab
 from plait.models.listener import Listener
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.token import Token
-from plait.core.vectors import similarity
+from plait.core.vectors.table import similarity
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc

@@ -8,7 +8,7 @@ import numpy as np
 from plait.core import lex_attrs
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.morphology import MorphAnalysis
-from plait.core.vectors import similarity
+from plait.core.vectors.table import similarity
 from plait.core.vocab import Lexeme
 
 if TYPE_CHECKING:

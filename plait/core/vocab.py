@@ -7,7 +7,7 @@ import numpy as np
 
 from plait.core import lex_attrs
 from plait.core.strings import StringStore
-from plait.core.vectors import Vectors, similarity
+from plait.core.vectors.table import Vectors, similarity
 
 
 class Lexeme:

@@ -12,12 +12,12 @@ from plait.models.heads import TextClassifier, TokenClassifier
 from plait.models.parser import BiaffineParser
 from plait.models.listener import Listener
 from plait.models.settings import LexicalAttr, NonNegativeInt, Pieces, PositiveInt, Rate
-from plait.models.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
+from plait.models.transformer.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
 from plait.models.static_vectors import StaticVectors, StaticVectorsEmbed
 from plait.models.textcat import TextCatBOW, TextCatEnsemble
 from plait.models.tok2vec import Tok2Vec
-from plait.models.transformer import TransformerModel
-from plait.models.transformer_listener import TransformerListener
+from plait.models.transformer.model import TransformerModel
+from plait.models.transformer.listener import TransformerListener
 
 
 def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:

@@ -6,7 +6,7 @@ import pytest
 from cli_run import run
 
 import plait
-from plait.core.init_vectors import _bf16_search, _from_bf16, _to_bf16, nearest_kept
+from plait.core.vectors.init_vectors import _bf16_search, _from_bf16, _to_bf16, nearest_kept
 
 gensim = pytest.importorskip("gensim", reason="gensim (the `test` extra) is needed to make real vectors files")
 from gensim.models import FastText, Word2Vec  # noqa: E402

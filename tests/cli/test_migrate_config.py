@@ -29,7 +29,7 @@ def table(tmp_path_factory) -> Path:
     """A small random static vectors table over the example training words (for the accuracy configs)."""
     import numpy as np
 
-    from plait.core.vectors import Vectors
+    from plait.core.vectors.table import Vectors
 
     words = sorted({line.split("\t")[1] for line in (EXAMPLES / "train/ewt.conllu").read_text(encoding="utf8")
                     .splitlines() if line[:1].isdigit() and "\t" in line})[:500]

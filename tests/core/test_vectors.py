@@ -4,8 +4,8 @@ import pytest
 
 import plait
 from plait.core.doc import Doc
-from plait.core.subword import Subwords, fnv1a_32
-from plait.core.vectors import Vectors
+from plait.core.vectors.subwords import Subwords, fnv1a_32
+from plait.core.vectors.table import Vectors
 
 WORDS = ["cat", "dog", "car", "Paris"]
 DATA = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)

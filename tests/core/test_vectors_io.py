@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from plait.core.errors import DataError, UserError
-from plait.core.vectors_io import read_vectors, text_layout
-from plait.core.vectors_io.decimal_block import parse_block
-from plait.core.vectors_io.parallel import TextLayout, read_text_table
-from plait.core.vectors_io.text import _parse_chunk
+from plait.core.vectors.readers import read_vectors, text_layout
+from plait.core.vectors.readers.decimal_block import parse_block
+from plait.core.vectors.readers.parallel import TextLayout, read_text_table
+from plait.core.vectors.readers.text import _parse_chunk
 
 gensim = pytest.importorskip("gensim", reason="gensim (the `test` extra) is needed to make real vectors files")
 from gensim.models import FastText, Word2Vec  # noqa: E402

@@ -5,7 +5,7 @@ import torch
 
 import plait
 from plait.core.doc import Doc
-from plait.core.vectors import Vectors
+from plait.core.vectors.table import Vectors
 from plait.models.features import LexemeCache, remap_ids, token_attr
 from plait.models.static_vectors import StaticVectors
 

@@ -6,10 +6,10 @@ import torch
 import plait
 from plait.core.span_getters import create_strided_spans, doc_spans, sent_spans
 from plait.core.training.schedules import constant, constant_then
-from plait.models.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
-from plait.models.transformer import TransformerModel, _batches
-from plait.models.transformer_listener import TransformerListener
-from plait.models.wordpieces import OverlongSpanError
+from plait.models.transformer.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
+from plait.models.transformer.model import TransformerModel, _batches
+from plait.models.transformer.listener import TransformerListener
+from plait.models.transformer.wordpieces import OverlongSpanError
 
 TEXT = "Hello  world, don't stop!\n\nThe Valkyria Chronicles x\u200by (2011) was released in Japan."
 

@@ -10,7 +10,7 @@ from plait.core.errors import ConfigError
 from plait.core.init_config import init_config
 from plait.core.pipeline import Language
 from plait.core.training.pretrain import init_pretraining, pretrain
-from plait.core.vectors import Vectors
+from plait.core.vectors.table import Vectors
 from plait.objectives.characters import edge_bytes
 from plait.objectives.corruption import MASK, corrupt
 

@@ -12,16 +12,16 @@ from plait.core.components.encoder import EncoderComponent
 from plait.core.components.persistence import WEIGHTS_FILE, weight_shapes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, DataError
-from plait.models.transformer import (
+from plait.models.transformer.model import (
     TransformerModel,
     TransformerOutput,
     TransformerSettingError,
     fit_transformer_config,
     model_config_of,
 )
-from plait.models.transformer_data import split_by_doc
-from plait.models.transformer_listener import TransformerListener
-from plait.models.wordpieces import OverlongSpanError
+from plait.models.transformer.data import split_by_doc
+from plait.models.transformer.listener import TransformerListener
+from plait.models.transformer.wordpieces import OverlongSpanError
 
 # Where the model config and tokenizer files go inside the component's directory of a saved pipeline.
 HF_DIR = "hf"

@@ -12,7 +12,7 @@ import torch
 
 from plait.core.data.example import Example
 from plait.core.data.readers import read_examples
-from plait.core.static_vectors import size_static_vectors
+from plait.core.vectors.binding import size_static_vectors
 from plait.core.training.optimizers import OptimizerSpec, adam
 from plait.core.training.stepper import Stepper
 from plait.core.training.update import (advance_listeners, clear_listeners, forward_losses, set_dropout,

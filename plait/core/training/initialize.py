@@ -17,11 +17,11 @@ from plait.core.data.doc_store import DocStore
 from plait.core.errors import ConfigError, DataError, ModelLoadError
 from plait.core.pipeline import Language
 from plait.core.sourcing import expand_sources, load_sources
-from plait.core.static_vectors import size_static_vectors
+from plait.core.vectors.binding import size_static_vectors
 from plait.core.training.evaluate import check_score_weights
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
-from plait.core.vectors import Vectors
+from plait.core.vectors.table import Vectors
 
 
 @dataclass

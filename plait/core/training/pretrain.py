@@ -17,7 +17,7 @@ from torch import nn
 from plait.core import config as config_lib
 from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
-from plait.core.static_vectors import size_static_vectors
+from plait.core.vectors.binding import size_static_vectors
 from plait.core.training.initialize import load_vectors, set_seed
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
 from plait.core.training.distributed import World

@@ -12,7 +12,7 @@ from plait.core.doc import Doc
 from plait.core.errors import ConfigError, ModelLoadError
 from plait.core.training.initialize import init_nlp
 from plait.core.training.loop import train_while_improving
-from plait.core.vectors import Vectors
+from plait.core.vectors.table import Vectors
 from plait.models.static_vectors import StaticVectors
 
 gensim = pytest.importorskip("gensim", reason="gensim (the `test` extra) is needed to make a real vectors table")

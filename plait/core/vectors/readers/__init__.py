@@ -17,10 +17,10 @@ from typing import IO, Iterator
 import numpy as np
 
 from plait.core.errors import DataError, UserError
-from plait.core.subword import Subwords
-from plait.core.vectors_io import gensim_formats
-from plait.core.vectors_io.parallel import TextLayout, count_lines
-from plait.core.vectors_io.text import parse_header, read_binary, read_text, text_dims
+from plait.core.vectors.subwords import Subwords
+from plait.core.vectors.readers import gensim_formats
+from plait.core.vectors.readers.parallel import TextLayout, count_lines
+from plait.core.vectors.readers.text import parse_header, read_binary, read_text, text_dims
 
 Chunks = Iterator[tuple[list[str], np.ndarray]]
 FACEBOOK_MAGIC = (793712314).to_bytes(4, "little")

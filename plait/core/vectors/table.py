@@ -12,7 +12,7 @@ import srsly
 
 from plait.core.errors import ModelLoadError
 from plait.core.strings import StringStore, hash_string
-from plait.core.subword import Subwords
+from plait.core.vectors.subwords import Subwords
 
 DATA_FILE, KEYS_FILE, NGRAMS_FILE = "vectors.npy", "keys.json", "ngrams.npy"
 

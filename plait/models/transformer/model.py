@@ -19,7 +19,7 @@ from torch import nn
 from plait.models.dropout import use_fast_dropout
 from plait.models.memory import TRIM_AFTER_STEPS, release_freed_memory
 from plait.models.precision import autocast
-from plait.models.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
+from plait.models.transformer.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 
 # Fallback when neither the tokenizer nor the model config states a length limit.
 _DEFAULT_MAX_LENGTH = 512

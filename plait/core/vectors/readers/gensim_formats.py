@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from plait.core.errors import DataError, UserError
-from plait.core.subword import Subwords
+from plait.core.vectors.subwords import Subwords
 
 Chunks = Iterator[tuple[list[str], np.ndarray]]
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from plait.models.transformer import TransformerOutput
-from plait.models.wordpieces import Wordpieces
+from plait.models.transformer.model import TransformerOutput
+from plait.models.transformer.wordpieces import Wordpieces
 
 
 @dataclass

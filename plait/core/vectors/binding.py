@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from plait.core.errors import ModelLoadError
-from plait.core.vectors import Vectors
+from plait.core.vectors.table import Vectors
 from plait.models.static_vectors import StaticVectors
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import IO, Iterator
 import numpy as np
 
 from plait.core.errors import DataError
-from plait.core.vectors_io.decimal_block import parse_block
+from plait.core.vectors.readers.decimal_block import parse_block
 
 CHUNK_LINES = 10_000
 BLOCK_BYTES = 1 << 24

@@ -13,9 +13,9 @@ import numpy as np
 import plait
 from plait.core import fs
 from plait.core.errors import DataError, UserError
-from plait.core.vectors import Vectors
-from plait.core.vectors_io import read_vectors, text_layout
-from plait.core.vectors_io.parallel import read_text_table
+from plait.core.vectors.table import Vectors
+from plait.core.vectors.readers import read_vectors, text_layout
+from plait.core.vectors.readers.parallel import read_text_table
 
 MODES = ("default", "subword")
 BF16_UNIT = 2.0 ** -8  # relative rounding error of bfloat16 (8 significant bits)

@@ -14,9 +14,9 @@ import torch
 
 from plait.models.batch import TokenBatch
 from plait.models.listener import Listener
-from plait.models.pooling import Pooling
-from plait.models.transformer import TransformerOutput
-from plait.models.transformer_data import join_doc_data
+from plait.models.transformer.pooling import Pooling
+from plait.models.transformer.model import TransformerOutput
+from plait.models.transformer.data import join_doc_data
 
 
 def scale_grad(x: torch.Tensor, factor: float) -> torch.Tensor:

@@ -1,0 +1,1 @@
+"""The HuggingFace transformer encoder: model, batch output, listener, wordpiece alignment and pooling."""
