@@ -9,7 +9,9 @@ from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, l
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core import fs
+from plait.core.components.contract import Trainable
 from plait.core.progress import progress_bar
+from plait.core.training.evaluate import main_scores
 from plait.core.training.initialize import init_nlp
 from plait.core.training.loggers import Logger, RunInfo, resolve_logger
 from plait.core.training.loop import Progress, Trainer
@@ -62,8 +64,8 @@ def _train(run: Job) -> None:
     ranks = f" x {run.world.size} ranks" if run.world.size > 1 else ""
     run.say(f"pipeline {nlp.pipe_names} on {run.device}{ranks}; frozen {plan.frozen_components or 'none'}",
             err=True)
-    logger.setup(RunInfo([n for n, c in nlp.pipeline if hasattr(c, "get_loss") and n not in plan.frozen_components],
-                         [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")], run.path))
+    logger.setup(RunInfo([n for n, c in nlp.pipeline if isinstance(c, Trainable) and n not in plan.frozen_components],
+                         list(main_scores(nlp)), run.path))
     try:
         with StopRequest() as stop, saving_on_divergence(run.run_dir, saver and saver.save_last_only,
                                                          lambda: trainer.state.step), \

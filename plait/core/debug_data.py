@@ -60,7 +60,7 @@ def annotated_components(nlp: "Language") -> dict[str, str]:
     for name in nlp.component_names:
         kind = _ANNOTATION.get(blocks[name].get("factory"))
         if kind == "column":
-            kind = getattr(nlp.get_pipe(name), "column", "TAG")
+            kind = blocks[name].get("column", "TAG")  # the tagger's filled block names its column
         if kind:
             out[name] = kind
     return out

@@ -25,6 +25,11 @@ def _umask() -> int:
     return mask
 
 
+def file_mode() -> int:
+    """The permissions the user's umask gives a new file."""
+    return 0o666 & ~_umask()
+
+
 def temp_dir_for(dest: Path) -> Path:
     """A new empty folder beside `dest` (same filesystem, so it can be renamed onto it), with the
     permissions the user's umask gives a new folder (mkdtemp's own are owner-only)."""
@@ -87,15 +92,6 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def save_tensors(tensors: dict[str, Any], path: Path) -> None:
-    """Write tensors to a safetensors file with the permissions the user's umask gives a new file
-    (safetensors itself writes owner-only files)."""
-    from safetensors.torch import save_file
-
-    save_file(tensors, str(path), metadata={"format": "pt"})
-    path.chmod(0o666 & ~_umask())
 
 
 def recover(folder: Path) -> None:

@@ -2,35 +2,23 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-import srsly
 from confection import Config
 
-import plait
 from plait.core import config as config_lib
-from plait.core import fs
-from plait.core.components.persistence import Component, load_component, save_component
+from plait.core import listeners, saving
+from plait.core.components.batching import minibatch
+from plait.core.components.contract import Encoder, model_of, run_batch
 from plait.core.doc import Doc
-from plait.core.errors import ConfigError, ModelLoadError, UserError
+from plait.core.errors import ConfigError
 from plait.core.init_config import standalone_model
 from plait.core.sourcing import add_sourced
-from plait.core.vectors.binding import (
-    check_saved_fingerprint,
-    check_static_vectors,
-    size_static_vectors,
-    static_vectors,
-)
-from plait.core.vectors.table import Vectors
+from plait.core.vectors.binding import bind_static_vectors
 from plait.core.vocab import Vocab
-from plait.models.listener import Listener
 
-CONFIG_FILE, META_FILE, STRINGS_FILE = "config.cfg", "meta.json", "strings.json"
-# The listener architecture that reads each kind of encoder output, for error messages.
-_LISTENER_FOR = {"tokens": "plait.Tok2VecListener.v1", "wordpieces": "plait.TransformerListener.v1"}
-VECTORS_DIR = "vectors"
+Component = Any  # anything the contract (plait.core.components.contract) describes
 
 
 class Language:
@@ -69,7 +57,7 @@ class Language:
         nlp.disabled = list(nlp_cfg.get("disabled", []))
         nlp.link_listeners()
         if nlp.vocab.vectors is not None:
-            size_static_vectors(nlp)
+            bind_static_vectors(nlp)
         return nlp
 
     def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
@@ -94,7 +82,7 @@ class Language:
             block = config_lib.interpolate_config(block)["components"][name]
             component = self._add(name, dict(block), index)
         if self.vocab.vectors is not None:
-            size_static_vectors(self, names=[name])
+            bind_static_vectors(self, names=[name])
         self._training_config = None  # the pipeline changed: its config is rebuilt from the blocks
         self.link_listeners()
         return component
@@ -153,7 +141,7 @@ class Language:
     def remove_pipe(self, name: str) -> Component:
         """Remove a component; an encoder that others still listen to cannot be removed."""
         component = self.get_pipe(name)
-        owners = sorted({listener.owner for listener in getattr(component, "listeners", [])})
+        owners = sorted({listener.owner for listener in component.listeners}) if isinstance(component, Encoder) else []
         if owners:
             raise ValueError(f"component {owners[0]!r} listens to {name!r}: remove it first, or call "
                              f"nlp.replace_listeners({name!r}, {owners[0]!r})")
@@ -169,67 +157,12 @@ class Language:
         The component then no longer needs the encoder component, so it can be moved to another pipeline
         or trained alone; its config block is rewritten to match, so it saves and loads the same way.
         """
-        encoder = self.get_pipe(encoder_name)
-        if not getattr(encoder, "is_encoder", False):
-            raise ValueError(f"component {encoder_name!r} is not an encoder (tok2vec or transformer)")
-        if encoder.output_kind != "tokens":
-            raise ValueError(f"component {encoder_name!r} is a transformer: replace_listeners copies tok2vec "
-                             "encoders only; give the head its own transformer component instead")
-        component = self.get_pipe(component_name)
-        targets = [(path, m) for path, m in component.model.named_modules()
-                   if isinstance(m, Listener) and m.upstream_name == encoder_name]
-        if not targets:
-            raise ValueError(f"component {component_name!r} has no listener to {encoder_name!r}")
-        block = self._blocks[component_name]
-        for path, listener in targets:
-            *parents, attr = path.split(".")
-            owner = component.model.get_submodule(".".join(parents)) if parents else component.model
-            setattr(owner, attr, copy.deepcopy(encoder.model))
-            node = block["model"]
-            for key in parents:
-                node = node[key]
-            node[attr] = copy.deepcopy(self._blocks[encoder_name]["model"])
-            encoder.listeners = [x for x in encoder.listeners if x is not listener]
+        listeners.replace_listeners(self, self._blocks, encoder_name, component_name)
         self._training_config = None
 
     def link_listeners(self) -> None:
         """Connect every Listener inside a component's model to its upstream encoder component."""
-        encoders = [(n, c) for n, c in self._components if getattr(c, "is_encoder", False)]
-        for _, encoder in encoders:
-            encoder.listeners.clear()
-        for index, (name, component) in enumerate(self._components):
-            model = getattr(component, "model", None)
-            if model is None or getattr(component, "is_encoder", False):
-                continue
-            for listener in (m for m in model.modules() if isinstance(m, Listener)):
-                upstream = self._upstream_for(listener, name, index, encoders)
-                width = listener.declared_width
-                if width is not None and getattr(upstream.model, "width", width) != width:
-                    raise ConfigError(f"components.{name}: listener width {width} does not match the "
-                                      f"output width {upstream.model.width} of upstream component {upstream.name!r}")
-                upstream.add_listener(listener, name)
-
-    def _upstream_for(self, listener: Listener, name: str, index: int, encoders: list) -> Any:
-        """The encoder a listener reads: the one it names, else the nearest earlier one of the kind it reads."""
-        if listener.upstream != "*":
-            for n, c in encoders:
-                if n == listener.upstream:
-                    if c.output_kind != listener.reads:
-                        raise ConfigError(f"components.{name}: its listener reads {listener.reads!r} output, but "
-                                          f"upstream {n!r} gives {c.output_kind!r} output "
-                                          f"(use {_LISTENER_FOR[c.output_kind]} to listen to it)")
-                    return c
-            raise ConfigError(f"components.{name}: its listener names upstream {listener.upstream!r}, but the "
-                              f"pipeline has no such encoder component (encoders: {[n for n, _ in encoders]})")
-        kind = [(n, c) for n, c in encoders if c.output_kind == listener.reads]
-        earlier = [c for n, c in kind if self.component_names.index(n) < index]
-        if earlier:
-            return earlier[-1]
-        if kind:
-            return kind[0][1]
-        wanted = "tok2vec" if listener.reads == "tokens" else "transformer"
-        raise ConfigError(f"components.{name}: its model has a listener, but the pipeline has no {wanted} "
-                          f"component to listen to (add one before {name!r})")
+        listeners.link_listeners(self)
 
     @contextlib.contextmanager
     def select_pipes(self, *, disable: Iterable[str] = (), enable: Iterable[str] | None = None) -> Iterator[None]:
@@ -249,8 +182,8 @@ class Language:
     def to(self, device: str | Any) -> "Language":
         """Move every component's model to `device` ("cpu", "cuda:0", ...)."""
         for _, component in self._components:
-            if getattr(component, "model", None) is not None:
-                component.model.to(device)
+            if (model := model_of(component)) is not None:
+                model.to(device)
         return self
 
     # -- training from Python (plait.core.training.api) ----------------------------------------------
@@ -279,12 +212,10 @@ class Language:
 
     def __call__(self, text: str | Doc) -> Doc:
         doc = text if isinstance(text, Doc) else self.make_doc(text)
-        for _, component in self.pipeline:
-            doc = component(doc)
-        return doc
+        return self._run([doc])[0]
 
     def pipe(self, texts: Iterable[str | Doc], batch_size: int | None = None, n_process: int = 1) -> Iterator[Doc]:
-        """Process texts in batches; components with a `pipe` method get whole batches. With `n_process` > 1,
+        """Process texts in batches of `batch_size`, each through every component in turn. With `n_process` > 1,
         that many forked workers (one torch thread each) annotate the batches, in input order (see
         core/multiprocess.py for what the docs keep)."""
         size = batch_size or self.batch_size
@@ -295,10 +226,18 @@ class Language:
 
             yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
             return
-        docs: Iterable[Doc] = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
-        for _, component in self.pipeline:
-            docs = component.pipe(docs, batch_size=size) if hasattr(component, "pipe") else map(component, docs)
-        yield from docs
+        docs = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
+        for batch in minibatch(docs, size):
+            yield from self._run(batch)
+
+    def _run(self, docs: list[Doc]) -> list[Doc]:
+        """One batch through the enabled components; the listeners let go of the batch's encoder output after."""
+        try:
+            for _, component in self.pipeline:
+                docs = run_batch(component, docs)
+        finally:
+            listeners.clear_listeners(self)
+        return docs
 
     # -- config ---------------------------------------------------------------------------------------
     @property
@@ -313,85 +252,12 @@ class Language:
         }
         return config_lib.fill_config(Config(base))
 
-    # -- saving and loading ---------------------------------------------------------------------------
+    # -- saving and loading (plait.core.saving) --------------------------------------------------------
     def to_disk(self, path: str | Path) -> None:
         """Write the pipeline to a directory, atomically: a failure leaves any previous copy intact."""
-        path = Path(path)
-        check_static_vectors(self)  # never save a model beside a table it was not trained with
-        with fs.writing_dir(path) as tmp:
-            self.config.to_disk(tmp / CONFIG_FILE)
-            meta = {**self.meta, "lang": self.lang, "pipeline": self.component_names,
-                    "disabled": self.disabled, "plait_version": plait.__version__}
-            meta.pop("vectors", None)
-            if self.vocab.vectors is not None:
-                table = self.vocab.vectors
-                meta["vectors"] = {"name": table.name, "fingerprint": table.fingerprint(), "shape": list(table.shape)}
-            srsly.write_json(tmp / META_FILE, meta)
-            srsly.write_json(tmp / STRINGS_FILE, self.vocab.strings.to_list())
-            if self.vocab.vectors is not None:
-                self.vocab.vectors.to_disk(tmp / VECTORS_DIR)
-            for name, component in self._components:
-                save_component(component, tmp / name)
+        saving.to_disk(self, path)
 
     @classmethod
     def from_disk(cls, path: str | Path, *, disable: Iterable[str] = (), exclude: Iterable[str] = ()) -> "Language":
-        """Load a directory written by `to_disk`: config, strings, then each component's state and weights.
-
-        `disable` loads components but does not run them; `exclude` does not load them at all.
-        """
-        path = Path(path)
-        if not path.is_dir():
-            raise ModelLoadError(f"{path}: no such pipeline directory")
-        config_path, meta_path, strings_path = path / CONFIG_FILE, path / META_FILE, path / STRINGS_FILE
-        for required in (config_path, meta_path, strings_path):
-            if not required.exists():
-                raise ModelLoadError(f"{required}: missing file in saved pipeline")
-        try:
-            config = config_lib.load_config(config_path, interpolate=True)
-        except ConfigError as err:
-            raise ModelLoadError(f"{config_path}: corrupt pipeline config ({' '.join(str(err).split())})") from err
-        meta = _read_json(meta_path, dict, "an object")
-        strings = _read_json(strings_path, list, "a list of strings")
-        if not all(isinstance(s, str) for s in strings):
-            raise ModelLoadError(f"{strings_path}: corrupt pipeline file (must hold a list of strings)")
-        missing = config_lib.unregistered_functions(config)
-        if missing:
-            raise ModelLoadError(f"{config_path}: this pipeline uses {missing[0]!r}, which is not registered; pass "
-                                 f"the file that registers it with --code")
-        disable, exclude = list(disable), list(exclude)
-        names = list((config.get("nlp") or {}).get("pipeline") or [])
-        unknown = [n for n in disable + exclude if n not in names]
-        if unknown:
-            raise UserError(f"{path}: no component named {unknown[0]!r} to disable or exclude "
-                            f"(components: {', '.join(map(str, names))})")
-        if exclude:
-            config["nlp"]["pipeline"] = [n for n in names if n not in exclude]
-        try:
-            nlp = cls.from_config(config, vocab=Vocab(strings), validate=False)
-        except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
-            detail = f"no setting {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
-            raise ModelLoadError(f"{config_path}: the saved config does not build ({detail})") from err
-        if (path / VECTORS_DIR).is_dir():
-            nlp.vocab.vectors = Vectors.from_disk(path / VECTORS_DIR)
-        if static_vectors(nlp):  # the models were trained with the table meta.json names: refuse any other
-            if nlp.vocab.vectors is None:
-                raise ModelLoadError(f"{path}: the pipeline uses static vectors but has no {VECTORS_DIR}/ directory")
-            check_saved_fingerprint(path / VECTORS_DIR, nlp.vocab.vectors, meta)
-            size_static_vectors(nlp)
-        nlp.meta = meta
-        nlp.disabled = [n for n in meta.get("disabled", []) if n not in exclude] + disable
-        for name, component in nlp._components:
-            load_component(component, path / name)
-        return nlp
-
-
-def _read_json(path: Path, kind: type, what: str) -> Any:
-    """A pipeline's JSON file, which must hold `kind`; ModelLoadError naming the file otherwise."""
-    try:
-        value = srsly.read_json(path)
-    except ValueError as err:
-        raise ModelLoadError(f"{path}: corrupt pipeline file ({' '.join(str(err).split())})") from err
-    if not isinstance(value, kind):
-        raise ModelLoadError(f"{path}: corrupt pipeline file (must hold {what}, found {type(value).__name__})")
-    return value
-
+        """Load a directory written by `to_disk` (`disable`: loaded, not run; `exclude`: not loaded at all)."""
+        return saving.from_disk(cls, path, disable=disable, exclude=exclude)

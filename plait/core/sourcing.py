@@ -8,12 +8,12 @@ from __future__ import annotations
 import copy
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import srsly
 from confection import Config
 
-from plait.core.components.persistence import Component, load_component, save_component
+from plait.core.components.persistence import load_component, save_component
 from plait.core.config import load_config
 from plait.core.errors import ConfigError, ModelLoadError, UserError
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from plait.core.pipeline import Language
 
 
-def add_sourced(nlp: "Language", source: "Language", source_name: str, name: str, index: int) -> Component:
+def add_sourced(nlp: "Language", source: "Language", source_name: str, name: str, index: int) -> Any:
     """Insert a copy of `source`'s component `source_name` into `nlp` as `name`, at `index`."""
     if not source.has_pipe(source_name):
         raise ValueError(f"the source pipeline has no component {source_name!r}; it has {source.component_names}")
@@ -42,7 +42,7 @@ def expand_sources(config: Config) -> tuple[Config, dict[str, Path]]:
     components = config.get("components", {})
     if not any(isinstance(b, dict) and "source" in b for b in components.values()):
         return config, sources
-    config = Config(copy.deepcopy(dict(config)), is_interpolated=getattr(config, "is_interpolated", False))
+    config = Config(copy.deepcopy(dict(config)), is_interpolated=config.is_interpolated)
     for name, block in config["components"].items():
         if not isinstance(block, dict) or "source" not in block:
             continue

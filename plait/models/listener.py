@@ -7,12 +7,20 @@ component stored on the docs (`doc.tensor`).
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from enum import Enum
+from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+
+
+class OutputKind(Enum):
+    """What an encoder component hands its listeners: a tok2vec's TokenBatch or a transformer's wordpiece rows."""
+
+    TOKENS = "tokens"
+    WORDPIECES = "wordpieces"
 
 
 class ListenerError(RuntimeError):
@@ -29,17 +37,24 @@ class Listener(nn.Module):
     def __init__(self, *, width: int | None, upstream: str = "*") -> None:
         super().__init__()
         self.declared_width, self.upstream = width, upstream
-        self.upstream_name: str | None = None  # set when the pipeline links the listener
+        self.upstream_name: str | None = None  # the encoder component it reads, once linked
         self.owner: str = ""  # the component whose model holds this listener, for messages
         self._batch_ids: tuple[int, ...] | None = None
         self._output: Any = None
 
-    # The kind of encoder output this listener reads: "tokens" (a tok2vec's TokenBatch) here.
-    reads = "tokens"
+    reads = OutputKind.TOKENS  # the kind of encoder output this listener reads
 
     @property
     def width(self) -> int | None:
         return self.declared_width
+
+    def link(self, upstream_name: str, owner: str, upstream_width: Callable[[], int | None]) -> None:
+        """Called when the pipeline links this listener (in component `owner`) to encoder `upstream_name`,
+        whose output width `upstream_width` reads from its model's config."""
+        self.upstream_name, self.owner = upstream_name, owner
+
+    def advance(self) -> None:
+        """Called after each optimizer step (a listener with a per-step schedule moves it on)."""
 
     def receive(self, docs: Sequence[Any], output: Any) -> None:
         """Called by the upstream component with its output for `docs`."""

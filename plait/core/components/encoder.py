@@ -1,14 +1,12 @@
-"""What the shared encoder components (tok2vec, transformer) have in common: listeners and batch processing."""
+"""What the shared encoder components (tok2vec, transformer) have in common: the listeners linked to them."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-import torch
 from torch import nn
 
-from plait.core.components.batching import minibatch
 from plait.core.doc import Doc
-from plait.models.listener import Listener
+from plait.models.listener import Listener, OutputKind
 
 
 class EncoderComponent:
@@ -18,17 +16,29 @@ class EncoderComponent:
     is kept on the docs at inference (`store`), for listeners called on another batch.
     """
 
-    is_encoder = True
-    output_kind = ""
+    output_kind: OutputKind
 
     def __init__(self, name: str, model: nn.Module) -> None:
         self.name, self.model = name, model
         self.listeners: list[Listener] = []
 
+    def output_width(self) -> int | None:
+        """The width of the vectors its listeners get, from the model's config."""
+        return self.model.width
+
     def add_listener(self, listener: Listener, owner: str) -> None:
-        listener.upstream_name, listener.owner = self.name, owner
+        """Link `listener` (inside component `owner`'s model) to this encoder."""
+        listener.link(self.name, owner, self.output_width)
         if all(existing is not listener for existing in self.listeners):
             self.listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self.listeners = [x for x in self.listeners if x is not listener]
+
+    def clear_listeners(self) -> None:
+        """Drop the output of the last batch held by the listeners (its graph and tensors can be freed)."""
+        for listener in self.listeners:
+            listener.clear()
 
     def run_model(self, docs: Sequence[Doc]) -> Any:
         return self.model(docs)
@@ -44,13 +54,5 @@ class EncoderComponent:
         """Keep each doc's share of `output` on the doc."""
         raise NotImplementedError
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        self.model.eval()
-        for batch in minibatch(docs, batch_size):
-            with torch.no_grad():
-                output = self.encode(batch)
-            self.store(batch, output)
-            yield from batch
+    def initialize(self, get_examples: Callable[[], Iterable[Any]], **_: Any) -> None:
+        """Nothing to learn from data by default: the encoder's shapes are fixed by its config."""

@@ -7,12 +7,12 @@ applies to the form is used; when none applies the lemma backs off to the form i
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 
-from plait.core.components.batching import annotate, write_column
+from plait.core.components.batching import write_column
 from plait.core.components.lemma_edits import Edit, apply_edit, edit_of
 from plait.core.components.token_heads import token_head_loss
 from plait.core.doc import Doc
@@ -85,21 +85,8 @@ class EditLemmatizer:
             values = np.fromiter((add(lemma) for lemma in lemmas), dtype=np.uint64, count=len(lemmas))
             write_column(doc.columns["LEMMA"], values, self.overwrite)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
-
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return {"lemma_acc": score_token_attr(examples, "LEMMA")}
-
-    def get_state(self) -> dict[str, Any]:
-        return {"labels": [list(edit) for edit in self.labels], "min_freq": self.min_freq, "top_k": self.top_k}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.min_freq, self.top_k = state["min_freq"], state["top_k"]
-        self.set_labels(state["labels"])
 
 
 def make_trainable_lemmatizer(*, model: TokenClassifier, min_freq: int = 3, top_k: int = 3,

@@ -7,12 +7,12 @@ MORPH columns.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 
-from plait.core.components.batching import annotate, write_column
+from plait.core.components.batching import write_column
 from plait.core.components.token_heads import label_hashes, predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -91,20 +91,8 @@ class Morphologizer:
                 column, values = doc.columns[name], hashes[ids]
                 write_column(column, values, self.overwrite)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
-
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return {"pos_acc": score_token_attr(examples, "POS"), "morph_acc": score_token_attr(examples, "MORPH")}
-
-    def get_state(self) -> dict[str, Any]:
-        return {"labels": self.labels}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.set_labels(state["labels"])
 
 
 def make_morphologizer(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], Morphologizer]:

@@ -9,11 +9,10 @@ constraints the transitions carry little extra information, so the cheaper softm
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import torch
 
-from plait.core.components.batching import annotate
 from plait.core.components.token_heads import token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -73,20 +72,8 @@ class EntityRecognizer:
                 spans = preset + [s for s in spans if taken.isdisjoint(range(s[0], s[1]))]
             doc.set_ents(spans)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
-
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return score_ents(examples)
-
-    def get_state(self) -> dict[str, Any]:
-        return {"labels": self.labels}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.set_labels(state["labels"])
 
 
 def make_ner(*, model: TokenClassifier) -> Callable[[Any, str], EntityRecognizer]:

@@ -8,13 +8,12 @@ split the doc first and it writes those boundaries too, as spaCy's parser does. 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from plait.core.components.batching import annotate
 from plait.core.components.token_heads import MISSING, label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -185,12 +184,6 @@ class DependencyParser:
             doc.columns["DEP"][:] = self._hashes[label_ids]
             if codes is not None:
                 doc.columns["SENT_START"][:] = codes
-
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
 
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return {**score_deps(examples), **score_sents(examples)}

@@ -5,12 +5,12 @@ encoder sees enough context (punctuation, capitalisation of the next word) for m
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 
-from plait.core.components.batching import annotate, write_column
+from plait.core.components.batching import write_column
 from plait.core.components.token_heads import predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -56,20 +56,8 @@ class SentenceRecognizer:
             codes = _CODES[ids]
             write_column(column, codes, self.overwrite)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
-
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return score_sents(examples)
-
-    def get_state(self) -> dict[str, Any]:
-        return {}  # nothing is learned from data but the weights
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        pass
 
 
 def make_senter(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], SentenceRecognizer]:

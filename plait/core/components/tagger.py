@@ -1,12 +1,12 @@
 """tagger: predicts one label per token into a doc column (fine-grained TAG by default, or POS)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 
-from plait.core.components.batching import annotate, write_column
+from plait.core.components.batching import write_column
 from plait.core.components.token_heads import label_hashes, predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -67,21 +67,8 @@ class Tagger:
             values = self._hashes[ids]
             write_column(column, values, self.overwrite)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
-
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         return {self.score_key: score_token_attr(examples, self.column)}
-
-    def get_state(self) -> dict[str, Any]:
-        return {"labels": self.labels, "column": self.column}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.column = state["column"]
-        self.set_labels(state["labels"])
 
 
 def make_tagger(*, model: TokenClassifier, column: str = "TAG", overwrite: bool = False) -> Callable[[Any, str], Tagger]:

@@ -7,13 +7,12 @@ empty `cats` are skipped in the loss and in scoring.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from plait.core.components.batching import annotate
 from plait.core.components.token_heads import MISSING
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -84,21 +83,9 @@ class TextCategorizer:
         for doc, row in zip(docs, predictions.tolist()):
             doc.cats = dict(zip(self.labels, row))
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(annotate(self, [doc], 1))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        return annotate(self, docs, batch_size)
-
     def score(self, examples: Sequence[Example]) -> dict[str, Any]:
         annotated = [eg for eg in examples if eg.reference.cats]
         return score_cats(annotated, self.labels, exclusive=self.exclusive, threshold=self.threshold)
-
-    def get_state(self) -> dict[str, Any]:
-        return {"labels": self.labels}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.set_labels(state["labels"])
 
 
 def make_textcat(*, model: nn.Module) -> Callable[[Any, str], TextCategorizer]:

@@ -1,13 +1,14 @@
 """tok2vec: a shared encoder component that runs once per batch and feeds every listener linked to it."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from torch import nn
 
 from plait.core.components.encoder import EncoderComponent
 from plait.core.doc import Doc
 from plait.models.batch import TokenBatch
+from plait.models.listener import OutputKind
 
 
 class Tok2VecComponent(EncoderComponent):
@@ -17,20 +18,11 @@ class Tok2VecComponent(EncoderComponent):
     listener reads when it is called on a batch other than the one just encoded.
     """
 
-    output_kind = "tokens"  # what its listeners read: a TokenBatch
+    output_kind = OutputKind.TOKENS  # what its listeners read: a TokenBatch
 
     def store(self, docs: Sequence[Doc], output: TokenBatch) -> None:
         for doc, rows in zip(docs, output.per_doc()):
             doc.tensor = rows
-
-    def initialize(self, get_examples: Callable[[], Iterable[Any]], **_: Any) -> None:
-        """Nothing to learn from data before training: the encoder's shapes are fixed by its config."""
-
-    def get_state(self) -> dict[str, Any]:
-        return {}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        pass
 
 
 def make_tok2vec(*, model: nn.Module) -> Callable[[Any, str], Tok2VecComponent]:

@@ -12,7 +12,9 @@ from plait.core.components.encoder import EncoderComponent
 from plait.core.components.persistence import WEIGHTS_FILE, weight_shapes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, DataError
+from plait.models.listener import OutputKind
 from plait.models.transformer.model import (
+    DEFAULT_MAX_BATCH_ITEMS,
     TransformerModel,
     TransformerOutput,
     TransformerSettingError,
@@ -20,7 +22,6 @@ from plait.models.transformer.model import (
     model_config_of,
 )
 from plait.models.transformer.data import split_by_doc
-from plait.models.transformer.listener import TransformerListener
 from plait.models.transformer.wordpieces import OverlongSpanError
 
 # Where the model config and tokenizer files go inside the component's directory of a saved pipeline.
@@ -34,7 +35,7 @@ AnnotationSetter = Callable[[Sequence[Doc], TransformerOutput], None]
 class Transformer(EncoderComponent):
     """Runs the transformer once per batch, hands the output to its listeners and sets `doc._.trf_data`."""
 
-    output_kind = "wordpieces"  # what its listeners read: a TransformerOutput
+    output_kind = OutputKind.WORDPIECES  # what its listeners read: a TransformerOutput
 
     def __init__(self, name: str, model: TransformerModel, *, max_batch_items: int,
                  set_extra_annotations: AnnotationSetter) -> None:
@@ -43,10 +44,6 @@ class Transformer(EncoderComponent):
         super().__init__(name, model)
         self.model.max_batch_items = max_batch_items
         self.set_extra_annotations = set_extra_annotations
-
-    def add_listener(self, listener: TransformerListener, owner: str) -> None:
-        super().add_listener(listener, owner)
-        listener.upstream_width = lambda: self._loaded().width
 
     def _loaded(self) -> TransformerModel:
         """The model, loaded from its `name` first if neither initialize nor a saved pipeline has loaded it."""
@@ -86,12 +83,6 @@ class Transformer(EncoderComponent):
         """Load the pretrained tokenizer and weights named in the config."""
         self._loaded()
 
-    def get_state(self) -> dict[str, Any]:
-        return {"max_batch_items": self.model.max_batch_items}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.model.max_batch_items = int(state.get("max_batch_items", self.model.max_batch_items))
-
     def save_files(self, directory: Path) -> None:
         """The model config and tokenizer files, so a saved pipeline loads without the original model directory."""
         self._loaded().save_files(directory / HF_DIR)
@@ -99,7 +90,7 @@ class Transformer(EncoderComponent):
     def load_files(self, directory: Path) -> None:
         self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
 
-def make_transformer(*, model: TransformerModel, max_batch_items: int = 4096,
+def make_transformer(*, model: TransformerModel, max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS,
                      set_extra_annotations: AnnotationSetter | None = None) -> Callable[[Any, str], Transformer]:
     """Factory `transformer`: a shared HuggingFace encoder; heads use `plait.TransformerListener.v1` to read it.
 

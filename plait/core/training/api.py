@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import torch
 
+from plait.core.components.contract import Initializable
 from plait.core.data.example import Example
 from plait.core.data.readers import read_examples
-from plait.core.vectors.binding import size_static_vectors
+from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.optimizers import OptimizerSpec, adam
 from plait.core.training.stepper import Stepper
-from plait.core.training.update import (advance_listeners, clear_listeners, forward_losses, set_dropout,
-                                        trainable_parameters)
+from plait.core.listeners import clear_listeners
+from plait.core.training.update import advance_listeners, forward_losses, set_dropout, trainable_parameters
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -43,9 +44,9 @@ def initialize(nlp: "Language", get_examples: Callable[[], Iterable[Example]] | 
                sgd: OptimizerSpec | None = None) -> Optimizer:
     """Let every component learn its labels from `get_examples()` (as `plait train` does), then return an
     Optimizer for `nlp.update` (Adam with plait's defaults unless `sgd` is an optimizer spec)."""
-    size_static_vectors(nlp)
+    bind_static_vectors(nlp)
     for name, component in nlp.components:
-        if hasattr(component, "initialize") and name not in nlp.sourced:
+        if isinstance(component, Initializable) and name not in nlp.sourced:
             component.initialize(get_examples or (lambda: iter(())))
     nlp.link_listeners()
     nlp.optimizer = Optimizer(nlp, sgd or adam())

@@ -16,11 +16,9 @@ import numpy as np
 import srsly
 import torch
 from confection import Config
-from safetensors import SafetensorError
-from safetensors.torch import load_file
 
 import plait
-from plait.core import fs
+from plait.core import fs, weights
 from plait.core.errors import UserError
 from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
@@ -140,7 +138,7 @@ def write_checkpoint(path: Path | None, *, config: Config, kind: str, state: Run
     }
     with fs.writing_dir(path) as tmp:
         write_model(tmp / MODEL_DIR)
-        fs.save_tensors(tensors, tmp / STATE_FILE)
+        weights.write_tensors(tensors, tmp / STATE_FILE)
         srsly.write_json(tmp / INFO_FILE, info)
 
 
@@ -193,6 +191,6 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
 
 def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
     try:
-        return load_file(str(path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
-        raise UserError(f"{path}: cannot read the checkpoint ({' '.join(str(err).split())})") from err
+        return weights.read_tensors(path)
+    except weights.WeightsFileError as err:
+        raise UserError(f"{path}: cannot read the checkpoint ({err})") from err

@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from plait.core.components.contract import Scorer
+
 if TYPE_CHECKING:
     from plait.core.data.example import Example
     from plait.core.pipeline import Language
@@ -36,7 +38,7 @@ def score(nlp: "Language", scored: Sequence["Example"], seconds: float) -> dict[
     """Every component's scores of predicted examples, and `speed`: words per second over `seconds`."""
     scores: dict[str, Any] = {}
     for _, component in nlp.pipeline:
-        if hasattr(component, "score"):
+        if isinstance(component, Scorer):
             scores.update(component.score(scored))
     words = sum(len(eg.predicted) for eg in scored)
     scores["speed"] = words / seconds if seconds > 0 else 0.0
@@ -52,7 +54,7 @@ def score_names(nlp: "Language") -> list[str]:
     """Every single-number score the pipeline's components report (what [training.score_weights] may weigh)."""
     names: list[str] = []
     for _, component in nlp.pipeline:
-        if hasattr(component, "score"):
+        if isinstance(component, Scorer):
             names += [key for key, value in component.score([]).items() if not isinstance(value, dict)]
     return names
 
@@ -71,4 +73,4 @@ def check_score_weights(nlp: "Language", weights: dict[str, Any]) -> None:
 
 def main_scores(nlp: "Language") -> Sequence[str]:
     """The headline score key of each component (e.g. tag_acc, ents_f), for default weights and tables."""
-    return [c.score_key for _, c in nlp.pipeline if hasattr(c, "score_key")]
+    return [c.score_key for _, c in nlp.pipeline if isinstance(c, Scorer)]

@@ -12,12 +12,14 @@ import torch
 from confection import Config
 
 from plait.core import config as config_lib
+from plait.core.components.contract import Initializable, SelfChecking
 from plait.core.data.corpus import Corpus
 from plait.core.data.doc_store import DocStore
 from plait.core.errors import ConfigError, DataError, ModelLoadError
+from plait.core.listeners import encoders
 from plait.core.pipeline import Language
 from plait.core.sourcing import expand_sources, load_sources
-from plait.core.vectors.binding import size_static_vectors
+from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.evaluate import check_score_weights
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
@@ -98,7 +100,7 @@ def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> N
     the subnetwork a PretrainingPlan (`pretraining`) names."""
     check_score_weights(nlp, plan.score_weights)
     for _, component in nlp.components:
-        if hasattr(component, "check_settings"):
+        if isinstance(component, SelfChecking):
             component.check_settings()
     if pretraining:
         find_subnetwork(nlp, pretraining.component, pretraining.layer)
@@ -121,7 +123,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
     if init.get("vectors"):
         nlp.vocab.vectors = load_vectors(Path(init["vectors"]))
     try:
-        size_static_vectors(nlp)
+        bind_static_vectors(nlp)
     except ValueError as err:
         raise ConfigError(f"initialize.vectors: {err}") from err
     nlp.to(device)
@@ -133,7 +135,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
         return iter(store)
 
     for name, component in nlp.components:
-        if hasattr(component, "initialize") and name not in plan.frozen_components and name not in nlp.sourced:
+        if isinstance(component, Initializable) and name not in plan.frozen_components and name not in nlp.sourced:
             settings = dict(init.get("components", {}).get(name, {}) or {})
             if isinstance(settings.get("labels"), str):
                 settings["labels"] = _read_labels(settings["labels"], name)
@@ -170,9 +172,9 @@ def _load_init_tok2vec(nlp: Language, path: Path, pretraining: dict | None) -> N
     if pretraining:
         component, layer = pretraining["component"], pretraining["layer"]
     else:
-        encoders = [name for name, c in nlp.components if getattr(c, "is_encoder", False)]
-        if not encoders:
+        found = [name for name, _ in encoders(nlp)]
+        if not found:
             raise ConfigError("initialize.init_tok2vec: the pipeline has no tok2vec component to load weights into")
-        component, layer = encoders[0], ""
+        component, layer = found[0], ""
     module = find_subnetwork(nlp, component, layer)
     load_subnetwork_weights(module, path, describe(component, layer), "initialize.init_tok2vec")

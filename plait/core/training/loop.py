@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import torch
 from confection import Config
 
+from plait.core.components.contract import Trainable, model_of
 from plait.core.components.persistence import load_component
 from plait.core.data.doc_store import DocStore
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
@@ -17,13 +18,8 @@ from plait.core.training.distributed import World
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
-from plait.core.training.update import (
-    advance_listeners,
-    clear_listeners,
-    forward_losses,
-    set_dropout,
-    trainable_parameters,
-)
+from plait.core.listeners import clear_listeners
+from plait.core.training.update import advance_listeners, forward_losses, set_dropout, trainable_parameters
 from plait.core.errors import DataError
 
 if TYPE_CHECKING:
@@ -76,14 +72,13 @@ class Trainer:
                  ) -> None:
         self.nlp, self.plan, self.world = nlp, plan, world
         self.device = torch.device(device)
-        world.sync_modules([c.model for _, c in nlp.components if getattr(c, "model", None) is not None])
+        world.sync_modules([m for _, c in nlp.components if (m := model_of(c)) is not None])
         self.stepper = self._stepper()
         self.state = RunState()
 
     def _stepper(self) -> Stepper:
         scale, settings = _loss_scaling(self.nlp, self.plan)
-        heads = [n for n, c in self.nlp.pipeline if hasattr(c, "get_loss") and getattr(c, "model", None) is not None
-                 and not getattr(c, "is_encoder", False) and n not in self.plan.frozen_components]
+        heads = [n for n, c in self.nlp.pipeline if isinstance(c, Trainable) and n not in self.plan.frozen_components]
         return Stepper(self.plan.optimizer, trainable_parameters(self.nlp, self.plan.frozen_components),
                        device=self.device, loss_names=heads, scale_loss=scale, scaler_settings=settings,
                        world=self.world)
@@ -162,7 +157,7 @@ def _loss_scaling(nlp: "Language", plan: "TrainingPlan") -> tuple[bool, dict[str
     itself (a transformer), with that model's `grad_scaler_config`."""
     wanted, settings = plan.mixed_precision, {}
     for _, component in nlp.components:
-        model = getattr(component, "model", None)
+        model = model_of(component)
         if getattr(model, "mixed_precision", False):
             wanted = True
             settings.update(getattr(model, "grad_scaler_config", {}))

@@ -17,7 +17,7 @@ from torch import nn
 from plait.core import config as config_lib
 from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
-from plait.core.vectors.binding import size_static_vectors
+from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.initialize import load_vectors, set_seed
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
 from plait.core.training.distributed import World
@@ -111,7 +111,7 @@ def init_pretraining(config: Config, *, device: str = "cpu") -> tuple[Language, 
     if config["initialize"].get("vectors"):
         nlp.vocab.vectors = load_vectors(Path(config["initialize"]["vectors"]))
     try:
-        size_static_vectors(nlp)
+        bind_static_vectors(nlp)
     except ValueError as err:
         raise ConfigError(f"initialize.vectors: {err}") from err
     module = find_subnetwork(nlp, plan.component, plan.layer)

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file
 from torch import nn
 
-from plait.core import fs
+from plait.core import fs, weights
+from plait.core.components.contract import model_of
 from plait.core.errors import ConfigError
 from plait.models.batch import TokenBatch
 from plait.models.listener import Listener
@@ -33,7 +32,7 @@ def find_subnetwork(nlp: "Language", component: str, layer: str) -> nn.Module:
     if not nlp.has_pipe(component):
         raise ConfigError(f"pretraining.component: no component named {component!r} in the pipeline "
                           f"({', '.join(nlp.component_names)})")
-    model = getattr(nlp.get_pipe(component), "model", None)
+    model = model_of(nlp.get_pipe(component))
     if model is None:
         raise ConfigError(f"pretraining.component: component {component!r} has no model to pretrain")
     if layer:
@@ -90,7 +89,7 @@ def save_weights(module: nn.Module, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{fs.TMP_MARK}{os.getpid()}")
     try:
-        fs.save_tensors({k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}, tmp)
+        weights.write_tensors(weights.module_tensors(module), tmp)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -102,22 +101,10 @@ def load_subnetwork_weights(module: nn.Module, path: Path, where: str, setting: 
     if not path.is_file():
         raise ConfigError(f"{setting}: {path} does not exist")
     try:
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
-        raise ConfigError(f"{setting}: {path} is not a safetensors weights file ({' '.join(str(err).split())})") \
-            from err
-    expected = module.state_dict()
-    problem = None
-    for key, value in expected.items():
-        if key not in tensors:
-            problem = f"layer {key} is missing from the file"
-        elif tuple(tensors[key].shape) != tuple(value.shape):
-            problem = f"layer {key} is {tuple(tensors[key].shape)} in the file but {tuple(value.shape)} in the model"
-        if problem:
-            break
-    extra = sorted(set(tensors) - set(expected))
-    if problem is None and extra:
-        problem = f"layer {extra[0]} in the file is not in the model"
+        tensors = weights.read_tensors(path)
+    except weights.WeightsFileError as err:
+        raise ConfigError(f"{setting}: {path} is not a safetensors weights file ({err})") from err
+    problem = weights.mismatch(module, tensors)
     if problem:
         raise ConfigError(f"{setting}: {path} does not fit {where}: {problem} (weights of another architecture?)")
     module.load_state_dict(tensors)

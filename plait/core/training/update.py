@@ -1,9 +1,12 @@
 """One training update: the encoder runs once, every head adds its loss, one backward pass trains them all."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import torch
+
+from plait.core.components.contract import Encoder, Predictor, Trainable, model_of
+from plait.core.listeners import clear_listeners, encoders
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example
@@ -13,7 +16,7 @@ if TYPE_CHECKING:
 def set_dropout(nlp: "Language", rate: float) -> None:
     """Set the dropout layers of every component's model to `rate` (see set_module_dropout)."""
     for _, component in nlp.components:
-        model = getattr(component, "model", None)
+        model = model_of(component)
         if model is not None:
             set_module_dropout(model, rate)
 
@@ -41,26 +44,19 @@ def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Se
     docs = [eg.predicted for eg in examples]
     losses: dict[str, torch.Tensor] = {}
     for name, component in nlp.pipeline:
-        model = getattr(component, "model", None)
+        model = model_of(component)
         if model is None:
             continue
         is_frozen = name in frozen
         model.train(not is_frozen)
-        if getattr(component, "is_encoder", False):
+        if isinstance(component, Encoder):
             with torch.set_grad_enabled(not is_frozen and torch.is_grad_enabled()):
                 component.encode(docs)
-        elif not is_frozen and hasattr(component, "get_loss"):
+        elif not is_frozen and isinstance(component, Trainable):
             losses[name] = component.get_loss(examples, model(docs))
-        if name in annotating and hasattr(component, "predict"):
+        if name in annotating and isinstance(component, Predictor):
             component.set_annotations(docs, component.predict(docs))
     return losses
-
-
-def clear_listeners(nlp: "Language") -> None:
-    """Drop the encoders' outputs held by listeners, so the batch's graph can be freed."""
-    for _, component in nlp.components:
-        for listener in getattr(component, "listeners", []):
-            listener.clear()
 
 
 def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, list[torch.nn.Parameter]]:
@@ -68,7 +64,7 @@ def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, li
     seen: set[int] = set()
     groups: dict[str, list[torch.nn.Parameter]] = {}
     for name, component in nlp.components:
-        model: Any = getattr(component, "model", None)
+        model = model_of(component)
         if model is None or name in frozen:
             continue
         groups[name] = [p for p in model.parameters() if p.requires_grad and id(p) not in seen]
@@ -78,7 +74,6 @@ def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, li
 
 def advance_listeners(nlp: "Language") -> None:
     """Move per-step schedules held by listeners (a transformer listener's grad_factor) on by one step."""
-    for _, component in nlp.components:
-        for listener in getattr(component, "listeners", []):
-            if hasattr(listener, "advance"):
-                listener.advance()
+    for _, encoder in encoders(nlp):
+        for listener in encoder.listeners:
+            listener.advance()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from plait.core.components.contract import model_of
 from plait.core.errors import ModelLoadError
 from plait.core.vectors.table import Vectors
 from plait.models.static_vectors import StaticVectors
@@ -17,14 +18,14 @@ def static_vectors(nlp: Language, names: Iterable[str] | None = None) -> list[tu
     wanted = None if names is None else set(names)
     found = []
     for name, component in nlp.components:
-        model = getattr(component, "model", None)
+        model = model_of(component)
         if model is not None and (wanted is None or name in wanted):
             found.extend((name, m) for m in model.modules() if isinstance(m, StaticVectors))
     return found
 
 
-def size_static_vectors(nlp: Language, names: Iterable[str] | None = None) -> None:
-    """Size every StaticVectors projection from `nlp.vocab.vectors` and bind it to that table's fingerprint.
+def bind_static_vectors(nlp: Language, names: Iterable[str] | None = None) -> None:
+    """Bind every StaticVectors module to `nlp.vocab.vectors`: size its projection, keep the table's fingerprint.
 
     Run by init_nlp and Language.from_disk before weights are initialized or loaded (add_pipe runs it too
     when the vocab already has a table). Models already bound to another table refuse it.

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 import torch
 
 from plait.models.batch import TokenBatch
-from plait.models.listener import Listener
+from plait.models.listener import Listener, OutputKind
 from plait.models.transformer.pooling import Pooling
 from plait.models.transformer.model import TransformerOutput
 from plait.models.transformer.data import join_doc_data
@@ -31,18 +31,23 @@ def scale_grad(x: torch.Tensor, factor: float) -> torch.Tensor:
 class TransformerListener(Listener):
     """docs -> TokenBatch of pooled transformer rows; its width is the upstream model's hidden size."""
 
-    reads = "wordpieces"
+    reads = OutputKind.WORDPIECES
 
     def __init__(self, *, pooling: Pooling, grad_factor: float | Iterator[float] = 1.0, upstream: str = "*") -> None:
         super().__init__(width=None, upstream=upstream)
         self.pooling = pooling
         self._factors = itertools.repeat(float(grad_factor)) if isinstance(grad_factor, (int, float)) else grad_factor
         self.grad_factor = next(self._factors)
-        self.upstream_width: Callable[[], int] | None = None  # set by the upstream component when linked
+        self._upstream_width: Callable[[], int | None] | None = None
 
     @property
     def width(self) -> int | None:
-        return self.upstream_width() if self.upstream_width is not None else None
+        """The upstream transformer's hidden size, from its model config (None until linked)."""
+        return self._upstream_width() if self._upstream_width is not None else None
+
+    def link(self, upstream_name: str, owner: str, upstream_width: Callable[[], int | None]) -> None:
+        super().link(upstream_name, owner, upstream_width)
+        self._upstream_width = upstream_width
 
     def advance(self) -> None:
         """Move the grad_factor schedule on by one optimizer step."""

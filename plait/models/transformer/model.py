@@ -23,6 +23,8 @@ from plait.models.transformer.wordpieces import SpecialTokens, Wordpieces, make_
 
 # Fallback when neither the tokenizer nor the model config states a length limit.
 _DEFAULT_MAX_LENGTH = 512
+# Most padded wordpieces in one forward pass: the default of the transformer component's max_batch_items.
+DEFAULT_MAX_BATCH_ITEMS = 4096
 
 
 class TransformerOutput:
@@ -147,7 +149,7 @@ class TransformerModel(nn.Module):
         self.tokenizer_config, self.transformer_config = dict(tokenizer_config), dict(transformer_config)
         self.mixed_precision, self.grad_scaler_config = mixed_precision, dict(grad_scaler_config)
         self.overlong = overlong
-        self.max_batch_items = 4096  # set by the component from its own setting
+        self.max_batch_items = DEFAULT_MAX_BATCH_ITEMS  # the transformer component's setting, given at build
         self.transformer: nn.Module | None = None
         self.tokenizer: Any = None
         self.special = SpecialTokens([], [])
@@ -228,9 +230,9 @@ class TransformerModel(nn.Module):
 
     @property
     def width(self) -> int:
-        """The hidden size of the loaded model."""
-        self._require_loaded()
-        return int(self.transformer.config.hidden_size)
+        """The hidden size: the loaded model's, else from `name`'s config.json (no weights are read)."""
+        config = self.transformer.config if self.transformer is not None else model_config_of(self.name)
+        return int(config.hidden_size)
 
     # -- running --------------------------------------------------------------------------------------
     def forward(self, docs: Sequence[Any]) -> TransformerOutput:
