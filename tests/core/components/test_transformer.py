@@ -1,8 +1,10 @@
 """The transformer component in pipelines: training through listeners, trf_data, saving, config errors, examples."""
+import gc
 import os
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +214,20 @@ def test_minilm_fine_tunes_saves_and_loads(capsys, tmp_path, minilm):
     doc = nlp("The quick brown fox jumps over the lazy dog in London.")
     assert doc._.trf_data.width == 384
     assert all(t.tag_ for t in doc)
+
+
+def test_no_transformer_output_stays_referenced_after_pipe(trained):
+    nlp = plait.load(trained / "model-last")
+    transformer, seen = nlp.get_pipe("transformer"), []
+    run_model = transformer.run_model
+
+    def recording(docs):
+        output = run_model(docs)
+        seen.append(weakref.ref(output))
+        return output
+
+    transformer.run_model = recording
+    docs = list(nlp.pipe(["One text here.", "Another one.", "A third."], batch_size=2))
+    gc.collect()
+    assert len(seen) == 2 and [ref() for ref in seen] == [None, None]  # the listeners let go after each batch
+    assert all(doc._.trf_data is not None and doc[0].tag_ for doc in docs)

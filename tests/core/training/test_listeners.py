@@ -1,4 +1,7 @@
 """Shared encoders: one forward per batch, gradients from every head, frozen encoders, clear failures."""
+import gc
+import weakref
+
 import pytest
 import torch
 from confection import Config
@@ -8,8 +11,10 @@ from plait.core.data.example import Example
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
-from plait.core.training.update import clear_listeners, forward_losses
+from plait.core.listeners import clear_listeners
+from plait.core.training.update import forward_losses
 from plait.models.listener import ListenerError
+from random_weights import assert_same_weights, randomise_weights
 
 WIDTH = 24
 TOK2VEC = {
@@ -112,8 +117,10 @@ def test_listener_without_upstream_is_a_config_error():
 
 def test_replace_listeners_makes_a_component_standalone(tmp_path):
     nlp = shared_nlp()
+    randomise_weights(nlp)  # an untrained tagger predicts one tag everywhere: that would pass unloaded too
     text = "Anna visited Rome in May ."
     before = [t.tag_ for t in nlp(text)]
+    assert len(set(before)) > 1
     nlp.replace_listeners("tok2vec", "tagger")
     assert len(nlp.get_pipe("tok2vec").listeners) == 1
     with pytest.raises(ValueError, match="'ner' listens to 'tok2vec'"):
@@ -124,6 +131,7 @@ def test_replace_listeners_makes_a_component_standalone(tmp_path):
     nlp.to_disk(tmp_path / "tagger-only")
     loaded = plait.load(tmp_path / "tagger-only")
     assert loaded.pipe_names == ["tagger"] and [t.tag_ for t in loaded(text)] == before
+    assert_same_weights(nlp.get_pipe("tagger").model, loaded.get_pipe("tagger").model)
 
 
 def test_independent_encoders_need_no_tok2vec_component():
@@ -134,3 +142,21 @@ def test_independent_encoders_need_no_tok2vec_component():
     losses = forward_losses(nlp, training_examples(nlp))
     losses["tagger"].backward()
     assert torch.isfinite(losses["tagger"]) and any(p.grad is not None for p in tagger.model.tok2vec.parameters())
+
+
+def test_no_tok2vec_output_stays_referenced_after_pipe():
+    nlp = shared_nlp()
+    tok2vec, seen = nlp.get_pipe("tok2vec"), []
+    run_model = tok2vec.run_model
+
+    def recording(docs):
+        output = run_model(docs)
+        seen.append(weakref.ref(output))
+        return output
+
+    tok2vec.run_model = recording
+    docs = list(nlp.pipe(["Anna visited Rome .", "In May .", "Paris"], batch_size=2))
+    nlp("One more")
+    gc.collect()
+    assert len(seen) == 3 and [ref() for ref in seen] == [None, None, None]
+    assert all(doc.tensor is not None for doc in docs)
