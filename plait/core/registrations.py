@@ -20,7 +20,10 @@ from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
 from plait.core.registry import registry
 from plait.core.training import batchers, loggers, optimizers, schedules
-from plait.models import architectures as arch
+from plait.models import char_embed, embed, encoders, heads, listener, parser, static_vectors, textcat, tok2vec
+from plait.models.transformer import listener as transformer_listener
+from plait.models.transformer import model as transformer_model
+from plait.models.transformer import pooling
 from plait.objectives.characters import build_pretrain_characters
 from plait.objectives.vectors import build_pretrain_vectors
 
@@ -52,22 +55,22 @@ registry.factories.register("entity_ruler", func=make_entity_ruler)
 registry.factories.register("sentencizer", func=make_sentencizer)
 
 # architectures
-registry.architectures.register("plait.Tok2Vec.v1", func=arch.build_tok2vec)
-registry.architectures.register("plait.MultiHashEmbed.v1", func=arch.build_multi_hash_embed)
-registry.architectures.register("plait.CharacterEmbed.v1", func=arch.build_character_embed)
-registry.architectures.register("plait.StaticVectors.v1", func=arch.build_static_vectors)
-registry.architectures.register("plait.MaxoutWindowEncoder.v1", func=arch.build_maxout_window_encoder)
-registry.architectures.register("plait.MishWindowEncoder.v1", func=arch.build_mish_window_encoder)
-registry.architectures.register("plait.BiLSTMEncoder.v1", func=arch.build_bilstm_encoder)
-registry.architectures.register("plait.Tok2VecListener.v1", func=arch.build_tok2vec_listener)
-registry.architectures.register("plait.TransformerModel.v1", func=arch.build_transformer_model)
-registry.architectures.register("plait.TransformerListener.v1", func=arch.build_transformer_listener)
-registry.architectures.register("plait.Tagger.v1", func=arch.build_tagger_model)
-registry.architectures.register("plait.EntityTagger.v1", func=arch.build_entity_tagger_model)
-registry.architectures.register("plait.BiaffineParser.v1", func=arch.build_biaffine_parser)
-registry.architectures.register("plait.TextClassifier.v1", func=arch.build_text_classifier)
-registry.architectures.register("plait.TextCatBOW.v1", func=arch.build_textcat_bow)
-registry.architectures.register("plait.TextCatEnsemble.v1", func=arch.build_textcat_ensemble)
+registry.architectures.register("plait.Tok2Vec.v1", func=tok2vec.build_tok2vec)
+registry.architectures.register("plait.MultiHashEmbed.v1", func=embed.build_multi_hash_embed)
+registry.architectures.register("plait.CharacterEmbed.v1", func=char_embed.build_character_embed)
+registry.architectures.register("plait.StaticVectors.v1", func=static_vectors.build_static_vectors)
+registry.architectures.register("plait.MaxoutWindowEncoder.v1", func=encoders.build_maxout_window_encoder)
+registry.architectures.register("plait.MishWindowEncoder.v1", func=encoders.build_mish_window_encoder)
+registry.architectures.register("plait.BiLSTMEncoder.v1", func=encoders.build_bilstm_encoder)
+registry.architectures.register("plait.Tok2VecListener.v1", func=listener.build_tok2vec_listener)
+registry.architectures.register("plait.TransformerModel.v1", func=transformer_model.build_transformer_model)
+registry.architectures.register("plait.TransformerListener.v1", func=transformer_listener.build_transformer_listener)
+registry.architectures.register("plait.Tagger.v1", func=heads.build_tagger_model)
+registry.architectures.register("plait.EntityTagger.v1", func=heads.build_entity_tagger_model)
+registry.architectures.register("plait.BiaffineParser.v1", func=parser.build_biaffine_parser)
+registry.architectures.register("plait.TextClassifier.v1", func=heads.build_text_classifier)
+registry.architectures.register("plait.TextCatBOW.v1", func=textcat.build_textcat_bow)
+registry.architectures.register("plait.TextCatEnsemble.v1", func=textcat.build_textcat_ensemble)
 registry.architectures.register("plait.PretrainCharacters.v1", func=build_pretrain_characters)
 registry.architectures.register("plait.PretrainVectors.v1", func=build_pretrain_vectors)
 
@@ -75,11 +78,11 @@ registry.architectures.register("plait.PretrainVectors.v1", func=build_pretrain_
 registry.span_getters.register("plait.doc_spans.v1", func=span_getters.create_doc_spans)
 registry.span_getters.register("plait.sent_spans.v1", func=span_getters.create_sent_spans)
 registry.span_getters.register("plait.strided_spans.v1", func=span_getters.create_strided_spans)
-registry.layers.register("plait.reduce_mean.v1", func=arch.build_reduce_mean)
-registry.layers.register("plait.reduce_max.v1", func=arch.build_reduce_max)
-registry.layers.register("plait.reduce_sum.v1", func=arch.build_reduce_sum)
-registry.layers.register("plait.reduce_first.v1", func=arch.build_reduce_first)
-registry.layers.register("plait.reduce_last.v1", func=arch.build_reduce_last)
+registry.layers.register("plait.reduce_mean.v1", func=pooling.build_reduce_mean)
+registry.layers.register("plait.reduce_max.v1", func=pooling.build_reduce_max)
+registry.layers.register("plait.reduce_sum.v1", func=pooling.build_reduce_sum)
+registry.layers.register("plait.reduce_first.v1", func=pooling.build_reduce_first)
+registry.layers.register("plait.reduce_last.v1", func=pooling.build_reduce_last)
 registry.annotation_setters.register("plait.null_annotation_setter.v1", func=create_null_annotation_setter)
 
 # readers

@@ -11,6 +11,8 @@ from plait.models.batch import TokenBatch
 from plait.models.embed import HashEmbed
 from plait.models.features import LexemeCache
 from plait.models.layers import Maxout
+from plait.models.settings import LexicalAttr, PositiveInt
+from plait.models.static_vectors import StaticVectors
 
 
 def char_codes(word: str, n_chars: int) -> list[int]:
@@ -61,3 +63,16 @@ class CharacterEmbed(nn.Module):
             parts.append(self.static_vectors(docs))
         flat = self.norm(self.mix(torch.cat(parts, dim=-1)))  # (n_tokens, width)
         return TokenBatch(flat, [len(doc) for doc in docs])
+
+
+def build_character_embed(*, width: PositiveInt, rows: PositiveInt, n_chars: PositiveInt, char_width: PositiveInt,
+                          feature: LexicalAttr = "NORM",
+                          include_static_vectors: bool = False) -> CharacterEmbed:
+    """`plait.CharacterEmbed.v1`: the first and last `n_chars // 2` characters of each token, plus a hashed `feature`.
+
+    Useful where words are rare or noisy (social media, morphology-rich languages). With
+    `include_static_vectors`, the vocab's static vectors (projected to `width`) are mixed in too.
+    """
+    static = StaticVectors(width) if include_static_vectors else None
+    return CharacterEmbed(width=width, rows=rows, n_chars=n_chars, char_width=char_width, feature=feature.upper(),
+                          static_vectors=static)

@@ -10,6 +10,8 @@ from torch import nn
 from plait.models.batch import TokenBatch
 from plait.models.features import LexemeCache
 from plait.models.layers import Maxout
+from plait.models.settings import LexicalAttr, PositiveInt
+from plait.models.static_vectors import StaticVectors
 
 # Four seeds per attribute: a word collides with another only if all four rows collide.
 N_SEEDS = 4
@@ -78,3 +80,14 @@ class MultiHashEmbed(nn.Module):
             parts.append(self.static_vectors(docs))
         flat = self.norm(self.mix(torch.cat(parts, dim=-1)))  # (n_tokens, width)
         return TokenBatch(flat, [len(doc) for doc in docs])
+
+
+def build_multi_hash_embed(*, width: PositiveInt, attrs: list[LexicalAttr], rows: list[PositiveInt],
+                           include_static_vectors: bool = False) -> MultiHashEmbed:
+    """`plait.MultiHashEmbed.v1`: hashed embeddings of `attrs` (one table of `rows` each), mixed to `width`.
+
+    With `include_static_vectors`, the vocab's static vectors table is projected and concatenated too
+    (never updated).
+    """
+    static = StaticVectors(width) if include_static_vectors else None
+    return MultiHashEmbed(width=width, attrs=[a.upper() for a in attrs], rows=rows, static_vectors=static)

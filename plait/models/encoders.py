@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.settings import NonNegativeInt, Pieces, PositiveInt, Rate
 
 
 def expand_window(batch: TokenBatch, x: torch.Tensor, window_size: int) -> torch.Tensor:
@@ -72,3 +73,19 @@ class BiLSTMEncoder(nn.Module):
         out, _ = self.lstm(packed)
         padded, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=batch.vectors.shape[1])
         return batch.with_flat(padded[batch.mask])
+
+
+def build_maxout_window_encoder(*, width: PositiveInt, depth: PositiveInt, window_size: NonNegativeInt,
+                                maxout_pieces: Pieces) -> WindowEncoder:
+    """`plait.MaxoutWindowEncoder.v1`: residual CNN blocks with maxout; efficiency defaults 96/4/1/3."""
+    return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=maxout_pieces)
+
+
+def build_mish_window_encoder(*, width: PositiveInt, depth: PositiveInt, window_size: NonNegativeInt) -> WindowEncoder:
+    """`plait.MishWindowEncoder.v1`: residual CNN blocks with the mish nonlinearity."""
+    return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=1)
+
+
+def build_bilstm_encoder(*, width: PositiveInt, depth: PositiveInt, dropout: Rate = 0.0) -> BiLSTMEncoder:
+    """`plait.BiLSTMEncoder.v1`: a bidirectional LSTM; slower than the CNNs, sometimes more accurate."""
+    return BiLSTMEncoder(width=width, depth=depth, dropout=dropout)

@@ -9,6 +9,8 @@ from torch import nn
 from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.layers import Maxout
+from plait.models.listener import Listener, OutputKind
+from plait.models.settings import PositiveInt, Rate
 
 # Tokens scored at once at inference when the tok2vec computes rows on demand (a transformer listener): bounds
 # a long doc's working memory, like a transformer's max_batch_items.
@@ -100,3 +102,31 @@ class TextClassifier(nn.Module):
         peak = batch.vectors.masked_fill(~mask, float("-inf")).amax(dim=1)
         peak = torch.where(torch.isfinite(peak), peak, torch.zeros_like(peak))
         return _require(self.output)(self.dropout(torch.cat([mean, peak], dim=-1)))  # (batch, n_labels)
+
+
+def width_of(tok2vec: nn.Module) -> int | None:
+    """The tok2vec's output width; None for a transformer listener, whose width is known once the model loads."""
+    if isinstance(tok2vec, Listener) and tok2vec.reads is OutputKind.WORDPIECES:
+        return None
+    width = getattr(tok2vec, "width", None)
+    if not isinstance(width, int):
+        raise ValueError("the tok2vec module must expose its output `width`")
+    return width
+
+
+def build_tagger_model(*, tok2vec: nn.Module, dropout: Rate = 0.1) -> TokenClassifier:
+    """`plait.Tagger.v1`: a linear layer over the token vectors, one score per tag."""
+    return TokenClassifier(tok2vec=tok2vec, width=width_of(tok2vec), dropout=dropout)
+
+
+def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: PositiveInt = 64, maxout_pieces: PositiveInt = 2,
+                              dropout: Rate = 0.1) -> TokenClassifier:
+    """`plait.EntityTagger.v1`: a maxout hidden layer then BILUO tag scores (decoded with constraints)."""
+    return TokenClassifier(tok2vec=tok2vec, width=width_of(tok2vec), hidden_width=hidden_width,
+                           maxout_pieces=maxout_pieces, dropout=dropout)
+
+
+def build_text_classifier(*, tok2vec: nn.Module, dropout: Rate = 0.1) -> TextClassifier:
+    """`plait.TextClassifier.v1`: mean and max pooled token vectors, then a linear layer."""
+    width_of(tok2vec)
+    return TextClassifier(tok2vec=tok2vec, dropout=dropout)

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.settings import PositiveInt
 
 
 class OutputKind(Enum):
@@ -88,3 +89,8 @@ class Listener(nn.Module):
     def _message(self, problem: str) -> str:
         upstream = self.upstream_name or self.upstream
         return f"listener in component {self.owner!r} (upstream {upstream!r}) {problem}"
+
+
+def build_tok2vec_listener(*, width: PositiveInt, upstream: str = "*") -> Listener:
+    """`plait.Tok2VecListener.v1`: reads the output of the shared encoder component named `upstream`."""
+    return Listener(width=width, upstream=upstream)

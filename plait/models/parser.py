@@ -16,7 +16,7 @@ from torch import nn
 
 from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
-from plait.models.heads import INFERENCE_CHUNK
+from plait.models.heads import INFERENCE_CHUNK, width_of
 
 # Signed head-minus-dependent distances beyond this share one learned bias.
 MAX_DISTANCE = 20
@@ -126,3 +126,12 @@ def length_chunks(lengths: np.ndarray, cells: int = CELLS_PER_CHUNK) -> list[np.
     if begin < len(order):
         groups.append(order[begin:])
     return groups
+
+
+def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: int = 256, label_width: int = 64,
+                          dropout: float = 0.1) -> BiaffineParser:
+    """`plait.BiaffineParser.v1`: biaffine arc and label scores over MLP projections of the token vectors."""
+    if arc_width < 1 or label_width < 1:
+        raise ValueError("arc_width and label_width must be at least 1")
+    return BiaffineParser(tok2vec=tok2vec, width=width_of(tok2vec), arc_width=arc_width, label_width=label_width,
+                          dropout=dropout)

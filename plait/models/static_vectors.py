@@ -9,6 +9,7 @@ from torch import nn
 
 from plait.models.batch import TokenBatch
 from plait.models.features import LexemeCache
+from plait.models.settings import PositiveInt
 
 _NO_TABLE = ("the vocab has no static vectors table, but the model uses static vectors (include_static_vectors "
              "= true or plait.StaticVectors.v1): set [initialize] vectors to a table or pipeline directory "
@@ -114,3 +115,11 @@ class StaticVectorsEmbed(nn.Module):
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
         return TokenBatch(self.vectors(docs), [len(doc) for doc in docs])
+
+
+def build_static_vectors(*, width: PositiveInt) -> StaticVectorsEmbed:
+    """`plait.StaticVectors.v1`: the vocab's static vectors projected to `width` (only the projection is trained).
+
+    Usable as a Tok2Vec `embed` on its own; the table comes from `[initialize] vectors`.
+    """
+    return StaticVectorsEmbed(width=width)

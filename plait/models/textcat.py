@@ -11,6 +11,8 @@ import torch
 from torch import nn
 
 from plait.models.embed import hash_ids, lexeme_hash_ids
+from plait.models.heads import TextClassifier, width_of
+from plait.models.settings import PositiveInt
 
 _KEY_SPACE = 1 << 62  # n-gram keys are well-mixed integers below this, reduced to table rows at the end
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -104,3 +106,18 @@ class TextCatEnsemble(nn.Module):
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
         return self.neural(docs) + self.linear(docs)  # (batch, n_labels)
+
+
+def build_textcat_bow(*, ngram_size: PositiveInt, length: PositiveInt, exclusive_classes: bool) -> TextCatBOW:
+    """`plait.TextCatBOW.v1`: a linear model over hashed lowercased n-grams (n up to `ngram_size`), no tok2vec.
+
+    `length` is the number of hash rows (2**18 suits most corpora); `exclusive_classes` must match the
+    component: true for textcat, false for textcat_multilabel.
+    """
+    return TextCatBOW(ngram_size=ngram_size, length=length, exclusive_classes=exclusive_classes)
+
+
+def build_textcat_ensemble(*, tok2vec: nn.Module, linear_model: nn.Module) -> TextCatEnsemble:
+    """`plait.TextCatEnsemble.v1`: pooled tok2vec scores (as TextClassifier.v1) plus a linear model's scores."""
+    width_of(tok2vec)
+    return TextCatEnsemble(neural=TextClassifier(tok2vec=tok2vec), linear=linear_model)

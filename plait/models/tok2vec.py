@@ -94,3 +94,12 @@ def as_token_batch(output: Any, docs: Sequence[Any], where: str) -> TokenBatch:
     shape = tuple(output.shape) if isinstance(output, torch.Tensor) else type(output).__name__
     raise TypeError(f"{where} returned {shape} for {len(docs)} docs of {sum(lengths)} tokens: an embed must "
                     "return a TokenBatch, one (n_tokens, width) tensor or one (tokens, width) tensor per doc")
+
+
+def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
+    """`plait.Tok2Vec.v1`: an embedding then a context encoder, docs -> (batch, tokens, width)."""
+    widths = getattr(embed, "width", None), getattr(encode, "width", None)
+    if None not in widths and widths[0] != widths[1]:
+        raise ValueError(f"embed.width {widths[0]} must equal encode.width {widths[1]} (the encoder reads the "
+                         f"embedding's rows)")
+    return Tok2Vec(embed=embed, encode=encode)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Sequence
 import torch
 
 from plait.core.components.contract import Encoder, Predictor, Trainable, model_of
-from plait.core.listeners import clear_listeners, encoders
+from plait.core.listeners import encoders
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example

@@ -11,6 +11,7 @@ import itertools
 from typing import Any, Callable, Iterator, Sequence
 
 import torch
+from torch import nn
 
 from plait.models.batch import TokenBatch
 from plait.models.listener import Listener, OutputKind
@@ -79,3 +80,13 @@ class _RangePooler:
     def __call__(self, begin: int, end: int) -> torch.Tensor:
         first, last = torch.searchsorted(self.token, torch.tensor([begin, end], device=self.token.device)).tolist()
         return self.pooling(self.rows, self.token[first:last] - begin, self.row[first:last], end - begin)
+
+
+def build_transformer_listener(*, pooling: nn.Module, grad_factor: float | Iterator[float] = 1.0,
+                               upstream: str = "*") -> TransformerListener:
+    """`plait.TransformerListener.v1`: token vectors pooled from the shared transformer's wordpiece rows.
+
+    `grad_factor` scales the gradient sent back to the transformer (0: never fine-tune it from this head);
+    it may be a schedule, e.g. `plait.constant_then.v1` with rate 0 to freeze it for the first steps.
+    """
+    return TransformerListener(pooling=pooling, grad_factor=grad_factor, upstream=upstream)

@@ -364,3 +364,19 @@ def _quiet_transformers() -> Iterator[None]:
         logging.set_verbosity(level)
         if bars:
             logging.enable_progress_bar()
+
+
+def build_transformer_model(*, name: str, get_spans: Callable, tokenizer_config: dict[str, Any] | None = None,
+                            transformer_config: dict[str, Any] | None = None, mixed_precision: bool = False,
+                            grad_scaler_config: dict[str, Any] | None = None,
+                            overlong: str = "split") -> TransformerModel:
+    """`plait.TransformerModel.v1`: a HuggingFace encoder (`name`: local directory or cached model name).
+
+    `tokenizer_config` and `transformer_config` are passed to AutoTokenizer / AutoModel `from_pretrained`;
+    `mixed_precision` runs the transformer under autocast (bf16 on CPU, fp16 on GPU, where
+    `grad_scaler_config` sets up torch's GradScaler); a span longer than the model's limit is cut into
+    overlapping windows (`overlong = "split"`) or is an error naming the doc (`"error"`).
+    """
+    return TransformerModel(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config or {},
+                            transformer_config=transformer_config or {}, mixed_precision=mixed_precision,
+                            grad_scaler_config=grad_scaler_config or {}, overlong=overlong)

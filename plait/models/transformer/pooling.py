@@ -73,3 +73,28 @@ class ReduceLast(_ReduceEdge):
     """`plait.reduce_last.v1`: a token's last wordpiece row."""
 
     reduce = "amax"
+
+
+def build_reduce_mean() -> ReduceMean:
+    """`plait.reduce_mean.v1`: a token's vector is the mean of its wordpiece rows."""
+    return ReduceMean()
+
+
+def build_reduce_max() -> ReduceMax:
+    """`plait.reduce_max.v1`: the element-wise max of a token's wordpiece rows."""
+    return ReduceMax()
+
+
+def build_reduce_sum() -> ReduceSum:
+    """`plait.reduce_sum.v1`: the sum of a token's wordpiece rows."""
+    return ReduceSum()
+
+
+def build_reduce_first() -> ReduceFirst:
+    """`plait.reduce_first.v1`: a token's first wordpiece row."""
+    return ReduceFirst()
+
+
+def build_reduce_last() -> ReduceLast:
+    """`plait.reduce_last.v1`: a token's last wordpiece row."""
+    return ReduceLast()
