@@ -18,7 +18,7 @@ from plait.core.errors import UserError
 OVERRIDES = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 CODE_HELP = "Python file to import first, e.g. one that registers your own architectures."
-VERBOSE_HELP = "Show tracebacks and debug logs."
+VERBOSE_HELP = "Show the traceback behind an error message."
 
 
 def import_code(path: Path | None) -> None:

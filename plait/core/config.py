@@ -13,7 +13,7 @@ from confection import Config, ConfigValidationError
 
 from plait.core.config_schema import section_problems, value_problem
 from plait.core.errors import ConfigError, UserError
-from plait.core.registry import ensure_registered, registry
+from plait.core.registry import catalog, ensure_registered, registry
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.cfg")
 PRETRAINING_CONFIG_PATH = Path(__file__).with_name("pretraining_config.cfg")
@@ -212,18 +212,18 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
         return
     reg_name, func_name = refs[0][1:], block[refs[0]]
     key_path = f"{path}.factory" if label == "factory" else f"{path}.{refs[0]}"
-    if not hasattr(registry, reg_name):
+    found = catalog(reg_name)
+    if found is None:
         errors.append(f"{key_path}: unknown registry {reg_name!r}")
         return
-    catalog = getattr(registry, reg_name)
     if not isinstance(func_name, str):
         errors.append(f"{key_path}: must name a registered {reg_name} function, got {func_name!r}")
         return
-    if func_name not in catalog:
-        known = list(catalog.get_all())
+    if func_name not in found:
+        known = list(found.get_all())
         errors.append(f"{key_path}: no {reg_name} function named {func_name!r}{_did_you_mean(func_name, known)}")
         return
-    func = catalog.get(func_name)
+    func = found.get(func_name)
     params = inspect.signature(func).parameters
     takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
     try:
@@ -290,8 +290,8 @@ def unregistered_functions(config: dict) -> list[str]:
             missing += unregistered_functions(value)
         elif key == "factory" and isinstance(value, str) and value not in registry.factories:
             missing.append(value)
-        elif str(key).startswith("@") and hasattr(registry, key[1:]) and \
-                (not isinstance(value, str) or value not in getattr(registry, key[1:])):
+        elif str(key).startswith("@") and (found := catalog(key[1:])) is not None and \
+                (not isinstance(value, str) or value not in found):
             missing.append(str(value))
     return missing
 
@@ -322,9 +322,9 @@ def _failing_block(block: dict, path: str, err: BaseException) -> str:
         for key, value in node.items():
             if isinstance(value, dict):
                 collect(value, f"{where}.{key}")
-            elif str(key).startswith("@") and isinstance(value, str) and hasattr(registry, key[1:]) and \
-                    value in getattr(registry, key[1:]):
-                code = getattr(getattr(registry, key[1:]).get(value), "__code__", None)
+            elif str(key).startswith("@") and isinstance(value, str) and (found := catalog(key[1:])) is not None \
+                    and value in found:
+                code = getattr(found.get(value), "__code__", None)
                 paths.setdefault(code, where)
 
     collect(block, path)

@@ -1,7 +1,6 @@
 """Conversions between entity spans and per-token IOB / BILUO tags."""
 from __future__ import annotations
 
-from plait.core.errors import DataError
 
 Spans = list[tuple[int, int, str]]
 
@@ -33,21 +32,3 @@ def iob_to_spans(tags: list[str]) -> Spans:
     if start >= 0:
         spans.append((start, len(tags), label))
     return spans
-
-
-def spans_to_biluo(n_tokens: int, spans: Spans, missing: list[bool] | None = None) -> list[str]:
-    """BILUO tags for `n_tokens` tokens from non-overlapping spans; tokens flagged `missing` get "-"."""
-    tags = ["O"] * n_tokens
-    for start, end, label in sorted(spans):
-        if any(t != "O" for t in tags[start:end]):
-            raise DataError(f"overlapping entity spans at tokens {start}:{end}")
-        if end - start == 1:
-            tags[start] = f"U-{label}"
-        else:
-            tags[start] = f"B-{label}"
-            for i in range(start + 1, end - 1):
-                tags[i] = f"I-{label}"
-            tags[end - 1] = f"L-{label}"
-    if missing is not None:
-        tags = ["-" if m else t for t, m in zip(tags, missing)]
-    return tags

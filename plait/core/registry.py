@@ -5,8 +5,8 @@ import catalogue
 import confection
 
 REGISTRY_NAMES = (
-    "architectures", "factories", "readers", "batchers", "optimizers", "schedules", "scorers", "loggers",
-    "span_getters", "annotation_setters", "layers", "callbacks", "tokenizers", "misc",
+    "architectures", "factories", "readers", "batchers", "optimizers", "schedules", "loggers",
+    "span_getters", "annotation_setters", "layers", "tokenizers",
 )
 
 
@@ -19,16 +19,18 @@ class registry(confection.registry):
     batchers = catalogue.create("plait", "batchers", entry_points=True)
     optimizers = catalogue.create("plait", "optimizers", entry_points=True)
     schedules = catalogue.create("plait", "schedules", entry_points=True)
-    scorers = catalogue.create("plait", "scorers", entry_points=True)
     loggers = catalogue.create("plait", "loggers", entry_points=True)
     span_getters = catalogue.create("plait", "span_getters", entry_points=True)
     annotation_setters = catalogue.create("plait", "annotation_setters", entry_points=True)
     layers = catalogue.create("plait", "layers", entry_points=True)
-    callbacks = catalogue.create("plait", "callbacks", entry_points=True)
     tokenizers = catalogue.create("plait", "tokenizers", entry_points=True)
-    misc = catalogue.create("plait", "misc", entry_points=True)
 
 
 def ensure_registered() -> None:
     """Import the module that registers every built-in name (idempotent)."""
     import plait.core.registrations  # noqa: F401
+
+
+def catalog(name: str) -> catalogue.Registry | None:
+    """The registry a config's `@name` key refers to, or None if plait has no such registry."""
+    return vars(registry)[name] if name in REGISTRY_NAMES else None

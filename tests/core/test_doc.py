@@ -90,3 +90,14 @@ def test_slice_keeps_annotations_inside(doc):
     part = doc.slice(6, 10)
     assert part.text == "$1 billion." and [e.label_ for e in part.ents] == ["MONEY"]
     assert part.columns["HEAD"].tolist() == [2, 2, -1, -1]
+
+
+def test_span_as_doc_copies_and_token_nbor(doc):
+    money = doc.ents[-1]
+    copy = money.as_doc()
+    assert copy.text == "$1 billion" and [t.tag_ for t in copy] == ["$", "CD", "CD"] and copy is not doc
+    copy.columns["TAG"][:] = 0
+    assert doc[6].tag_ == "$"  # a copy: the original keeps its annotations
+    assert doc[1].nbor().text == "buying" and doc[1].nbor(-1).text == "Apple"
+    with pytest.raises(IndexError, match="no neighbour"):
+        doc[9].nbor()

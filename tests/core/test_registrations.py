@@ -26,3 +26,8 @@ def test_name_resolves_to_a_documented_typed_function(reg, name):
     for param in inspect.signature(func).parameters.values():
         assert param.kind is param.KEYWORD_ONLY, f"{name}: {param.name} must be keyword-only"
         assert param.annotation is not param.empty, f"{name}: {param.name} has no type hint"
+
+
+@pytest.mark.parametrize("reg", REGISTRY_NAMES)
+def test_every_registry_has_a_builtin(reg):
+    assert getattr(registry, reg).get_all(), f"registry {reg!r} is empty: give it a use or remove it"
