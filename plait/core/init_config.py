@@ -7,6 +7,7 @@ from confection import Config
 
 from plait.core.config import fill_config
 from plait.core.errors import UserError
+from plait.models.transformer.model import DEFAULT_MAX_BATCH_ITEMS
 
 _LISTENER = "plait.Tok2VecListener.v1"
 # The shared tok2vec's width is written once, in its encoder; the embedding and every listener refer to it.
@@ -98,10 +99,9 @@ def _on_transformer(block: dict[str, Any]) -> dict[str, Any]:
 
 def _transformer_component() -> dict[str, Any]:
     """The transformer block, with attention dropout off while fine-tuning (the config key of BERT, RoBERTa,
-    XLM-R, DeBERTa, ELECTRA, MPNet): on a CPU its random mask over every attention matrix cost a fifth of the
-    training time (MiniLM tagger, ud-en-ewt, 2 epochs: 1,700 training words/s and tag_acc 95.43 without it,
-    1,337 and 95.28 with it; BENCHMARKS.md)."""
-    return {"factory": "transformer", "max_batch_items": 4096,
+    XLM-R, DeBERTa, ELECTRA, MPNet): on a CPU its random mask over every attention matrix is costly and buys no
+    accuracy (figures: BENCHMARKS.md, "Transformers")."""
+    return {"factory": "transformer", "max_batch_items": DEFAULT_MAX_BATCH_ITEMS,
             "set_extra_annotations": {"@annotation_setters": "plait.null_annotation_setter.v1"},
             "model": {"@architectures": "plait.TransformerModel.v1", "name": _TRANSFORMER_NAME,
                       "get_spans": {"@span_getters": "plait.strided_spans.v1", "window": 128, "stride": 96},
@@ -115,7 +115,7 @@ def _fine_tuning(heads: list[str]) -> dict[str, Any]:
     constant one for the freshly initialised heads (at the transformer's rate they barely move in a few epochs).
 
     100 warmup steps rather than 250: two epochs of ud-en-ewt are about 470 steps, and with 250 the rate was
-    still rising for half of them (MiniLM tagger, test tag_acc 94.96 with 250, 95.34 with 100; BENCHMARKS.md).
+    still rising for half of them (figures: BENCHMARKS.md, "Transformers").
     """
     return {
         "accumulate_gradient": 1,

@@ -11,7 +11,8 @@ from plait.core import config as config_lib
 from plait.core import fs
 from plait.core.components.persistence import load_component, save_component
 from plait.core.errors import ConfigError, ModelLoadError, UserError
-from plait.core.vectors.binding import bind_static_vectors, check_saved_fingerprint, check_static_vectors, static_vectors
+from plait.core.vectors.binding import (bind_static_vectors, check_saved_fingerprint, check_static_vectors,
+                                        static_vectors)
 from plait.core.vectors.table import Vectors
 from plait.core.vocab import Vocab
 

@@ -11,7 +11,8 @@ from plait.models.textcat import build_textcat_bow, build_textcat_ensemble
 from plait.models.tok2vec import build_tok2vec
 from plait.models.transformer.listener import build_transformer_listener
 from plait.models.transformer.model import build_transformer_model
-from plait.models.transformer.pooling import (build_reduce_first, build_reduce_last, build_reduce_max, build_reduce_mean,
+from plait.models.transformer.pooling import (build_reduce_first, build_reduce_last, build_reduce_max,
+                                              build_reduce_mean,
                                               build_reduce_sum)
 
 __all__ = [

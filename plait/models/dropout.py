@@ -1,4 +1,5 @@
-"""Dropout with a cheaper random mask on CPU, where drawing the mask is a fifth of transformer fine-tuning time."""
+"""Dropout with a cheaper random mask on CPU, where drawing the mask is a large share of transformer fine-tuning
+time (figures: BENCHMARKS.md, "Transformers")."""
 from __future__ import annotations
 
 import torch
@@ -11,8 +12,8 @@ _LEVELS = 1 << 16
 class Dropout(nn.Dropout):
     """nn.Dropout whose CPU mask takes 16 random bits per element, drawn 64 at a time from torch's generator.
 
-    torch's CPU `bernoulli_` asks the generator once per element (about 6 ns); a quarter of the calls makes the
-    mask about 4x cheaper. Seeded and reproducible like any torch RNG; other devices keep torch's fused dropout.
+    torch's CPU `bernoulli_` asks the generator once per element; a quarter of the calls makes the mask cheaper.
+    Seeded and reproducible like any torch RNG; other devices keep torch's fused dropout.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -24,9 +24,9 @@ def _libc() -> ctypes.CDLL | None:
 def release_freed_memory() -> None:
     """Return the free pages of glibc's heap to the OS (a no-op elsewhere).
 
-    Tensors of a few MB to 32 MB, freed after each transformer batch, stay in glibc's heap, and the heap grows
-    with every batch as their sizes vary: a 100,000-word doc then held 370 MB more than it used. Trimming after
-    each batch keeps the resident size at what is live.
+    Tensors of a few MB, freed after each transformer batch, stay in glibc's heap, and the heap grows with every
+    batch as their sizes vary; trimming after each batch keeps the resident size at what is live (figures:
+    BENCHMARKS.md, "Transformers").
     """
     libc = _libc()
     if libc is not None:

@@ -47,11 +47,9 @@ def build_pretrain_characters(*, maxout_pieces: PositiveInt = 3, hidden_size: Po
     of the batch; the loss covers every token. Why 30% and 5%: BERT's mix (Devlin et al. 2019: 12% masked,
     1.5% replaced; its table 8 found mask-plus-replace better than masking alone) counts the loss on the
     corrupted tokens only, and here most of the loss is on tokens the model can read back from their own
-    features, so a larger share must be corrupted to teach context. Measured with
-    benchmarks/pretrain_usefulness.py (tagger on 1,000 ud-en-ewt sentences, test tag_acc, 3 seeds, 5 epochs
-    of pretraining; no pretraining 85.60): 12%/1.5% gave 86.66, 30%/5% 86.90, 45%/5% 86.79; with the
-    vectors objective 86.39, 86.83, 86.86. Returns a builder from the encoder's width and the vocab to the
-    objective module.
+    features, so a larger share must be corrupted to teach context (benchmarks/pretrain_usefulness.py; figures:
+    BENCHMARKS.md, "Pretraining"). Returns a builder from the encoder's width and the vocab to the objective
+    module.
     """
     if n_characters < 1:
         raise ValueError("n_characters must be at least 1")

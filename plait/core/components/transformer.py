@@ -32,7 +32,7 @@ if not Doc.has_extension("trf_data"):
 
 AnnotationSetter = Callable[[Sequence[Doc], TransformerOutput], None]
 
-class Transformer(EncoderComponent):
+class TransformerComponent(EncoderComponent):
     """Runs the transformer once per batch, hands the output to its listeners and sets `doc._.trf_data`."""
 
     output_kind = OutputKind.WORDPIECES  # what its listeners read: a TransformerOutput
@@ -91,14 +91,15 @@ class Transformer(EncoderComponent):
         self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
 
 def make_transformer(*, model: TransformerModel, max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS,
-                     set_extra_annotations: AnnotationSetter | None = None) -> Callable[[Any, str], Transformer]:
+                     set_extra_annotations: AnnotationSetter | None = None
+                     ) -> Callable[[Any, str], TransformerComponent]:
     """Factory `transformer`: a shared HuggingFace encoder; heads use `plait.TransformerListener.v1` to read it.
 
     `max_batch_items` caps the padded wordpieces of one forward pass (memory); `set_extra_annotations`
     is called with each batch of docs and the batch output.
     """
     setter = set_extra_annotations or null_annotation_setter
-    return lambda nlp, name: Transformer(name, model, max_batch_items=max_batch_items,
+    return lambda nlp, name: TransformerComponent(name, model, max_batch_items=max_batch_items,
                                          set_extra_annotations=setter)
 
 def null_annotation_setter(docs: Sequence[Doc], output: TransformerOutput) -> None:

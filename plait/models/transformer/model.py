@@ -150,7 +150,7 @@ class TransformerModel(nn.Module):
         self.mixed_precision, self.grad_scaler_config = mixed_precision, dict(grad_scaler_config)
         self.overlong = overlong
         self.max_batch_items = DEFAULT_MAX_BATCH_ITEMS  # the transformer component's setting, given at build
-        self.transformer: nn.Module | None = None
+        self.transformer: nn.Module | None = None  # the HuggingFace AutoModel, once loaded
         self.tokenizer: Any = None
         self.special = SpecialTokens([], [])
         self.max_length = _DEFAULT_MAX_LENGTH
@@ -280,8 +280,8 @@ class TransformerModel(nn.Module):
     def _choose_attention(self, device: torch.device) -> None:
         """Eager attention when training on a CPU, the model's own kernel otherwise.
 
-        On a CPU torch's fused attention has a slow backward (12 ms a MiniLM layer against 4 ms) and its unfused
-        kernel computes bf16 inputs in fp32; eager attention (bf16 matmuls, fp32 softmax) trains 8% faster.
+        On a CPU torch's fused attention has a slow backward and its unfused kernel computes bf16 inputs in fp32;
+        eager attention (bf16 matmuls, fp32 softmax) trains faster (figures: BENCHMARKS.md, "Transformers").
         """
         wanted = "eager" if device.type == "cpu" and torch.is_grad_enabled() else self.inference_attention
         if self.transformer.config._attn_implementation != wanted:
