@@ -12,8 +12,7 @@ from plait.models.tok2vec import build_tok2vec
 from plait.models.transformer.listener import build_transformer_listener
 from plait.models.transformer.model import build_transformer_model
 from plait.models.transformer.pooling import (build_reduce_first, build_reduce_last, build_reduce_max,
-                                              build_reduce_mean,
-                                              build_reduce_sum)
+                                              build_reduce_mean, build_reduce_sum)
 
 __all__ = [
     "build_bilstm_encoder", "build_biaffine_parser", "build_character_embed", "build_entity_tagger_model",
