@@ -6,7 +6,7 @@ subnetwork weights, checkpoint tensors); callers turn a `WeightsFileError` into 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from safetensors import SafetensorError, safe_open
@@ -46,6 +46,24 @@ def mismatch(module: torch.nn.Module, tensors: dict[str, Any]) -> str | None:
             return f"layer {key} is {tuple(tensors[key].shape)} in the file but {tuple(value.shape)} in the model"
     extra = sorted(set(tensors) - set(expected))
     return f"layer {extra[0]} in the file is not in the model" if extra else None
+
+
+def load_into(module: torch.nn.Module, path: Path, fail: Callable[[str, str], Exception]) -> None:
+    """Load a safetensors file into `module`: every layer present with its shape, no other layer in the file.
+
+    Otherwise raises `fail(problem, detail)`, the caller's own error, where problem is "missing" (no such file),
+    "unreadable" (not safetensors, cut short) or "mismatch" (detail names the first layer that does not fit).
+    """
+    if not path.is_file():
+        raise fail("missing", str(path))
+    try:
+        tensors = read_tensors(path)
+    except WeightsFileError as err:
+        raise fail("unreadable", str(err)) from err
+    problem = mismatch(module, tensors)
+    if problem:
+        raise fail("mismatch", problem)
+    module.load_state_dict(tensors)
 
 
 def module_tensors(module: torch.nn.Module) -> dict[str, torch.Tensor]:

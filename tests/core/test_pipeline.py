@@ -6,7 +6,7 @@ import pytest
 import plait
 from plait.core.errors import ModelLoadError
 from plait.models.listener import ListenerError
-from random_weights import assert_same_weights, randomise_weights
+from bite import assert_same_weights, randomise_weights
 
 SHARED = {
     "tok2vec": {"model": {

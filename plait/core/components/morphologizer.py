@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.token_heads import label_hashes, predict_token_labels, token_head_loss
+from plait.core.components.token_heads import initial_labels, label_hashes, predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
@@ -65,14 +65,11 @@ class Morphologizer:
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect the POS+FEATS combinations of the reference docs (or take joint `labels`)."""
-        if labels is None:
-            seen: set[str] = set()
-            for eg in get_examples():
-                ref = eg.reference
-                seen.update(join_label(p, m) for p, m in zip(ref.strings_of("POS"), ref.strings_of("MORPH")) if p)
-            labels = sorted(seen)
-        if not labels:
-            raise ConfigError(f"components.{self.name}: the training data has no POS annotation")
+        def joint(eg: Example) -> Iterable[str]:
+            ref = eg.reference
+            return (join_label(p, m) for p, m in zip(ref.strings_of("POS"), ref.strings_of("MORPH")) if p)
+
+        labels = initial_labels(self.name, get_examples, labels, joint, "POS annotation")
         try:
             self.set_labels(labels)
         except ValueError as err:

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import torch
 
-from plait.core.components.token_heads import token_head_loss
+from plait.core.components.token_heads import initial_labels, token_head_loss
 from plait.core.doc import Doc
-from plait.core.errors import ConfigError
 from plait.core.iob import iob_to_spans
 from plait.core.scorer import score_ents
 from plait.models.biluo import biluo_tags, constrained_viterbi, transition_mask
@@ -46,11 +45,8 @@ class EntityRecognizer:
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect entity types from the reference docs (or take `labels`)."""
-        if labels is None:
-            labels = sorted({ent.label_ for eg in get_examples() for ent in eg.reference.ents})
-        if not labels:
-            raise ConfigError(f"components.{self.name}: the training data has no entity annotation")
-        self.set_labels(labels)
+        self.set_labels(initial_labels(self.name, get_examples, labels,
+                                       lambda eg: (ent.label_ for ent in eg.reference.ents), "entity annotation"))
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned_ents_biluo() for eg in examples]

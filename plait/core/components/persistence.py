@@ -60,15 +60,11 @@ def weight_shapes(path: Path) -> dict[str, tuple[int, ...]]:
         raise ModelLoadError(f"{path}: corrupt weights file ({err})") from err
 
 
+_LOAD_ERRORS = {"missing": "missing weights file", "unreadable": "corrupt weights file ({})",
+                "mismatch": "weights do not match the model ({})"}
+
+
 def load_weights(model: torch.nn.Module, path: Path) -> None:
     """Load a safetensors file into `model`; every tensor must be present with the right shape."""
-    if not path.exists():
-        raise ModelLoadError(f"{path}: missing weights file")
-    try:
-        tensors = weights.read_tensors(path)
-    except weights.WeightsFileError as err:
-        raise ModelLoadError(f"{path}: corrupt weights file ({err})") from err
-    problem = weights.mismatch(model, tensors)
-    if problem:
-        raise ModelLoadError(f"{path}: weights do not match the model ({problem})")
-    model.load_state_dict(tensors)
+    weights.load_into(model, path, lambda problem, detail: ModelLoadError(f"{path}: "
+                                                                         + _LOAD_ERRORS[problem].format(detail)))

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.token_heads import label_hashes, predict_token_labels, token_head_loss
+from plait.core.components.token_heads import initial_labels, label_hashes, predict_token_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
@@ -44,15 +44,9 @@ class Tagger:
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect the label set from the reference docs (or take `labels`, e.g. from a labels file)."""
-        if labels is None:
-            seen: set[str] = set()
-            for eg in get_examples():
-                seen.update(eg.reference.strings_of(self.column))
-            seen.discard("")
-            labels = sorted(seen)
-        if not labels:
-            raise ConfigError(f"components.{self.name}: the training data has no {self.column} annotation")
-        self.set_labels(labels)
+        self.set_labels(initial_labels(self.name, get_examples, labels,
+                                       lambda eg: (s for s in eg.reference.strings_of(self.column) if s),
+                                       f"{self.column} annotation"))
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned(self.column) for eg in examples]

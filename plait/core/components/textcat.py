@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.core.components.token_heads import MISSING
+from plait.core.components.token_heads import MISSING, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_cats
@@ -44,10 +44,7 @@ class TextCategorizer:
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect the labels of the reference docs' `cats` (or take `labels`)."""
-        if labels is None:
-            labels = sorted({label for eg in get_examples() for label in eg.reference.cats})
-        if not labels:
-            raise ConfigError(f"components.{self.name}: the training data has no doc.cats annotation")
+        labels = initial_labels(self.name, get_examples, labels, lambda eg: eg.reference.cats, "doc.cats annotation")
         if self.exclusive and len(labels) < 2:
             raise ConfigError(f"components.{self.name}: exclusive classes need at least two labels, found "
                               f"{list(labels)}; use the textcat_multilabel factory for a single label")

@@ -1,11 +1,13 @@
 """Functions shared by per-token heads (tagger, ner, senter, morphologizer): prediction batches and loss."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
+
+from plait.core.errors import ConfigError
 
 MISSING = -100  # target id ignored by the loss (token without gold annotation)
 
@@ -43,6 +45,17 @@ def per_doc_argmax(scores: torch.Tensor, lengths: Sequence[int]) -> list[np.ndar
     """The best label id of each real token, one array per doc."""
     best = scores.argmax(dim=-1).cpu().numpy()
     return [best[i, :n] for i, n in enumerate(lengths)]
+
+
+def initial_labels(name: str, get_examples: Callable[[], Iterable[Any]], labels: Sequence[Any] | None,
+                   labels_of: Callable[[Any], Iterable[Any]], missing: str) -> list[Any]:
+    """A head's label set: `labels` when given (`[initialize.components.NAME] labels`), else every label
+    `labels_of(example)` yields over the training examples, sorted; ConfigError naming `missing` if none."""
+    if labels is None:
+        labels = sorted({label for eg in get_examples() for label in labels_of(eg)})
+    if not labels:
+        raise ConfigError(f"components.{name}: the training data has no {missing}")
+    return list(labels)
 
 
 def label_hashes(vocab: Any, labels: Sequence[str]) -> np.ndarray:

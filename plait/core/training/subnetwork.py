@@ -98,13 +98,7 @@ def save_weights(module: nn.Module, path: Path) -> None:
 def load_subnetwork_weights(module: nn.Module, path: Path, where: str, setting: str) -> None:
     """Load `path` into `module`; a missing, corrupt or mismatched file is a ConfigError naming `setting`,
     the file and the first layer that does not match."""
-    if not path.is_file():
-        raise ConfigError(f"{setting}: {path} does not exist")
-    try:
-        tensors = weights.read_tensors(path)
-    except weights.WeightsFileError as err:
-        raise ConfigError(f"{setting}: {path} is not a safetensors weights file ({err})") from err
-    problem = weights.mismatch(module, tensors)
-    if problem:
-        raise ConfigError(f"{setting}: {path} does not fit {where}: {problem} (weights of another architecture?)")
-    module.load_state_dict(tensors)
+    messages = {"missing": "does not exist", "unreadable": "is not a safetensors weights file ({})",
+                "mismatch": f"does not fit {where}: {{}} (weights of another architecture?)"}
+    weights.load_into(module, path, lambda problem, detail: ConfigError(f"{setting}: {path} "
+                                                                       + messages[problem].format(detail)))

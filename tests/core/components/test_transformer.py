@@ -4,12 +4,12 @@ import os
 import shutil
 import subprocess
 import sys
-import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from bite import record_outputs
 from cli_run import run
 
 import plait
@@ -218,15 +218,7 @@ def test_minilm_fine_tunes_saves_and_loads(capsys, tmp_path, minilm):
 
 def test_no_transformer_output_stays_referenced_after_pipe(trained):
     nlp = plait.load(trained / "model-last")
-    transformer, seen = nlp.get_pipe("transformer"), []
-    run_model = transformer.run_model
-
-    def recording(docs):
-        output = run_model(docs)
-        seen.append(weakref.ref(output))
-        return output
-
-    transformer.run_model = recording
+    seen = record_outputs(nlp.get_pipe("transformer"))
     docs = list(nlp.pipe(["One text here.", "Another one.", "A third."], batch_size=2))
     gc.collect()
     assert len(seen) == 2 and [ref() for ref in seen] == [None, None]  # the listeners let go after each batch

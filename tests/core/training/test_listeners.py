@@ -1,6 +1,5 @@
 """Shared encoders: one forward per batch, gradients from every head, frozen encoders, clear failures."""
 import gc
-import weakref
 
 import pytest
 import torch
@@ -14,7 +13,7 @@ from plait.core.pipeline import Language
 from plait.core.listeners import clear_listeners
 from plait.core.training.update import forward_losses
 from plait.models.listener import ListenerError
-from random_weights import assert_same_weights, randomise_weights
+from bite import assert_same_weights, randomise_weights, record_outputs
 
 WIDTH = 24
 TOK2VEC = {
@@ -146,15 +145,7 @@ def test_independent_encoders_need_no_tok2vec_component():
 
 def test_no_tok2vec_output_stays_referenced_after_pipe():
     nlp = shared_nlp()
-    tok2vec, seen = nlp.get_pipe("tok2vec"), []
-    run_model = tok2vec.run_model
-
-    def recording(docs):
-        output = run_model(docs)
-        seen.append(weakref.ref(output))
-        return output
-
-    tok2vec.run_model = recording
+    seen = record_outputs(nlp.get_pipe("tok2vec"))
     docs = list(nlp.pipe(["Anna visited Rome .", "In May .", "Paris"], batch_size=2))
     nlp("One more")
     gc.collect()

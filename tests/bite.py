@@ -1,4 +1,6 @@
-"""Helpers for save/load tests that must fail when no weights were loaded."""
+"""Helpers for tests that must fail when the thing they check did not happen (weights loaded, outputs freed)."""
+import weakref
+
 import torch
 
 
@@ -17,3 +19,16 @@ def assert_same_weights(a: torch.nn.Module, b: torch.nn.Module) -> None:
     left, right = a.state_dict(), b.state_dict()
     assert sorted(left) == sorted(right)
     assert all(torch.equal(left[key], right[key]) for key in left)
+
+
+def record_outputs(encoder) -> list:
+    """Make `encoder` keep a weak reference to each batch output it computes; returns the list of references."""
+    refs, run_model = [], encoder.run_model
+
+    def recording(docs):
+        output = run_model(docs)
+        refs.append(weakref.ref(output))
+        return output
+
+    encoder.run_model = recording
+    return refs
