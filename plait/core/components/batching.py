@@ -1,8 +1,8 @@
-"""Cutting a stream of docs into batches for prediction, and writing predictions onto docs."""
+"""Cutting a stream of docs into batches, and writing predictions into doc columns."""
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterable, Iterator, Protocol, Sequence, TypeVar
+from typing import Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -14,21 +14,6 @@ def minibatch(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(itertools.islice(it, size)):
         yield batch
-
-
-class Predictor(Protocol):
-    """A component that predicts for a batch of docs and writes the predictions onto them."""
-
-    def predict(self, docs: Sequence[Any]) -> Any: ...
-
-    def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None: ...
-
-
-def annotate(component: Predictor, docs: Iterable[Any], batch_size: int) -> Iterator[Any]:
-    """Predict and set annotations batch by batch; the docs come back in order."""
-    for batch in minibatch(docs, batch_size):
-        component.set_annotations(batch, component.predict(batch))
-        yield from batch
 
 
 def write_column(column: np.ndarray, values: np.ndarray, overwrite: bool) -> None:

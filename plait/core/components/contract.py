@@ -144,16 +144,21 @@ def set_state(component: Any, state: dict[str, Any]) -> None:
 
 
 def run_batch(component: Any, docs: list[Doc]) -> list[Doc]:
-    """Run one component on one batch of docs at inference; a rule-based component may return new docs."""
+    """Run one component on one batch of docs at inference; a rule-based component may return new docs.
+
+    A component's own `pipe` or `__call__` (a user component's) comes before its `predict`, as it always did.
+    """
     if isinstance(component, Encoder):
         component.model.eval()
         with torch.no_grad():
             output = component.encode(docs)
         component.store(docs, output)
         return docs
+    if isinstance(component, BatchComponent):
+        return list(component.pipe(docs, batch_size=max(len(docs), 1)))
+    if callable(component):
+        return [component(doc) for doc in docs]
     if isinstance(component, Predictor):
         component.set_annotations(docs, component.predict(docs))
         return docs
-    if isinstance(component, BatchComponent):
-        return list(component.pipe(docs, batch_size=max(len(docs), 1)))
-    return [component(doc) for doc in docs]
+    raise TypeError(f"{type(component).__name__} is neither callable nor a Predictor (see components/contract.py)")
