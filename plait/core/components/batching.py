@@ -6,6 +6,8 @@ from typing import Any, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 import numpy as np
 
+from plait.models.heads import INFERENCE_CHUNK
+
 T = TypeVar("T")
 
 
@@ -24,9 +26,28 @@ class Predictor(Protocol):
     def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None: ...
 
 
+def inference_batches(docs: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive batches of at most `size` docs in which a doc of more than INFERENCE_CHUNK tokens comes
+    alone: no batch is padded to a long doc's length, and heads score a lone long doc block by block."""
+    batch: list[T] = []
+    for doc in docs:
+        if len(doc) > INFERENCE_CHUNK:
+            if batch:
+                yield batch
+            yield [doc]
+            batch = []
+            continue
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def annotate(component: Predictor, docs: Iterable[Any], batch_size: int) -> Iterator[Any]:
     """Predict and set annotations batch by batch; the docs come back in order."""
-    for batch in minibatch(docs, batch_size):
+    for batch in inference_batches(docs, batch_size):
         component.set_annotations(batch, component.predict(batch))
         yield from batch
 

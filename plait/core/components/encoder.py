@@ -6,7 +6,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import torch
 from torch import nn
 
-from plait.core.components.batching import minibatch
+from plait.core.components.batching import inference_batches
 from plait.core.doc import Doc
 from plait.models.listener import Listener
 
@@ -49,7 +49,7 @@ class EncoderComponent:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         self.model.eval()
-        for batch in minibatch(docs, batch_size):
+        for batch in inference_batches(docs, batch_size):
             with torch.no_grad():
                 output = self.encode(batch)
             self.store(batch, output)
