@@ -9,7 +9,7 @@ from confection import Config
 
 from plait.core import config as config_lib
 from plait.core import listeners, saving
-from plait.core.components.batching import minibatch
+from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Encoder, model_of, run_batch
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -227,7 +227,7 @@ class Language:
             yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
             return
         docs = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
-        for batch in minibatch(docs, size):
+        for batch in inference_batches(docs, size):
             yield from self._run(batch)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:

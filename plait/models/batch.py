@@ -1,7 +1,7 @@
 """TokenBatch: per-token vectors of a batch of docs, kept flat (no padding) with a padded view on demand."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -38,24 +38,31 @@ class TokenBatch:
     def map_rows(self, fn: Callable[[torch.Tensor], torch.Tensor], chunk: int) -> torch.Tensor:
         """`fn(flat)` computed over at most `chunk` tokens at a time (for row-wise functions), concatenated.
 
-        Each chunk's result is written into one preallocated tensor; over a long doc (more than TRIM_AFTER_STEPS
-        chunks) the heap is trimmed after each chunk, or glibc keeps every chunk's freed temporaries.
+        Each chunk's result is written into one preallocated tensor, so a long doc's temporaries never exist for
+        all its tokens at once.
         """
         n = sum(self.lengths)
-        if self._flat is not None or n <= chunk:
+        if n <= chunk:
             return fn(self.flat)
-        trim = n > TRIM_AFTER_STEPS * chunk
         out = None
-        for begin in range(0, n, chunk):
-            end = min(begin + chunk, n)
-            values = fn(self._rows_between(begin, end))
+        for begin, rows in self.row_blocks(chunk):
+            values = fn(rows)
             if out is None:
                 out = values.new_empty((n, *values.shape[1:]))
-            out[begin:end] = values
-            del values
+            out[begin:begin + len(rows)] = values
+        return out
+
+    def row_blocks(self, chunk: int) -> Iterator[tuple[int, torch.Tensor]]:
+        """(first row, rows) for consecutive blocks of at most `chunk` tokens; rows of a lazy batch are computed
+        block by block. Over a long doc (more than TRIM_AFTER_STEPS blocks) the heap is trimmed after each
+        block, or glibc keeps every block's freed temporaries."""
+        n = sum(self.lengths)
+        trim = n > TRIM_AFTER_STEPS * chunk
+        for begin in range(0, n, chunk):
+            end = min(begin + chunk, n)
+            yield begin, self._flat[begin:end] if self._flat is not None else self._rows_between(begin, end)
             if trim:
                 release_freed_memory()
-        return out
 
     def with_flat(self, flat: torch.Tensor) -> "TokenBatch":
         """A batch of the same docs holding new rows (sharing the cached window indices)."""

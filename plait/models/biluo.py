@@ -1,8 +1,9 @@
 """Constrained decoding of BILUO tag scores: the best tag sequence that forms well-nested entities."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
+import numpy as np
 import torch
 
 
@@ -32,29 +33,43 @@ def transition_mask(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor, to
     return allowed, first, last
 
 
-def constrained_viterbi(scores: torch.Tensor, lengths: Sequence[int], allowed: torch.Tensor,
-                        first: torch.Tensor, last: torch.Tensor) -> list[list[int]]:
-    """Best valid tag ids per doc. scores: (batch, tokens, n_tags) log-probabilities."""
-    batch, n_tokens, n_tags = scores.shape
-    if n_tokens == 0:
-        return [[] for _ in range(batch)]
-    device = scores.device
-    neg = torch.tensor(float("-inf"), device=device)
-    trans = torch.where(allowed.to(device), 0.0, neg)  # (n_tags, n_tags)
-    lens = torch.tensor(list(lengths), device=device)
-    dp = scores[:, 0] + torch.where(first.to(device), 0.0, neg)  # (batch, n_tags)
-    identity = torch.arange(n_tags, device=device).expand(batch, n_tags)
-    pointers = []
-    for t in range(1, n_tokens):
-        best, arg = (dp[:, :, None] + trans[None]).max(dim=1)  # over previous tag: (batch, n_tags)
-        active = (t < lens)[:, None]
-        dp = torch.where(active, best + scores[:, t], dp)
-        pointers.append(torch.where(active, arg, identity))
-    dp = dp + torch.where(last.to(device), 0.0, neg)
-    tag = dp.argmax(dim=-1)  # (batch,)
-    path = [tag]
-    for arg in reversed(pointers):
-        tag = arg.gather(1, tag[:, None]).squeeze(1)
-        path.append(tag)
-    ids = torch.stack(path[::-1], dim=1).cpu().tolist()  # (batch, tokens)
-    return [row[:n] for row, n in zip(ids, lengths)]
+def constrained_viterbi(blocks: Iterable[torch.Tensor], lengths: Sequence[int], allowed: torch.Tensor,
+                        first: torch.Tensor, last: torch.Tensor) -> list[np.ndarray]:
+    """Best valid tag ids per doc, from log-probabilities given as consecutive (batch, t, n_tags) blocks along
+    the token axis (one block, or a long doc piece by piece: only the back-pointers, one byte a tag, are kept
+    for every token)."""
+    batch, n_tokens = len(lengths), max(lengths, default=0)
+    n_tags = len(first)
+    trans = np.where(allowed.numpy(), 0.0, -np.inf).astype(np.float32)[None]  # (1, prev, next)
+    lens = np.asarray(lengths)[:, None]
+    pointers = np.zeros((max(n_tokens, 1), batch, n_tags), dtype=np.uint8 if n_tags <= 256 else np.int32)
+    identity = np.arange(n_tags)[None].repeat(batch, 0)
+    all_active = min(lengths, default=0)  # before this step every doc is still going: no masking needed
+    rows, columns = np.arange(batch)[:, None], np.arange(n_tags)[None]
+    dp, t = None, 0
+    for block in blocks:
+        scores = block.float().cpu().numpy()
+        for column in range(scores.shape[1]):
+            if dp is None:
+                dp = scores[:, 0] + np.where(first.numpy(), 0.0, -np.inf).astype(np.float32)
+                t += 1
+                continue
+            candidates = dp[:, :, None] + trans  # (batch, prev, next)
+            arg = candidates.argmax(axis=1)
+            best = candidates[rows, arg, columns] + scores[:, column]
+            if t < all_active:
+                dp, pointers[t] = best, arg
+            else:
+                active = t < lens
+                dp = np.where(active, best, dp)
+                pointers[t] = np.where(active, arg, identity)
+            t += 1
+    if dp is None:
+        return [np.zeros(0, dtype=np.int64) for _ in lengths]
+    tag = (dp + np.where(last.numpy(), 0.0, -np.inf)).argmax(axis=-1)
+    path = np.empty((batch, t), dtype=np.int64)
+    path[:, t - 1] = tag
+    for step in range(t - 1, 0, -1):
+        tag = pointers[step, rows[:, 0], tag]
+        path[:, step - 1] = tag
+    return [path[b, :n] for b, n in enumerate(lengths)]

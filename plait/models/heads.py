@@ -1,7 +1,7 @@
 """Task heads: per-token classifiers and document classifiers on top of a tok2vec (or listener)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import torch
 from torch import nn
@@ -66,12 +66,24 @@ class TokenClassifier(nn.Module):
         self.output = _zero_linear(n_in, n_labels, _device_of(self))
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
-        batch: TokenBatch = self.tok2vec(docs)
         if self.training:
+            batch: TokenBatch = self.tok2vec(docs)
             return batch.pad(self._score(batch.flat))
-        # at inference a long doc is scored a chunk of tokens at a time: a transformer listener then never
-        # holds every token's pooled row at once
-        return batch.pad(batch.map_rows(self._score, INFERENCE_CHUNK))  # (batch, tokens, n_labels)
+        return torch.cat(list(self.score_blocks(docs)), dim=1)  # (batch, tokens, n_labels)
+
+    def score_blocks(self, docs: Sequence[Any]) -> Iterator[torch.Tensor]:
+        """Inference: forward's (batch, tokens, n_labels) scores as consecutive blocks along the token axis.
+
+        Rows are scored INFERENCE_CHUNK tokens at a time (a transformer listener then never holds every token's
+        pooled row), and one doc on its own comes back block by block, so a caller that reduces each block
+        (argmax, a Viterbi step) never holds a long doc's scores at once.
+        """
+        batch: TokenBatch = self.tok2vec(docs)
+        if len(docs) == 1 and batch.lengths[0] > INFERENCE_CHUNK:
+            for _, rows in batch.row_blocks(INFERENCE_CHUNK):
+                yield self._score(rows).unsqueeze(0)
+        else:
+            yield batch.pad(batch.map_rows(self._score, INFERENCE_CHUNK))
 
     def _score(self, rows: torch.Tensor) -> torch.Tensor:
         x = self.dropout(rows)

@@ -1,18 +1,31 @@
 """Cutting a stream of docs into batches, and writing predictions into doc columns."""
 from __future__ import annotations
 
-import itertools
 from typing import Iterable, Iterator, TypeVar
 
 import numpy as np
 
+from plait.models.heads import INFERENCE_CHUNK
+
 T = TypeVar("T")
 
 
-def minibatch(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of `size` items (the last may be shorter)."""
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
+def inference_batches(docs: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive batches of at most `size` docs in which a doc of more than INFERENCE_CHUNK tokens comes
+    alone: no batch is padded to a long doc's length, and heads score a lone long doc block by block."""
+    batch: list[T] = []
+    for doc in docs:
+        if len(doc) > INFERENCE_CHUNK:
+            if batch:
+                yield batch
+            yield [doc]
+            batch = []
+            continue
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
         yield batch
 
 

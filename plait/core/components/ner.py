@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+import numpy as np
 import torch
 
 from plait.core.components.token_heads import initial_labels, token_head_loss
@@ -52,13 +53,13 @@ class EntityRecognizer:
         gold = [eg.get_aligned_ents_biluo() for eg in examples]
         return token_head_loss(scores, gold, self._ids)
 
-    def predict(self, docs: Sequence[Doc]) -> list[list[int]]:
+    def predict(self, docs: Sequence[Doc]) -> list[np.ndarray]:
         self.model.eval()
         with torch.no_grad():
-            scores = self.model(docs).float().log_softmax(dim=-1)
-        return constrained_viterbi(scores, [len(d) for d in docs], *self._constraints)
+            blocks = (scores.float().log_softmax(dim=-1) for scores in self.model.score_blocks(docs))
+            return constrained_viterbi(blocks, [len(d) for d in docs], *self._constraints)
 
-    def set_annotations(self, docs: Sequence[Doc], predictions: list[list[int]]) -> None:
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[np.ndarray]) -> None:
         """Predicted entities; those a doc already has (from an entity_ruler before the ner) are kept."""
         for doc, ids in zip(docs, predictions):
             spans = iob_to_spans([self.tags[i] for i in ids])

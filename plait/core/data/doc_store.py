@@ -1,8 +1,11 @@
 """A training corpus on disk instead of in memory: each Example is written once to a temporary file, and any
-of them is read back by its index, so memory does not grow with the corpus and each epoch can shuffle."""
+of them is read back by its index, so memory does not grow with the corpus and each epoch can shuffle.
+
+Records are read with `os.pread`, not through a memory map: a mapped file's pages count in the process's
+resident size once read, so an epoch over a mapped corpus grew RSS with the corpus."""
 from __future__ import annotations
 
-import mmap
+import os
 import tempfile
 from typing import Iterable, Iterator, Sequence
 
@@ -40,7 +43,6 @@ class DocStore:
         self._file.flush()
         self.offsets = np.array(offsets, dtype=np.int64)
         self.lengths = np.array(lengths, dtype=np.int64)
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if lengths else None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -54,8 +56,9 @@ class DocStore:
         """The Examples that `refs` point to, read back from the file."""
         out = []
         for ref in refs:
-            start, end = self.offsets[ref.index], self.offsets[ref.index + 1]
-            predicted, reference = decode_docs(msgpack.unpackb(self._map[start:end], raw=False), self.vocab)
+            start, end = int(self.offsets[ref.index]), int(self.offsets[ref.index + 1])
+            record = os.pread(self._file.fileno(), end - start, start)
+            predicted, reference = decode_docs(msgpack.unpackb(record, raw=False), self.vocab)
             out.append(Example(predicted, reference))
         return out
 

@@ -1,4 +1,6 @@
 """ner: BILUO tagging with constrained decoding, trained through the real trainer."""
+import itertools
+
 import torch
 
 from plait.core.iob import iob_to_spans
@@ -36,9 +38,32 @@ def test_constrained_decoding_only_yields_well_formed_sequences():
     generator = torch.Generator().manual_seed(0)
     scores = torch.randn(64, 12, len(tags), generator=generator).log_softmax(-1)
     lengths = [int(n) for n in torch.randint(1, 13, (64,), generator=generator)]
-    for ids, n in zip(constrained_viterbi(scores, lengths, *constraints), lengths):
+    for ids, n in zip(constrained_viterbi([scores], lengths, *constraints), lengths):
         assert len(ids) == n and _well_formed([tags[i] for i in ids])
     # plain argmax on the same scores is ill-formed most of the time: the constraints do real work
     argmax = [[tags[i] for i in row[:n]] for row, n in zip(scores.argmax(-1).tolist(), lengths)]
     assert sum(not _well_formed(t) for t in argmax) > 32
     assert iob_to_spans(["B-PER", "L-PER", "O", "U-LOC"]) == [(0, 2, "PER"), (3, 4, "LOC")]
+
+
+def _path_score(scores: torch.Tensor, ids: list[int]) -> float:
+    return float(sum(scores[t, i] for t, i in enumerate(ids)))
+
+
+def test_constrained_decoding_finds_the_best_well_formed_sequence_in_blocks_or_whole():
+    tags = biluo_tags(["PER", "LOC"])
+    constraints = transition_mask(tags)
+    generator = torch.Generator().manual_seed(1)
+    lengths = [5, 3, 1, 0]
+    scores = torch.randn(len(lengths), 5, len(tags), generator=generator).log_softmax(-1)
+    whole = constrained_viterbi([scores], lengths, *constraints)
+    for ids, n, doc_scores in zip(whole, lengths, scores):
+        candidates = [list(c) for c in itertools.product(range(len(tags)), repeat=n)
+                      if _well_formed([tags[i] for i in c])]
+        best = max(candidates, key=lambda c: _path_score(doc_scores, c))
+        assert list(ids) == best
+    # one doc fed in blocks (as a long doc is scored) decodes as when fed whole, across the block boundaries
+    long = torch.randn(1, 50, len(tags), generator=generator).log_softmax(-1)
+    at_once = constrained_viterbi([long], [50], *constraints)[0]
+    in_blocks = constrained_viterbi(torch.split(long, [7, 1, 30, 12], dim=1), [50], *constraints)[0]
+    assert list(in_blocks) == list(at_once) and _well_formed([tags[i] for i in at_once])
