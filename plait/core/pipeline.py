@@ -14,6 +14,7 @@ from plait.core import config as config_lib
 from plait.core import fs
 from plait.core.components.persistence import Component, load_component, save_component
 from plait.core.doc import Doc
+from plait.core.embed_check import check_embeds
 from plait.core.errors import ConfigError, ModelLoadError, UserError
 from plait.core.init_config import standalone_model
 from plait.core.sourcing import add_sourced
@@ -105,6 +106,7 @@ class Language:
             component = builder(self, name)
         except ValueError as err:  # the component refused its settings
             raise ConfigError(f"components.{name}: {err}") from err
+        check_embeds(name, getattr(component, "model", None), block, self.vocab)
         self._blocks[name] = block
         self._components.insert(len(self._components) if index is None else index, (name, component))
         return component
