@@ -82,6 +82,7 @@ def main() -> None:
         work.mkdir(exist_ok=True)
         results["runs"].append({"name": name, "seed": seed,
                                 **train_and_score(cfg, work, args.epochs, train, seed, overrides)})
+        print(json.dumps(results["runs"][-1]), file=sys.stderr, flush=True)
     by = {(r["name"], r["seed"]): r for r in results["runs"]}
     results["diff"] = {seed: {k: round(by["migrated", seed][k] - by["init_config", seed][k], 4)
                               for k in ("tag_acc", "ents_f")} for seed in args.seeds}

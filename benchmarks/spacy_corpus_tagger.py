@@ -62,6 +62,7 @@ def main() -> None:
         for name, (train, dev, overrides) in arms.items():
             result = train_and_score(cfg, train, dev, args.epochs, seed, out / f"{name}-{seed}", overrides)
             runs[name].append({"seed": seed, **result})
+            print(json.dumps({"run": name, "seed": seed, **result}), file=sys.stderr, flush=True)
     diffs = {f"spacy_minus_{name}": [round(s["tag_acc"] - c["tag_acc"], 4) for s, c in zip(runs["spacy"], runs[name])]
              for name in ("conllu", "conllu_as_spacy")}
     print(json.dumps({"epochs": args.epochs, "runs": runs, "diffs": diffs}))
