@@ -292,9 +292,14 @@ def test_an_embed_returning_something_else_fails_when_built_naming_it(table_dir,
     def BrokenStatic(output_width: int):
         return Stacked(output_width)
 
-    for name, returned in (("my_example.Broken.v1", "list"), ("my_example.BrokenStatic.v1", r"\(1, 5, 32\)")):
-        with pytest.raises(ConfigError, match=rf"^components\.tok2vec\.model\.embed: '{name}' returned {returned} "
-                                              "for 2 docs of 5 tokens: an embed must return"):
+    @registry.architectures("my_example.NotAModule.v1")
+    def NotAModule(output_width: int):
+        return lambda docs: None
+
+    for name, returned in (("my_example.Broken.v1", "list for 2 docs of 5 tokens: an embed must return"),
+                           ("my_example.BrokenStatic.v1", r"\(1, 5, 32\) for 2 docs of 5 tokens"),
+                           ("my_example.NotAModule.v1", "function: an embed must be a torch module")):
+        with pytest.raises(ConfigError, match=rf"^components\.tok2vec\.model\.embed: '{name}' returned {returned}"):
             _tagger_with_embed(table_dir, {"@architectures": name, "output_width": 32}, steps=1)
     config = tmp_path / "broken.cfg"
     config.write_text(init_config(lang="en", pipeline=["tagger"]).to_str(), encoding="utf8")

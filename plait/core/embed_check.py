@@ -18,16 +18,21 @@ _PROBE = (["the", "."], [",", "the", "."])  # two docs of different lengths: per
 
 def check_embeds(name: str, model: Any, block: dict, vocab: Vocab) -> None:
     """Run every Tok2Vec embed inside component `name`'s model on a probe batch (eval mode, no gradient, the
-    random state restored); ConfigError naming the embed's config key and registered function unless its
-    output is one a Tok2Vec accepts. Embeds whose static vectors are not sized yet are left for later."""
+    random state restored); ConfigError naming the embed's config key and registered function unless it is a
+    module whose output a Tok2Vec accepts. Embeds whose static vectors are not sized yet are left for later."""
     if not isinstance(model, nn.Module):
         return
     for path, tok2vec in model.named_modules():
-        embed = getattr(tok2vec, "embed", None) if isinstance(tok2vec, Tok2Vec) else None
-        if embed is None or any(isinstance(m, StaticVectors) and m.projection is None for m in embed.modules()):
+        if not isinstance(tok2vec, Tok2Vec):
             continue
+        embed = tok2vec.embed
         key = ".".join(["components", name, "model", *filter(None, path.split(".")), "embed"])
         func = _registered_name(block, key.split(".")[2:]) or type(embed).__name__
+        if not isinstance(embed, nn.Module):
+            raise ConfigError(f"{key}: {func!r} returned {type(embed).__name__}: an embed must be a torch module "
+                              "whose forward takes the docs")
+        if any(isinstance(m, StaticVectors) and m.projection is None for m in embed.modules()):
+            continue
         docs = [Doc(vocab, words) for words in _PROBE]
         training = embed.training
         try:

@@ -40,5 +40,11 @@ def test_a_wrong_output_names_the_key_and_function_or_the_layer():
         check_embeds("tagger", model, {}, Vocab())
 
 
+def test_an_embed_that_is_no_module_is_named():
+    block = {"model": {"embed": {"@architectures": "x.Number.v1"}}}
+    with pytest.raises(ConfigError, match=r"^components\.tok2vec\.model\.embed: 'x\.Number\.v1' returned int"):
+        check_embeds("tok2vec", Tok2Vec(embed=42, encode=nn.Identity()), block, Vocab())
+
+
 def test_unsized_static_vectors_wait_for_their_table():
     check_embeds("tok2vec", Tok2Vec(embed=StaticVectors(4), encode=nn.Identity()), {}, Vocab())
