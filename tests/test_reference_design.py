@@ -269,13 +269,44 @@ def test_custom_vectors_plus_learned_rows(table_dir):
     assert progress and nlp.get_pipe("tok2vec").model.embed.orth.num_embeddings == 300
 
 
-def test_an_embed_returning_something_else_fails_naming_it(table_dir):
+def test_an_embed_returning_something_else_fails_when_built_naming_it(table_dir, capsys, tmp_path):
+    """An embed layer whose output a Tok2Vec cannot take fails when the pipeline is built (before any data
+    is read), naming its config key and registered function: alone, or around static vectors (checked once
+    the table has sized them)."""
+    from plait.core.errors import ConfigError
+    from plait.models.static_vectors import StaticVectors
+
+    class Stacked(torch.nn.Module):  # one (1, n_tokens, width) tensor: not a shape the design allows
+        def __init__(self, width):
+            super().__init__()
+            self.static = StaticVectors(width)
+
+        def forward(self, docs):
+            return self.static(docs)[None]
+
     @registry.architectures("my_example.Broken.v1")
     def Broken(output_width: int):
-        return torch.nn.Identity()
+        return torch.nn.Identity()  # returns the docs themselves
 
-    with pytest.raises(TypeError, match="Identity returned"):
-        _tagger_with_embed(table_dir, {"@architectures": "my_example.Broken.v1", "output_width": 32})
+    @registry.architectures("my_example.BrokenStatic.v1")
+    def BrokenStatic(output_width: int):
+        return Stacked(output_width)
+
+    @registry.architectures("my_example.NotAModule.v1")
+    def NotAModule(output_width: int):
+        return lambda docs: None
+
+    for name, returned in (("my_example.Broken.v1", "list for 2 docs of 5 tokens: an embed must return"),
+                           ("my_example.BrokenStatic.v1", r"\(1, 5, 32\) for 2 docs of 5 tokens"),
+                           ("my_example.NotAModule.v1", "function: an embed must be a torch module")):
+        with pytest.raises(ConfigError, match=rf"^components\.tok2vec\.model\.embed: '{name}' returned {returned}"):
+            _tagger_with_embed(table_dir, {"@architectures": name, "output_width": 32}, steps=1)
+    config = tmp_path / "broken.cfg"
+    config.write_text(init_config(lang="en", pipeline=["tagger"]).to_str(), encoding="utf8")
+    code, out, err = run(capsys, "train", config, "--output", tmp_path / "out", "--paths.train", TRAIN,
+                         "--paths.dev", DEV, "--components.tok2vec.model.embed",
+                         '{"@architectures": "my_example.Broken.v1", "output_width": 96}')
+    assert code == 2 and err.strip().count("\n") == 0 and "'my_example.Broken.v1' returned list" in err, err
 
 
 # -- Pretraining ------------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ def convert_command(
                                   help="Input format: conllu, columns, cats, jsonl, text, wikitext or plait "
                                        "(default: chosen by file extension)."),
     n_sents: int = typer.Option(10, "--n-sents", "-n", help="Sentences grouped into one doc (CoNLL-U, column files)."),
+    across_docs: bool = typer.Option(False, "--across-docs",
+                                     help="Group sentences across # newdoc / -DOCSTART- boundaries, as "
+                                          "`spacy convert -n N` does."),
     lang: str = typer.Option("en", "--lang", "-l", help="Tokenizer language for raw text."),
     force: bool = typer.Option(False, "--force", "-f", help="Replace output files that already exist."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
@@ -25,6 +28,6 @@ def convert_command(
     """Convert CoNLL-U, column (IOB/BILUO), JSONL, classification TSV or raw text files to `.plait` files."""
     nlp = plait.blank(lang)
     results = convert(input_path, output_dir, converter, n_sents=n_sents, vocab=nlp.vocab, make_doc=nlp.make_doc,
-                      force=force)
+                      force=force, across_docs=across_docs)
     for result in results:
         typer.echo(f"wrote {result.path}: {result.docs} docs, {result.tokens} tokens")

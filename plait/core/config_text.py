@@ -57,6 +57,8 @@ _BY_KEY = {
     "gold_preproc": "Keep the corpus's own tokens instead of re-tokenizing the text.",
     "max_length": "Skip documents longer than this many tokens (0: no limit).",
     "limit": "Read at most this many documents (0: all).",
+    "n_sents": "Sentences of a CoNLL-U or column file grouped into one doc (0: whole documents).",
+    "across_docs": "Group sentences across # newdoc / -DOCSTART- boundaries, as spacy convert -n N does.",
     "discard_oversize": "Drop items larger than a whole batch instead of batching them alone.",
     "tolerance": "How far a batch may overflow its target size.",
     "size": "Target batch size in words (a number or a schedule).",

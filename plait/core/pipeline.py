@@ -12,6 +12,7 @@ from plait.core import listeners, saving
 from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Encoder, model_of, run_batch
 from plait.core.doc import Doc
+from plait.core.embed_check import check_embeds
 from plait.core.errors import ConfigError
 from plait.core.init_config import standalone_model
 from plait.core.sourcing import add_sourced
@@ -93,6 +94,7 @@ class Language:
             component = builder(self, name)
         except ValueError as err:  # the component refused its settings
             raise ConfigError(f"components.{name}: {err}") from err
+        check_embeds(name, model_of(component), block, self.vocab)
         self._blocks[name] = block
         self._components.insert(len(self._components) if index is None else index, (name, component))
         return component

@@ -24,10 +24,10 @@ class Tok2Vec(nn.Module):
 
     def __init__(self, *, embed: nn.Module, encode: nn.Module) -> None:
         super().__init__()
-        for name, part in (("embed", embed), ("encode", encode)):
-            if not isinstance(part, nn.Module):
-                raise TypeError(f"Tok2Vec: its {name} must be a torch module, not {type(part).__name__} "
-                                f"(check the function registered for the {name} block)")
+        # the embed is checked, by what it returns, when the pipeline is built (plait.core.embed_check)
+        if not isinstance(encode, nn.Module):  # a config error: the registered function returned something else
+            raise ValueError(f"Tok2Vec: its encode must be a torch module, not {type(encode).__name__} "
+                             "(check the function registered for the encode block)")
         self.embed, self.encode = embed, encode
         self.width = getattr(encode, "width", getattr(embed, "width", None))
         self.chunk = INFERENCE_CHUNK

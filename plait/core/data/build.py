@@ -57,11 +57,12 @@ class DocBuilder:
 S = TypeVar("S")
 
 
-def group_sentences(sentences: Iterable[S], n_sents: int) -> Iterator[list[S]]:
-    """Consecutive sentences, up to `n_sents` a group (0: no limit); a sentence whose `newdoc` is set starts a new group."""
+def group_sentences(sentences: Iterable[S], n_sents: int, across_docs: bool = False) -> Iterator[list[S]]:
+    """Consecutive sentences, up to `n_sents` a group (0: no limit); a sentence whose `newdoc` is set starts a new
+    group unless `across_docs` (which groups as `spacy convert -n N` does)."""
     group: list[S] = []
     for sent in sentences:
-        if group and (getattr(sent, "newdoc", False) or len(group) == n_sents):
+        if group and ((getattr(sent, "newdoc", False) and not across_docs) or len(group) == n_sents):
             yield group
             group = []
         group.append(sent)

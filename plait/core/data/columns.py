@@ -67,10 +67,11 @@ def is_entity_tag(text: str) -> bool:
     return bool(_TAG.fullmatch(text))
 
 
-def column_docs(sentences: Iterable[TaggedSentence], vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
-    """Docs of up to `n_sents` sentences (0: whole documents); `-DOCSTART-` always starts a new Doc."""
+def column_docs(sentences: Iterable[TaggedSentence], vocab: Vocab, n_sents: int = 10,
+                across_docs: bool = False) -> Iterator[Doc]:
+    """Docs of up to `n_sents` sentences (0: whole documents); `-DOCSTART-` starts a new Doc unless `across_docs`."""
     builder = DocBuilder(vocab)
-    for group in group_sentences(sentences, n_sents):
+    for group in group_sentences(sentences, n_sents, across_docs):
         yield _build(builder, group)
 
 
@@ -89,6 +90,6 @@ def _build(builder: DocBuilder, group: list[TaggedSentence]) -> Doc:
     return doc
 
 
-def read_columns(path: Path, vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
+def read_columns(path: Path, vocab: Vocab, n_sents: int = 10, across_docs: bool = False) -> Iterator[Doc]:
     """Reference Docs with entities from an IOB/BILUO column file, streamed."""
-    return column_docs(parse_columns(Path(path)), vocab, n_sents)
+    return column_docs(parse_columns(Path(path)), vocab, n_sents, across_docs)

@@ -103,15 +103,20 @@ def _check_heads(path: Path, sent: Sentence) -> None:
         raise DataError(f"{path}:{sent.lines[i]}: HEAD {sent.heads[i] + 1} is past the end of its {n}-word sentence")
 
 
-def conllu_docs(sentences: Iterable[Sentence], vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
-    """Docs of up to `n_sents` sentences (0: whole documents); a `# newdoc` always starts a new Doc."""
+def conllu_docs(sentences: Iterable[Sentence], vocab: Vocab, n_sents: int = 10, across_docs: bool = False) -> Iterator[Doc]:
+    """Docs of up to `n_sents` sentences (0: whole documents); a `# newdoc` starts a new Doc unless `across_docs`."""
     builder = DocBuilder(vocab, unset=("_",))
-    for group in group_sentences(sentences, n_sents):
+    for group in group_sentences(sentences, n_sents, across_docs):
         yield build_doc(builder, group)
 
 
 def build_doc(builder: DocBuilder, group: list[Sentence]) -> Doc:
-    """One Doc from consecutive sentences; paragraphs (`# newpar`) become the span group "paragraphs"."""
+    """One Doc from consecutive sentences; paragraphs (`# newpar`) become the span group "paragraphs".
+
+    A space always follows a sentence inside the Doc (as spaCy's converter writes it, `SpaceAfter=No` or
+    not), so that a tokenizer re-reading the text cannot glue the last token of one sentence to the first of
+    the next: such a token aligns with neither and both lose their annotation in training.
+    """
     lengths = [len(s.words) for s in group]
     starts, sent_codes = sentence_starts(lengths)
     if len(group) == 1:
@@ -123,6 +128,7 @@ def build_doc(builder: DocBuilder, group: list[Sentence]) -> Doc:
         strings = {name: chain.from_iterable([s.fields[name] for s in group]) for name, _ in _STRING_FIELDS}
         relative = np.fromiter(chain.from_iterable(s.heads for s in group), dtype=np.int32, count=len(words))
         heads = np.where(relative >= 0, relative + np.repeat(starts, lengths), -1)
+        spaces[np.array(starts[1:]) - 1] = True
     spaces[-1] = False
     doc = builder.build(words, spaces, strings, heads=heads, sent_starts=sent_codes)
     par_starts = [start for start, s in zip(starts, group) if s.newpar]
@@ -132,6 +138,6 @@ def build_doc(builder: DocBuilder, group: list[Sentence]) -> Doc:
     return doc
 
 
-def read_conllu(path: Path, vocab: Vocab, n_sents: int = 10) -> Iterator[Doc]:
+def read_conllu(path: Path, vocab: Vocab, n_sents: int = 10, across_docs: bool = False) -> Iterator[Doc]:
     """Reference Docs from a CoNLL-U file, streamed."""
-    return conllu_docs(parse_conllu(Path(path)), vocab, n_sents)
+    return conllu_docs(parse_conllu(Path(path)), vocab, n_sents, across_docs)

@@ -23,13 +23,14 @@ class Converted(NamedTuple):
 
 
 def convert(input_path: str | Path, output_dir: str | Path, converter: str | None = None, n_sents: int = 10,
-            vocab: Vocab | None = None, make_doc: MakeDoc | None = None, force: bool = False) -> list[Converted]:
+            vocab: Vocab | None = None, make_doc: MakeDoc | None = None, force: bool = False,
+            across_docs: bool = False) -> list[Converted]:
     """Write `OUTPUT_DIR/<stem>.plait` for the input file, or for each corpus file of an input folder.
 
     `converter` names the input format (default: by extension, see `readers`); `n_sents` groups
-    sentences of CoNLL-U and column files into Docs. Raw text is tokenized by `make_doc`, by default
-    on whitespace only. Nothing is written for a file that fails; files done before it stay. An existing
-    output file is replaced only with `force`.
+    sentences of CoNLL-U and column files into Docs (across document boundaries with `across_docs`). Raw
+    text is tokenized by `make_doc`, by default on whitespace only. Nothing is written for a file that
+    fails; files done before it stay. An existing output file is replaced only with `force`.
     """
     vocab = vocab if vocab is not None else Vocab()
     make_doc = make_doc if make_doc is not None else whitespace_tokenizer(vocab)
@@ -46,7 +47,7 @@ def convert(input_path: str | Path, output_dir: str | Path, converter: str | Non
     written = []
     for file, out in zip(files, outputs):
         with DocBinWriter(out) as writer:
-            docs = read_file(file, vocab, make_doc, format=converter, n_sents=n_sents)
+            docs = read_file(file, vocab, make_doc, format=converter, n_sents=n_sents, across_docs=across_docs)
             for doc in progress_bar(docs, desc=f"converting {file.name}", unit="doc"):
                 writer.add(doc)
         written.append(Converted(out, writer.n_docs, writer.n_tokens))

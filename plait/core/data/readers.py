@@ -98,15 +98,15 @@ def corpus_files(path: str | Path, format: str | None = None) -> list[Path]:
 
 
 def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, format: str | None = None,
-              n_sents: int = 10) -> Iterator[Doc]:
+              n_sents: int = 10, across_docs: bool = False) -> Iterator[Doc]:
     """Docs from one file; DataError("FILE:LINE: ...") on bad input, or when the file holds no docs."""
     fmt = format or detect_format(path)
     if fmt in _RAW_TEXT and make_doc is None:
         raise ValueError(f"reading {path} (format {fmt}) needs a tokenizer: pass make_doc")
     if fmt == "conllu":
-        docs = read_conllu(path, vocab, n_sents)
+        docs = read_conllu(path, vocab, n_sents, across_docs)
     elif fmt == "columns":
-        docs = read_columns(path, vocab, n_sents)
+        docs = read_columns(path, vocab, n_sents, across_docs)
     elif fmt == "cats":
         docs = read_tsv_cats(path, make_doc)
     elif fmt == "jsonl":
@@ -126,15 +126,16 @@ def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, form
 
 
 def read_docs(path: str | Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, format: str | None = None,
-              n_sents: int = 10, limit: int = 0) -> Iterator[Doc]:
+              n_sents: int = 10, across_docs: bool = False, limit: int = 0) -> Iterator[Doc]:
     """Reference Docs from a corpus file or folder, streamed; `limit` stops after that many docs (0: all).
 
-    `n_sents` groups sentences of CoNLL-U and column files into Docs (0: whole documents). Raw-text
+    `n_sents` groups sentences of CoNLL-U and column files into Docs (0: whole documents), within each
+    document (`# newdoc`, `-DOCSTART-`) or, with `across_docs`, across them as `spacy convert -n N` does. Raw-text
     formats (text, wikitext, cats, jsonl records without "words") need `make_doc` to tokenize.
     """
     count = 0
     for file in corpus_files(path, format):
-        for doc in read_file(file, vocab, make_doc, format=format, n_sents=n_sents):
+        for doc in read_file(file, vocab, make_doc, format=format, n_sents=n_sents, across_docs=across_docs):
             yield doc
             count += 1
             if count == limit:
@@ -142,7 +143,8 @@ def read_docs(path: str | Path, vocab: Vocab, make_doc: MakeDoc | None = None, *
 
 
 def read_examples(path: str | Path, vocab: Vocab, make_doc: MakeDoc, *, gold_preproc: bool = False,
-                  format: str | None = None, n_sents: int = 10, limit: int = 0) -> Iterator[Example]:
+                  format: str | None = None, n_sents: int = 10, across_docs: bool = False,
+                  limit: int = 0) -> Iterator[Example]:
     """Examples pairing each reference Doc with a predicted Doc: `make_doc(reference.text)`, or with
     `gold_preproc` a copy of the reference's own tokens.
 
@@ -152,7 +154,7 @@ def read_examples(path: str | Path, vocab: Vocab, make_doc: MakeDoc, *, gold_pre
     count = 0
     for file in corpus_files(path, format):
         own_tokens = gold_preproc or (format or detect_format(file)) in _RAW_TEXT
-        for ref in read_file(file, vocab, make_doc, format=format, n_sents=n_sents):
+        for ref in read_file(file, vocab, make_doc, format=format, n_sents=n_sents, across_docs=across_docs):
             yield Example(ref.copy_tokens() if own_tokens else make_doc(ref.text), ref)
             count += 1
             if count == limit:

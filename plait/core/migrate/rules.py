@@ -95,14 +95,21 @@ RULES: dict[str, Rule] = {
     **{f"reduce_{kind}.v1": Rule(f"plait.reduce_{kind}.v1") for kind in ("mean", "max", "sum", "first", "last")},
     "Adam.v1": Rule("plait.Adam.v1", {**_same("learn_rate", "beta1", "beta2", "eps", "grad_clip"),
                                       "L2": "weight_decay", "L2_is_weight_decay": "decoupled"},
-                    {"use_averages": "plait keeps no moving average of the weights"}),
+                    {"use_averages": "plait keeps no moving average of the weights"},
+                    advice={"L2": "decoupled, the same update as spaCy's (each step every weight shrinks by "
+                                  "learn_rate x L2); as an L2 penalty plait adds it to the gradient after clipping, "
+                                  "spaCy before",
+                            "grad_clip": "spaCy clips each weight array's gradient to this norm, plait the norm of "
+                                         "all gradients together"}),
     "compounding.v1": Rule("plait.compounding.v1", _same("start", "stop", "compound"),
                            {"t": "plait's schedules always start at step 0"}),
     "warmup_linear.v1": Rule("plait.warmup_linear.v1", _same("warmup_steps", "total_steps", "initial_rate")),
     "constant.v1": Rule("plait.constant.v1", _same("rate")),
     "constant_then.v1": Rule("plait.constant_then.v1", _same("rate", "steps", "schedule")),
     "spacy.batch_by_words.v1": Rule("plait.batch_by_words.v1", _same("size", "tolerance", "discard_oversize"),
-                                    {"get_length": "plait counts tokens"}),
+                                    {"get_length": "plait counts tokens"},
+                                    advice={"tolerance": "spaCy moves the docs past the size into the next batch, "
+                                                         "plait keeps up to this share over the size in this one"}),
     "spacy.batch_by_padded.v1": Rule("plait.batch_by_padded.v1", _same("size", "buffer", "discard_oversize"),
                                      {"get_length": "plait counts tokens"}),
     "spacy.Corpus.v1": Rule("plait.Corpus.v1", _same("path", "gold_preproc", "max_length", "limit"),

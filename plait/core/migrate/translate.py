@@ -84,10 +84,11 @@ class Migrator:
             if key in rule.keep:
                 new = rule.keep[key]
                 out[new] = self.block(value, f"{path}.{new}")
-                if new != key:
-                    self.notes.keys[(path, new)] = f"spaCy's {key} = {_show(value)}"
-                elif key in rule.advice:
-                    self.notes.keys[(path, key)] = rule.advice[key]
+                notes = [f"spaCy's {key} = {_show(value)}"] if new != key else []
+                if key in rule.advice:
+                    notes.append(rule.advice[key])
+                if notes:
+                    self.notes.keys[(path, new)] = ": ".join(notes)
             else:
                 self.notes.dropped(path, key, value, rule.drop.get(key) or _WHY.get(key)
                                    or f"not a setting of {rule.plait}")

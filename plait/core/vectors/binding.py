@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from plait.core.components.contract import model_of
+from plait.core.embed_check import check_embeds
 from plait.core.errors import ModelLoadError
 from plait.core.vectors.table import Vectors
 from plait.models.static_vectors import StaticVectors
@@ -28,8 +29,10 @@ def bind_static_vectors(nlp: Language, names: Iterable[str] | None = None) -> No
     """Bind every StaticVectors module to `nlp.vocab.vectors`: size its projection, keep the table's fingerprint.
 
     Run by init_nlp and Language.from_disk before weights are initialized or loaded (add_pipe runs it too
-    when the vocab already has a table). Models already bound to another table refuse it.
+    when the vocab already has a table). Models already bound to another table refuse it. The embeds that
+    could not run before (see `check_embeds`) are checked once sized.
     """
+    sized = set()
     for name, module in static_vectors(nlp, names):
         if nlp.vocab.vectors is None:
             raise ValueError(f"components.{name}: the vocab has no static vectors table, but the model uses "
@@ -37,6 +40,10 @@ def bind_static_vectors(nlp: Language, names: Iterable[str] | None = None) -> No
         if module.fingerprint is not None:
             module.check_table(nlp.vocab.vectors)
         module.initialize(nlp.vocab.vectors)
+        sized.add(name)
+    for name in sized:
+        block = nlp.config["components"].get(name, {})
+        check_embeds(name, nlp.get_pipe(name).model, block, nlp.vocab)
 
 
 def check_static_vectors(nlp: Language) -> None:

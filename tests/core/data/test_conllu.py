@@ -35,6 +35,24 @@ def test_n_sents_groups_sentences(fixtures_dir):
     assert docs[1].columns["HEAD"].tolist() == [2, 2, 2]
 
 
+def test_across_docs_groups_past_newdoc(fixtures_dir):
+    path = fixtures_dir / "ud-en-ewt-sample.conllu"
+    (doc,) = read_conllu(path, Vocab(), n_sents=10, across_docs=True)
+    assert doc.text == "From Friday's Daily Star By Juan Cole Ok."
+    assert [len(d) for d in read_conllu(path, Vocab(), n_sents=2, across_docs=True)] == [8, 2]
+
+
+def test_a_space_always_follows_a_sentence_inside_a_doc(tmp_path):
+    # SpaceAfter=No on a sentence's last word: re-tokenizing "end.Next" would glue the two sentences' tokens
+    text = (ROW.format(id=1, form="end", lemma="end", head=0, misc="SpaceAfter=No")
+            + ROW.format(id=2, form=".", lemma=".", head=1, misc="SpaceAfter=No") + "\n"
+            + ROW.format(id=1, form="Next", lemma="next", head=0, misc="SpaceAfter=No") + "\n")
+    path = write(tmp_path, text)
+    (doc,) = read_conllu(path, Vocab())
+    assert doc.text == "end. Next" and doc.spaces.tolist() == [False, True, False]
+    assert [d.text for d in read_conllu(path, Vocab(), n_sents=1)] == ["end.", "Next"]
+
+
 def test_multiword_spacing_and_empty_nodes(tmp_path):
     text = ("1-2\tdon't\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n"
             + ROW.format(id=1, form="do", lemma="do", head=3, misc="_")

@@ -45,6 +45,21 @@ def test_docbin_matches_spacy_attribute_by_attribute(name):
             assert got[attr] == want[attr], f"doc {i} {attr}"
 
 
+def test_conllu_read_across_docs_gives_spacy_converters_docs():
+    """ud-en-ewt-sample.spacy is `spacy convert -n 10` of ud-en-ewt-sample.conllu (two `# newdoc`s, one doc):
+    plait's CoNLL-U reader grouping as it does gives the same docs, except that spaCy keeps the last token's
+    trailing space, has no "paragraphs" span group and spells the UD relation "root" "ROOT"."""
+    docs = list(read_docs(ROOT / "tests/fixtures/ud-en-ewt-sample.conllu", Vocab(), across_docs=True))
+    assert len(docs) == len(EXPECTED["ud-en-ewt-sample.spacy"])
+    for doc, want in zip(docs, EXPECTED["ud-en-ewt-sample.spacy"]):
+        got = attributes(doc)
+        assert got.pop("spans").keys() == {"paragraphs"}
+        assert got.pop("text") == want["text"].rstrip(" ")
+        assert got.pop("spaces")[:-1] == want["spaces"][:-1]
+        assert got.pop("dep") == [{"ROOT": "root"}.get(dep, dep) for dep in want["dep"]]
+        assert got == {k: want[k] for k in got}
+
+
 def test_the_rich_fixture_exercises_every_attribute():
     docs = EXPECTED["rich.spacy"]
     assert any(d["cats"] for d in docs) and any(d["spans"] for d in docs) and any(d["head"] for d in docs)
@@ -87,6 +102,10 @@ def test_convert_command(capsys, tmp_path):
     code, out, err = run(capsys, "convert", SPACY / "rich.spacy", tmp_path)
     assert code == 0, err
     assert len(list(read_docbin(tmp_path / "rich.plait", Vocab()))) == len(EXPECTED["rich.spacy"])
+    for flags, docs in (([], 2), (["--across-docs"], 1)):
+        code, out, err = run(capsys, "convert", ROOT / "tests/fixtures/ud-en-ewt-sample.conllu", tmp_path, "--force",
+                             *flags)
+        assert code == 0 and f": {docs} docs, 10 tokens" in out, err
 
 
 def _docbin(**changes) -> bytes:
