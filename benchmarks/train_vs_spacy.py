@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from wnut17_task import run_spacy_wnut17, wnut17_splits
+from wnut17_task import run_spacy_wnut17, timed_train, wnut17_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -62,17 +60,7 @@ def run_plait(task: str, epochs: int, out: Path) -> dict:
     cfg = work / "config.cfg"
     subprocess.run([PLAIT, "init-config", cfg, "--pipeline", pipeline, "--optimize", "efficiency", "--force"],
                    check=True, capture_output=True)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", PLAIT, "train", cfg, "--output", work / "model", "--overwrite",
-         "--paths.train", files["train"], "--paths.dev", files["dev"], "--training.max_epochs", str(epochs),
-         "--training.max_steps", "0", "--training.eval_frequency", "100000000", "--training.patience", "0"],
-        capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    (work / "train.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SystemExit(f"plait training failed, see {work / 'train.log'}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    wall, rss = timed_train([PLAIT, "train", cfg, "--output", work / "model", "--overwrite"], files, epochs, work)
     words = count_words(files["train"]) * epochs
     metrics = work / "metrics.json"
     subprocess.run([PLAIT, "evaluate", work / "model" / "model-last", files["test"], "--output", metrics],

@@ -53,6 +53,22 @@ def wnut17_splits(data: Path, work: Path) -> dict[str, Path]:
     }
 
 
+def timed_train(cmd: list, files: dict[str, Path], epochs: int, work: Path) -> tuple[float, int]:
+    """Run a `train` command (plait's or spaCy's) on `files` for `epochs`, evaluating only at the end, under
+    /usr/bin/time: (wall seconds, peak RSS kB). Its output goes to work/train.log."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", *map(str, cmd), "--paths.train", str(files["train"]), "--paths.dev",
+         str(files["dev"]), "--training.max_epochs", str(epochs), "--training.max_steps", "0",
+         "--training.eval_frequency", "100000000", "--training.patience", "0"],
+        capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    (work / "train.log").write_text(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} training failed, see {work / 'train.log'}")
+    return wall, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+
+
 def _spacy(*args: object, **kw: object) -> subprocess.CompletedProcess:
     return subprocess.run([str(SPACY_PY), "-m", "spacy", *map(str, args)], check=True, **kw)
 
@@ -66,17 +82,8 @@ def run_spacy_wnut17(files: dict[str, Path], epochs: int, work: Path) -> dict:
         docs[split] = work / f"{path.stem}.spacy"
     cfg = work / "config.cfg"
     _spacy("init", "config", cfg, "-l", "en", "-p", "ner", "-o", "efficiency", "--force", capture_output=True)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", str(SPACY_PY), "-m", "spacy", "train", str(cfg), "--output", str(work / "model"),
-         "--paths.train", str(docs["train"]), "--paths.dev", str(docs["dev"]), "--training.max_epochs", str(epochs),
-         "--training.max_steps", "0", "--training.eval_frequency", "100000000", "--training.patience", "0"],
-        capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    (work / "train.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SystemExit(f"spaCy training failed, see {work / 'train.log'}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    wall, rss = timed_train([SPACY_PY, "-m", "spacy", "train", cfg, "--output", work / "model"],
+                            docs, epochs, work)
     count = ("import sys, spacy\nfrom spacy.tokens import DocBin\n"
              "print(sum(len(d) for d in DocBin().from_disk(sys.argv[1]).get_docs(spacy.blank('en').vocab)))")
     words = int(subprocess.run([str(SPACY_PY), "-c", count, str(docs["train"])], check=True, capture_output=True,
