@@ -4,7 +4,8 @@
 Usage (from the repo root, with ../shared beside it):
     .venv/bin/python benchmarks/train_vs_spacy.py TASK [TASK ...] [--epochs 5] [--out /tmp/plait-bench] [--no-spacy]
 
-TASK: ewt-tagger, ewt-tagger-senter, wikiann-ner, sst2-textcat, or all. Each task trains plait from
+TASK: ewt-tagger, ewt-tagger-senter, wikiann-ner, wnut17-ner, sst2-textcat, or all (wnut17-ner's
+splits, and its spaCy side, which the anchor lacks: benchmarks/wnut17_task.py). Each task trains plait from
 `plait init-config --optimize efficiency` defaults for the same number of epochs as the spaCy anchor
 (`../shared/anchors/spacy_baseline.py`, spaCy's own efficiency defaults), with evaluation only at the
 end, then runs `plait evaluate` on the held-out file. Training words/s = training words x epochs / wall
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from wnut17_task import run_spacy_wnut17, timed_train, wnut17_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -30,6 +31,7 @@ TASKS = {
     "ewt-tagger": ("tagger", "ud-en-ewt/train.conllu", "ud-en-ewt/dev.conllu", "ud-en-ewt/test.conllu"),
     "ewt-tagger-senter": ("tagger,senter", "ud-en-ewt/train.conllu", "ud-en-ewt/dev.conllu", "ud-en-ewt/test.conllu"),
     "wikiann-ner": ("ner", "wikiann-en/train.tsv", "wikiann-en/dev.tsv", "wikiann-en/test.tsv"),
+    "wnut17-ner": ("ner", "train", "dev", "test"),  # files written by wnut17_splits
     "sst2-textcat": ("textcat", "sst2/train.tsv", "sst2/dev.tsv", "sst2/dev.tsv"),
 }
 KEEP = ("tag_acc", "sents_f", "ents_f", "ents_p", "ents_r", "cats_score", "cats_macro_f", "speed")
@@ -43,27 +45,25 @@ def count_words(path: Path) -> int:
     return int(subprocess.run([sys.executable, "-c", code, path], check=True, capture_output=True, text=True).stdout)
 
 
+def task_files(task: str, out: Path) -> dict[str, Path]:
+    """train/dev/test paths of a task (wnut17-ner's are carved and written under `out` first)."""
+    if task == "wnut17-ner":
+        return wnut17_splits(DATA, out / "wnut17-data")
+    return {split: DATA / name for split, name in zip(("train", "dev", "test"), TASKS[task][1:])}
+
+
 def run_plait(task: str, epochs: int, out: Path) -> dict:
-    pipeline, train, dev, test = TASKS[task]
+    pipeline = TASKS[task][0]
+    files = task_files(task, out)
     work = out / task
     work.mkdir(parents=True, exist_ok=True)
     cfg = work / "config.cfg"
     subprocess.run([PLAIT, "init-config", cfg, "--pipeline", pipeline, "--optimize", "efficiency", "--force"],
                    check=True, capture_output=True)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", PLAIT, "train", cfg, "--output", work / "model", "--overwrite",
-         "--paths.train", DATA / train, "--paths.dev", DATA / dev, "--training.max_epochs", str(epochs),
-         "--training.max_steps", "0", "--training.eval_frequency", "100000000", "--training.patience", "0"],
-        capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    (work / "train.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SystemExit(f"plait training failed, see {work / 'train.log'}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    words = count_words(DATA / train) * epochs
+    wall, rss = timed_train([PLAIT, "train", cfg, "--output", work / "model", "--overwrite"], files, epochs, work)
+    words = count_words(files["train"]) * epochs
     metrics = work / "metrics.json"
-    subprocess.run([PLAIT, "evaluate", work / "model" / "model-last", DATA / test, "--output", metrics],
+    subprocess.run([PLAIT, "evaluate", work / "model" / "model-last", files["test"], "--output", metrics],
                    check=True, capture_output=True)
     scores = json.loads(metrics.read_text())
     keep = {k: v for k, v in scores.items() if k in KEEP and v is not None}
@@ -72,6 +72,8 @@ def run_plait(task: str, epochs: int, out: Path) -> dict:
 
 
 def run_spacy(task: str, epochs: int, out: Path) -> dict:
+    if task == "wnut17-ner":
+        return run_spacy_wnut17(task_files(task, out), epochs, out / "spacy" / task)
     proc = subprocess.run([sys.executable, ANCHOR, task, "--epochs", str(epochs), "--out", out / "spacy"],
                           capture_output=True, text=True)
     if proc.returncode != 0:

@@ -67,7 +67,7 @@ def _component(factory: str, optimize: str) -> dict[str, Any]:
     if factory == "parser":
         return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v1", "tok2vec": _listener()}}
     if factory == "ner":
-        return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 64,
+        return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 128,
                                             "maxout_pieces": 2, "tok2vec": _listener()}}
     if factory in ("textcat", "textcat_multilabel"):
         return {"factory": factory, "model": _textcat_model(factory, optimize)}
