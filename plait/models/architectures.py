@@ -155,13 +155,21 @@ def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: PositiveInt =
                            maxout_pieces=maxout_pieces, dropout=dropout)
 
 
-def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: int = 256, label_width: int = 64,
-                          dropout: float = 0.1) -> BiaffineParser:
+def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: PositiveInt = 256, label_width: PositiveInt = 64,
+                          dropout: Rate = 0.1) -> BiaffineParser:
     """`plait.BiaffineParser.v1`: biaffine arc and label scores over MLP projections of the token vectors."""
-    if arc_width < 1 or label_width < 1:
-        raise ValueError("arc_width and label_width must be at least 1")
     return BiaffineParser(tok2vec=tok2vec, width=_width_of(tok2vec), arc_width=arc_width, label_width=label_width,
                           dropout=dropout)
+
+
+def build_biaffine_parser_v2(*, tok2vec: nn.Module, context_width: PositiveInt = 128, arc_width: PositiveInt = 256,
+                             label_width: PositiveInt = 64, dropout: Rate = 0.1) -> BiaffineParser:
+    """`plait.BiaffineParser.v2`: as v1, with a BiLSTM of `context_width` (half per direction) over each sentence
+    of the token vectors first, its output beside them."""
+    if context_width % 2:
+        raise ValueError("context_width must be even (half per direction)")
+    return BiaffineParser(tok2vec=tok2vec, width=_width_of(tok2vec), arc_width=arc_width, label_width=label_width,
+                          context_width=context_width, dropout=dropout)
 
 
 def build_text_classifier(*, tok2vec: nn.Module, dropout: Rate = 0.1) -> TextClassifier:
