@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.models.batch import TokenBatch
+from plait.models.batch import TokenBatch, bounded_runs
 from plait.models.dropout import Dropout
 from plait.models.heads import INFERENCE_CHUNK
 
@@ -130,13 +130,27 @@ class BiaffineParser(nn.Module):
         return TokenVectors(rows, self.sent(rows), batch.lengths)
 
     def features(self, tokens: TokenVectors, starts: np.ndarray, lengths: np.ndarray) -> ParseFeatures:
-        """The arc and label projections of every token, given its sentences (segments covering the rows)."""
-        x = tokens.rows
-        if self.context is not None:
-            x = torch.cat([x, self.dropout(self.context(x, starts, lengths))], dim=-1)
-        hidden = self.dropout(nn.functional.leaky_relu(self.project(x), 0.1))
+        """The arc and label projections of every token, given its sentences (segments covering the rows, in
+        order). At inference, runs of whole sentences of about INFERENCE_CHUNK tokens go through at a time, so the
+        BiLSTM's and projection's temporaries do not grow with the batch."""
+        if self.training or not len(lengths):
+            hidden = self._hidden(tokens.rows, starts, lengths)
+        else:
+            hidden = None
+            for group in bounded_runs(lengths, INFERENCE_CHUNK):
+                begin, end = int(starts[group.start]), int(starts[group.stop - 1] + lengths[group.stop - 1])
+                part = self._hidden(tokens.rows[begin:end], starts[group] - begin, lengths[group])
+                if hidden is None:
+                    hidden = part.new_empty((len(tokens.rows), part.shape[1]))
+                hidden[begin:end] = part
         a, b = self.arc_width, self.label_width
         return ParseFeatures(*torch.split(hidden, [a, a, b, b], dim=-1))
+
+    def _hidden(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
+        x = rows
+        if self.context is not None:
+            x = torch.cat([x, self.dropout(self.context(x, starts, lengths))], dim=-1)
+        return self.dropout(nn.functional.leaky_relu(self.project(x), 0.1))
 
     def arc_scores(self, feats: ParseFeatures, starts: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """(S, L, L) scores of each head (last axis) for each token of each segment [start, start + length) of the
@@ -162,14 +176,15 @@ class BiaffineParser(nn.Module):
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
         dep, head = feats.label_dep.index_select(0, deps), feats.label_head.index_select(0, heads)
         return self.label_output(torch.cat([dep, head, dep * head], dim=-1))
-def length_chunks(lengths: np.ndarray, cells: int = CELLS_PER_CHUNK) -> list[np.ndarray]:
-    """Segment ids sorted by length, cut into groups whose padded (count x longest^2) cells stay under `cells`."""
+def length_chunks(lengths: np.ndarray, cells: int = CELLS_PER_CHUNK, tokens: int = INFERENCE_CHUNK) -> list[np.ndarray]:
+    """Segment ids sorted by length, cut into groups whose padded (count x longest^2) score cells stay under
+    `cells` and padded token rows (count x longest) under `tokens` (each group holds at least one segment)."""
     order = np.argsort(lengths, kind="stable")
     groups: list[np.ndarray] = []
     begin = 0
     for end in range(1, len(order) + 1):
-        longest = int(lengths[order[end - 1]])
-        if end - begin > 1 and (end - begin) * longest * longest > cells:
+        longest, count = int(lengths[order[end - 1]]), end - begin
+        if count > 1 and (count * longest * longest > cells or count * longest > tokens):
             groups.append(order[begin:end - 1])
             begin = end - 1
     if begin < len(order):

@@ -1,8 +1,10 @@
-"""The parser's sentence BiLSTM: each sentence on its own, packed without padding, gradients to every row."""
+"""The parser's sentence BiLSTM (each sentence on its own, packed without padding) and its bounded inference."""
 import numpy as np
 import torch
 
-from plait.models.parser import SentenceLSTM, packed_order
+from plait.models.batch import bounded_runs
+from plait.models.heads import INFERENCE_CHUNK
+from plait.models.parser import BiaffineParser, SentenceLSTM, TokenVectors, length_chunks, packed_order
 
 
 def test_packed_order_runs_longest_segment_first_step_by_step():
@@ -41,3 +43,33 @@ def test_sentence_lstm_does_not_look_across_sentences():
     assert not torch.allclose(after[4:], before[4:])
     assert layer(rows[:0], starts[:0], lengths[:0]).shape == (0, 6)
 
+
+
+class _Width(torch.nn.Module):
+    width = 8
+
+
+def test_features_at_inference_run_a_few_thousand_tokens_at_a_time_and_equal_the_whole_batch():
+    torch.manual_seed(0)
+    model = BiaffineParser(tok2vec=_Width(), width=8, context_width=6, dropout=0.0)
+    model.resize(3)
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 40, size=600)  # about 12,000 tokens: several runs of INFERENCE_CHUNK
+    starts = np.cumsum(np.append(0, lengths[:-1]))
+    rows = torch.randn(int(lengths.sum()), 8)
+    tokens = TokenVectors(rows, model.sent(rows), [int(lengths.sum())])
+    assert len(bounded_runs(lengths, INFERENCE_CHUNK)) > 2
+    whole = model.train().features(tokens, starts, lengths)
+    runs = model.eval().features(tokens, starts, lengths)
+    for name in ("arc_dep", "arc_head", "label_dep", "label_head"):
+        torch.testing.assert_close(getattr(runs, name), getattr(whole, name))
+
+
+def test_bounded_runs_and_length_chunks_bound_tokens():
+    assert bounded_runs([3, 3, 5, 1, 9, 2], 6) == [slice(0, 2), slice(2, 4), slice(4, 5), slice(5, 6)]
+    assert bounded_runs([], 6) == []
+    lengths = np.array([5] * 100 + [300])
+    groups = length_chunks(lengths, cells=1 << 20, tokens=100)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(101))
+    assert all(len(g) * lengths[g].max() <= 100 or len(g) == 1 for g in groups)
+    assert [len(g) for g in groups] == [20] * 5 + [1]
