@@ -162,7 +162,7 @@ def build_biaffine_parser(*, tok2vec: nn.Module, arc_width: PositiveInt = 256, l
                           dropout=dropout)
 
 
-def build_biaffine_parser_v2(*, tok2vec: nn.Module, context_width: PositiveInt = 128, arc_width: PositiveInt = 256,
+def build_biaffine_parser_v2(*, tok2vec: nn.Module, context_width: PositiveInt = 256, arc_width: PositiveInt = 256,
                              label_width: PositiveInt = 64, dropout: Rate = 0.1) -> BiaffineParser:
     """`plait.BiaffineParser.v2`: as v1, with a BiLSTM of `context_width` (half per direction) over each sentence
     of the token vectors first, its output beside them."""

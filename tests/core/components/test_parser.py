@@ -156,8 +156,8 @@ def test_a_v1_parser_config_still_trains_saves_and_loads(capsys, tmp_path, parse
     config = tmp_path / "v1.cfg"
     assert run(capsys, "init-config", config, "--pipeline", "parser")[0] == 0
     text = config.read_text()
-    assert 'plait.BiaffineParser.v2"\ncontext_width = 128\n' in text
-    config.write_text(text.replace('plait.BiaffineParser.v2"\ncontext_width = 128\n', 'plait.BiaffineParser.v1"\n'))
+    assert 'plait.BiaffineParser.v2"\ncontext_width = 256\n' in text
+    config.write_text(text.replace('plait.BiaffineParser.v2"\ncontext_width = 256\n', 'plait.BiaffineParser.v1"\n'))
     small = ["--components.tok2vec.model.encode.width", "32", "--components.tok2vec.model.encode.depth", "1"]
     code, _, err = run(capsys, "train", config, "--output", tmp_path / "out", "--training.max_steps", "4",
                        "--training.eval_frequency", "2", "--paths.train", parse_sample, "--paths.dev", parse_sample,
