@@ -1,5 +1,6 @@
 """parser: heads, labels and sentence boundaries, trained on the UD fixture through the real trainer."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -156,8 +157,9 @@ def test_a_v1_parser_config_still_trains_saves_and_loads(capsys, tmp_path, parse
     config = tmp_path / "v1.cfg"
     assert run(capsys, "init-config", config, "--pipeline", "parser")[0] == 0
     text = config.read_text()
-    assert 'plait.BiaffineParser.v2"\ncontext_width = 256\n' in text
-    config.write_text(text.replace('plait.BiaffineParser.v2"\ncontext_width = 256\n', 'plait.BiaffineParser.v1"\n'))
+    v1 = re.sub(r"\n(# [^\n]*\n)?context_width = 256\n", "\n", text.replace("BiaffineParser.v2", "BiaffineParser.v1"))
+    assert "BiaffineParser.v1" in v1 and "context_width" not in v1
+    config.write_text(v1)
     small = ["--components.tok2vec.model.encode.width", "32", "--components.tok2vec.model.encode.depth", "1"]
     code, _, err = run(capsys, "train", config, "--output", tmp_path / "out", "--training.max_steps", "4",
                        "--training.eval_frequency", "2", "--paths.train", parse_sample, "--paths.dev", parse_sample,
