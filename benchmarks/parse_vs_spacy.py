@@ -10,14 +10,17 @@ tagger,parser,trainable_lemmatizer -o efficiency`. plait: `plait init-config -p 
 --optimize efficiency` (with --gpu: the transformer defaults with the model swapped for PATH). Both train for
 --epochs with evaluation only at the end, then `evaluate` model-last on test. Training words/s = training words x
 epochs / wall seconds of the whole train command (as ../shared/anchors/spacy_baseline.py computes it); inference
-words/s is each tool's own `evaluate` speed; peak RSS and CPU seconds of the train command from /usr/bin/time -v; the 1-minute load
-average before and after each command is recorded (the machine is shared). One JSON line per tool, then one with
+words/s is each tool's own `evaluate` speed; peak RSS and CPU seconds of the train command from /usr/bin/time -v,
+and training words per CPU second (less sensitive to other processes than wall time); the 1-minute load average
+before and after each command is recorded (the machine is shared), and OMP_NUM_THREADS as both tools inherit it
+(run with OMP_NUM_THREADS=1 on a shared machine: both then use one thread). One JSON line per tool, then one with
 the plait/spaCy differences and ratios.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +73,7 @@ def run_plait(work: Path, epochs: int, transformer: str | None) -> dict:
 
 def compare(ours: dict, theirs: dict) -> dict:
     out = {f"{k}_diff": round(100 * (ours[k] - theirs[k]), 2) for k in SCORES[:-1] if k in ours and k in theirs}
-    for key in ("train_words_per_s", "speed", "train_peak_rss_kb"):
+    for key in ("train_words_per_s", "train_words_per_cpu_s", "speed", "train_peak_rss_kb"):
         out[f"{key}_ratio"] = round(ours[key] / theirs[key], 2)
     return out
 
@@ -94,7 +97,9 @@ def main() -> None:
             rec = run_spacy(args.out / "spacy", args.epochs)
         else:
             rec = run_plait(args.out / ("plait-trf" if args.gpu else "plait"), args.epochs, args.transformer)
-        rec.update(epochs=args.epochs, train_words=words, train_words_per_s=round(words / rec["train_wall_s"]))
+        rec.update(epochs=args.epochs, train_words=words, train_words_per_s=round(words / rec["train_wall_s"]),
+                   train_words_per_cpu_s=round(words / rec["train_cpu_s"]),
+                   omp_num_threads=os.environ.get("OMP_NUM_THREADS"))
         records[tool] = rec
         print(json.dumps(rec), flush=True)
     if len(records) == 2:

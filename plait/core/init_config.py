@@ -65,7 +65,7 @@ def _component(factory: str, optimize: str) -> dict[str, Any]:
     if factory in _TOKEN_HEADS:
         return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener()}}
     if factory == "parser":
-        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v1", "tok2vec": _listener()}}
+        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v2", "tok2vec": _listener()}}
     if factory == "ner":
         return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 128,
                                             "maxout_pieces": 2, "tok2vec": _listener()}}

@@ -1,7 +1,7 @@
 """TokenBatch: per-token vectors of a batch of docs, kept flat (no padding) with a padded view on demand."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -117,3 +117,18 @@ class TokenBatch:
             index = np.where(inside, neighbours, n)
             self._windows[window_size] = torch.from_numpy(index).to(self.flat.device)
         return self._windows[window_size]
+
+
+def bounded_runs(lengths: Sequence[int], tokens: int) -> list[slice]:
+    """Consecutive items (docs, sentences) of these lengths cut into runs of at most `tokens` tokens (a longer item
+    is a run of its own): inference over a run at a time keeps temporaries bounded whatever the batch."""
+    runs: list[slice] = []
+    begin, total = 0, 0
+    for k, length in enumerate(lengths):
+        if total and total + length > tokens:
+            runs.append(slice(begin, k))
+            begin, total = k, 0
+        total += int(length)
+    if begin < len(lengths):
+        runs.append(slice(begin, len(lengths)))
+    return runs

@@ -66,6 +66,6 @@ def test_parse_and_lemma_heads_all_listen_to_one_encoder(gpu):
     listener = "plait.TransformerListener.v1" if gpu else "plait.Tok2VecListener.v1"
     for name in pipeline:
         assert config["components"][name]["model"]["tok2vec"]["@architectures"] == listener
-    assert config["components"]["parser"]["model"]["@architectures"] == "plait.BiaffineParser.v1"
+    assert config["components"]["parser"]["model"]["@architectures"] == "plait.BiaffineParser.v2"
     weights = dict(config["training"]["score_weights"])
     assert weights["dep_las"] == weights["dep_uas"] == 0.12 and weights["lemma_acc"] == 0.25

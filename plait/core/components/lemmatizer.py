@@ -18,7 +18,8 @@ from plait.core.components.token_heads import token_head_loss
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
-from plait.models.heads import TokenClassifier
+from plait.models.batch import bounded_runs
+from plait.models.heads import INFERENCE_CHUNK, TokenClassifier
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example
@@ -64,13 +65,17 @@ class EditLemmatizer:
         return token_head_loss(scores, gold, self._ids)
 
     def predict(self, docs: Sequence[Doc]) -> list[list[str]]:
-        """The lemma of each token of each doc."""
+        """The lemma of each token of each doc; docs are scored a few thousand tokens at a time, as the edit
+        scores (tokens x edits, padded to the longest doc) are large."""
         self.model.eval()
-        with torch.no_grad():
-            scores = self.model(docs)
-        k = min(self.top_k, scores.shape[-1])
-        ranked = scores.topk(k, dim=-1).indices.cpu().numpy()
-        return [[self._lemma(form, ranked[d, i]) for i, form in enumerate(doc.words)] for d, doc in enumerate(docs)]
+        lemmas: list[list[str]] = []
+        for run in bounded_runs([len(doc) for doc in docs], INFERENCE_CHUNK):
+            with torch.no_grad():
+                scores = self.model(docs[run])
+            ranked = scores.topk(min(self.top_k, scores.shape[-1]), dim=-1).indices.cpu().numpy()
+            lemmas += [[self._lemma(form, ranked[d, i]) for i, form in enumerate(doc.words)]
+                       for d, doc in enumerate(docs[run])]
+        return lemmas
 
     def _lemma(self, form: str, ranked: np.ndarray) -> str:
         for label in ranked.tolist():

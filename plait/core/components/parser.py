@@ -18,7 +18,7 @@ from plait.core.components.token_heads import MISSING, label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_deps, score_sents
-from plait.models.parser import BiaffineParser, ParseFeatures, length_chunks
+from plait.models.parser import BiaffineParser, ParseFeatures, TokenVectors, length_chunks
 from plait.models.tree import decode_trees
 
 if TYPE_CHECKING:
@@ -95,11 +95,11 @@ class DependencyParser:
             raise ConfigError(f"components.{self.name}: the training data has no dependency annotation")
         self.set_labels(sorted(labels if labels is not None else seen), roots.most_common(1)[0][0])
 
-    def get_loss(self, examples: Sequence[Example], feats: ParseFeatures) -> torch.Tensor:
+    def get_loss(self, examples: Sequence[Example], tokens: TokenVectors) -> torch.Tensor:
         """Summed cross-entropy of the gold head of each token (within its gold sentence), of its gold label given
         the gold head, and of the gold sentence starts."""
-        device = feats.arc_dep.device
-        seg_lengths, arc_targets, deps, heads, label_ids, sent_targets = [], [], [], [], [], []
+        device = tokens.rows.device
+        seg_starts, seg_lengths, arc_targets, deps, heads, label_ids, sent_targets = [], [], [], [], [], [], []
         offset = 0
         for eg in examples:
             gold_heads = eg.get_aligned_heads()
@@ -108,6 +108,7 @@ class DependencyParser:
             sent_targets.extend(_SENT_IDS.get(c, MISSING) for c in codes)
             for start, length in zip(*segments(np.array(codes, dtype=np.int8))):
                 start, end = int(start), int(start + length)
+                seg_starts.append(offset + start)
                 seg_lengths.append(end - start)
                 for i in range(start, end):
                     head, dep = gold_heads[i], gold_deps[i]
@@ -118,12 +119,13 @@ class DependencyParser:
                         heads.append(offset + head)
                         label_ids.append(self._ids[dep])
             offset += len(eg.predicted)
-        loss = nn.functional.cross_entropy(feats.sent_starts.float(), torch.tensor(sent_targets, device=device),
+        loss = nn.functional.cross_entropy(tokens.sent_starts.float(), torch.tensor(sent_targets, device=device),
                                            ignore_index=MISSING, reduction="sum")
-        starts = torch.tensor(np.cumsum([0] + seg_lengths[:-1]), dtype=torch.long, device=device)
-        lengths = torch.tensor(seg_lengths, dtype=torch.long, device=device)
+        starts_np, lengths_np = np.array(seg_starts, dtype=np.int64), np.array(seg_lengths, dtype=np.int64)
+        feats = self.model.features(tokens, starts_np, lengths_np)
+        starts, lengths = torch.from_numpy(starts_np).to(device), torch.from_numpy(lengths_np).to(device)
         targets = _padded_targets(arc_targets, seg_lengths, device)
-        for group in length_chunks(np.array(seg_lengths)):
+        for group in length_chunks(lengths_np):
             index = torch.from_numpy(group).to(device)
             scores = self.model.arc_scores(feats, starts[index], lengths[index])
             loss = loss + nn.functional.cross_entropy(scores.flatten(0, 1).float(),
@@ -139,8 +141,8 @@ class DependencyParser:
         """(heads, label ids, sentence codes or None when the doc's own were kept) per doc."""
         self.model.eval()
         with torch.no_grad():
-            feats = self.model(docs)
-            margin = (feats.sent_starts[:, 1] - feats.sent_starts[:, 0]).float().cpu().numpy()
+            tokens = self.model(docs)
+            margin = (tokens.sent_starts[:, 1] - tokens.sent_starts[:, 0]).float().cpu().numpy()
             offsets = np.cumsum([0] + [len(d) for d in docs])
             codes_per_doc, seg_starts, seg_lengths = [], [], []
             for k, doc in enumerate(docs):
@@ -155,8 +157,9 @@ class DependencyParser:
                 seg_starts.append(starts + offsets[k])
                 seg_lengths.append(np.diff(np.append(starts, len(doc))))
             starts_np, lengths_np = np.concatenate(seg_starts), np.concatenate(seg_lengths)
+            feats = self.model.features(tokens, starts_np, lengths_np)
             heads = np.arange(offsets[-1])  # flat, absolute
-            device = feats.arc_dep.device
+            device = tokens.rows.device
             for group in length_chunks(lengths_np):
                 s, n = starts_np[group], lengths_np[group]
                 scores = self.model.arc_scores(feats, torch.from_numpy(s).to(device), torch.from_numpy(n).to(device))

@@ -48,6 +48,11 @@ def test_lemmatizer_learns_and_round_trips(fixtures_dir, train_pipeline, round_t
     assert Edit("T", "t", "", "", False) in component.labels
     assert [t.lemma_ for t in run.nlp("The government")] == ["the", "government"]
     round_trip(run.nlp, TEXTS, lambda d: [t.lemma_ for t in d])
+    # a batch of more tokens than one inference run (INFERENCE_CHUNK) gives what each doc alone gives
+    alone = [[t.lemma_ for t in run.nlp(text)] for text in TEXTS]
+    copies = 5000 // sum(len(a) for a in alone) + 1
+    batch = run.nlp.pipe(TEXTS * copies, batch_size=len(TEXTS) * copies)
+    assert [[t.lemma_ for t in d] for d in batch] == alone * copies
 
 
 def test_lemmatizer_with_its_own_encoder_next_to_a_parser(fixtures_dir, train_pipeline, round_trip):

@@ -1,5 +1,6 @@
 """parser: heads, labels and sentence boundaries, trained on the UD fixture through the real trainer."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -147,3 +148,24 @@ def test_long_stretches_are_cut_into_sentences_of_bounded_length():
     assert starts[0] == 0 and lengths.max() <= 256 and lengths.min() >= 128
     assert 700 in starts.tolist()  # a strong sentence start inside the allowed range is where it cuts
     assert capped_starts(np.array([0, 10]), margin[:20], 256).tolist() == [0, 10]
+
+
+def test_a_v1_parser_config_still_trains_saves_and_loads(capsys, tmp_path, parse_sample):
+    """Pipelines saved before the sentence BiLSTM (BiaffineParser.v1, no context_width) keep loading."""
+    from cli_run import run
+
+    config = tmp_path / "v1.cfg"
+    assert run(capsys, "init-config", config, "--pipeline", "parser")[0] == 0
+    text = config.read_text()
+    v1 = re.sub(r"\n(# [^\n]*\n)?context_width = 256\n", "\n", text.replace("BiaffineParser.v2", "BiaffineParser.v1"))
+    assert "BiaffineParser.v1" in v1 and "context_width" not in v1
+    config.write_text(v1)
+    small = ["--components.tok2vec.model.encode.width", "32", "--components.tok2vec.model.encode.depth", "1"]
+    code, _, err = run(capsys, "train", config, "--output", tmp_path / "out", "--training.max_steps", "4",
+                       "--training.eval_frequency", "2", "--paths.train", parse_sample, "--paths.dev", parse_sample,
+                       *small)
+    assert code == 0, err
+    nlp = plait.load(tmp_path / "out" / "model-last")
+    assert nlp.get_pipe("parser").model.context is None
+    assert not any("context" in key for key in nlp.get_pipe("parser").model.state_dict())
+    assert_trees(nlp(TEXTS[1]))

@@ -1,0 +1,75 @@
+"""The parser's sentence BiLSTM (each sentence on its own, packed without padding) and its bounded inference."""
+import numpy as np
+import torch
+
+from plait.models.batch import bounded_runs
+from plait.models.heads import INFERENCE_CHUNK
+from plait.models.parser import BiaffineParser, SentenceLSTM, TokenVectors, length_chunks, packed_order
+
+
+def test_packed_order_runs_longest_segment_first_step_by_step():
+    index, batch_sizes = packed_order(np.array([0, 2, 7]), np.array([2, 5, 1]))
+    # step 0: segments by length (5, 2, 1) start at rows 2, 0, 7; step 1: the two longer ones; then the longest
+    assert index.tolist() == [2, 0, 7, 3, 1, 4, 5, 6]
+    assert batch_sizes.tolist() == [3, 2, 1, 1, 1]
+    index, batch_sizes = packed_order(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert len(index) == 0 and len(batch_sizes) == 0
+
+
+def test_sentence_lstm_equals_the_lstm_run_on_each_sentence_alone():
+    torch.manual_seed(0)
+    layer = SentenceLSTM(6, 8)
+    rows = torch.randn(10, 6, requires_grad=True)
+    starts, lengths = np.array([0, 3, 4, 9]), np.array([3, 1, 5, 1])
+    out = layer(rows, starts, lengths)
+    assert out.shape == (10, 8)
+    for start, length in zip(starts, lengths):
+        alone = layer.lstm(rows[start:start + length].unsqueeze(1))[0].squeeze(1)
+        torch.testing.assert_close(out[start:start + length], alone)
+    out.sum().backward()
+    assert bool((rows.grad.abs().sum(-1) > 0).all())
+
+
+def test_sentence_lstm_does_not_look_across_sentences():
+    torch.manual_seed(0)
+    layer = SentenceLSTM(4, 6)
+    rows = torch.randn(7, 4)
+    starts, lengths = np.array([0, 4]), np.array([4, 3])
+    before = layer(rows, starts, lengths)
+    changed = rows.clone()
+    changed[5] += 1.0  # inside the second sentence only
+    after = layer(changed, starts, lengths)
+    torch.testing.assert_close(after[:4], before[:4])
+    assert not torch.allclose(after[4:], before[4:])
+    assert layer(rows[:0], starts[:0], lengths[:0]).shape == (0, 6)
+
+
+
+class _Width(torch.nn.Module):
+    width = 8
+
+
+def test_features_at_inference_run_a_few_thousand_tokens_at_a_time_and_equal_the_whole_batch():
+    torch.manual_seed(0)
+    model = BiaffineParser(tok2vec=_Width(), width=8, context_width=6, dropout=0.0)
+    model.resize(3)
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 40, size=600)  # about 12,000 tokens: several runs of INFERENCE_CHUNK
+    starts = np.cumsum(np.append(0, lengths[:-1]))
+    rows = torch.randn(int(lengths.sum()), 8)
+    tokens = TokenVectors(rows, model.sent(rows), [int(lengths.sum())])
+    assert len(bounded_runs(lengths, INFERENCE_CHUNK)) > 2
+    whole = model.train().features(tokens, starts, lengths)
+    runs = model.eval().features(tokens, starts, lengths)
+    for name in ("arc_dep", "arc_head", "label_dep", "label_head"):
+        torch.testing.assert_close(getattr(runs, name), getattr(whole, name))
+
+
+def test_bounded_runs_and_length_chunks_bound_tokens():
+    assert bounded_runs([3, 3, 5, 1, 9, 2], 6) == [slice(0, 2), slice(2, 4), slice(4, 5), slice(5, 6)]
+    assert bounded_runs([], 6) == []
+    lengths = np.array([5] * 100 + [300])
+    groups = length_chunks(lengths, cells=1 << 20, tokens=100)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(101))
+    assert all(len(g) * lengths[g].max() <= 100 or len(g) == 1 for g in groups)
+    assert [len(g) for g in groups] == [20] * 5 + [1]
