@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import srsly
 from confection import Config
@@ -23,9 +24,12 @@ from plait.core.static_vectors import (
     size_static_vectors,
     static_vectors,
 )
+from plait.core.threads import use_threads
 from plait.core.vectors import Vectors
 from plait.core.vocab import Vocab
-from plait.models.listener import Listener
+
+if TYPE_CHECKING:  # models import torch, which a pipeline of tables alone does not need
+    from plait.models.listener import Listener
 
 CONFIG_FILE, META_FILE, STRINGS_FILE = "config.cfg", "meta.json", "strings.json"
 # The listener architecture that reads each kind of encoder output, for error messages.
@@ -70,6 +74,8 @@ class Language:
         nlp.link_listeners()
         if nlp.vocab.vectors is not None:
             size_static_vectors(nlp)
+        if "torch" in sys.modules:  # a pipeline of tables alone never loads torch
+            use_threads(config.get("system", {}).get("threads", 0))
         return nlp
 
     def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
@@ -175,6 +181,8 @@ class Language:
         if encoder.output_kind != "tokens":
             raise ValueError(f"component {encoder_name!r} is a transformer: replace_listeners copies tok2vec "
                              "encoders only; give the head its own transformer component instead")
+        from plait.models.listener import Listener
+
         component = self.get_pipe(component_name)
         targets = [(path, m) for path, m in component.model.named_modules()
                    if isinstance(m, Listener) and m.upstream_name == encoder_name]
@@ -201,6 +209,8 @@ class Language:
             model = getattr(component, "model", None)
             if model is None or getattr(component, "is_encoder", False):
                 continue
+            from plait.models.listener import Listener
+
             for listener in (m for m in model.modules() if isinstance(m, Listener)):
                 upstream = self._upstream_for(listener, name, index, encoders)
                 width = listener.declared_width
@@ -354,7 +364,8 @@ class Language:
         strings = _read_json(strings_path, list, "a list of strings")
         if not all(isinstance(s, str) for s in strings):
             raise ModelLoadError(f"{strings_path}: corrupt pipeline file (must hold a list of strings)")
-        missing = config_lib.unregistered_functions(config)
+        # only what loading builds: a custom reader or logger of the training run is not needed here
+        missing = config_lib.unregistered_functions({k: config.get(k) or {} for k in ("nlp", "components")})
         if missing:
             raise ModelLoadError(f"{config_path}: this pipeline uses {missing[0]!r}, which is not registered; pass "
                                  f"the file that registers it with --code")

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Iterable
 
 from plait.core.errors import ModelLoadError
 from plait.core.vectors import Vectors
-from plait.models.static_vectors import StaticVectors
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
+    from plait.models.static_vectors import StaticVectors  # imports torch: only pipelines with models need it
 
 
 def static_vectors(nlp: Language, names: Iterable[str] | None = None) -> list[tuple[str, StaticVectors]]:
@@ -19,6 +19,8 @@ def static_vectors(nlp: Language, names: Iterable[str] | None = None) -> list[tu
     for name, component in nlp.components:
         model = getattr(component, "model", None)
         if model is not None and (wanted is None or name in wanted):
+            from plait.models.static_vectors import StaticVectors
+
             found.extend((name, m) for m in model.modules() if isinstance(m, StaticVectors))
     return found
 

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import srsly
-import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file
 
 from plait.core import fs
 from plait.core.errors import ModelLoadError
+
+if TYPE_CHECKING:  # torch is imported by the components that have weights, not by loading a pipeline of tables
+    import torch
 
 WEIGHTS_FILE = "model.safetensors"
 STATE_FILE = "cfg.json"
@@ -75,6 +76,8 @@ def weight_shapes(path: Path) -> dict[str, tuple[int, ...]]:
 
 def load_weights(model: torch.nn.Module, path: Path) -> None:
     """Load a safetensors file into `model`; every tensor must be present with the right shape."""
+    from safetensors.torch import load_file
+
     if not path.exists():
         raise ModelLoadError(f"{path}: missing weights file")
     try:
