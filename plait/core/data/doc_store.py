@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 from srsly import msgpack
 
-from plait.core.data.docbin import decode_docs, encode_docs
+from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
 from plait.core.data.example import Example
 from plait.core.vocab import Vocab
 
@@ -55,7 +55,7 @@ class DocStore:
         out = []
         for ref in refs:
             start, end = self.offsets[ref.index], self.offsets[ref.index + 1]
-            predicted, reference = decode_docs(msgpack.unpackb(self._map[start:end], raw=False), self.vocab)
+            predicted, reference = decode_docs(unpack_record(self._map[start:end]), self.vocab)
             out.append(Example(predicted, reference))
         return out
 
