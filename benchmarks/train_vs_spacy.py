@@ -3,6 +3,7 @@
 
 Usage (from the repo root, with ../shared beside it):
     .venv/bin/python benchmarks/train_vs_spacy.py TASK [TASK ...] [--epochs 5] [--out /tmp/plait-bench] [--no-spacy]
+        [--contention]
 
 TASK: ewt-tagger, ewt-tagger-senter, wikiann-ner, wnut17-ner, sst2-textcat, or all (wnut17-ner's
 splits, and its spaCy side, which the anchor lacks: benchmarks/wnut17_task.py). Each task trains plait from
@@ -10,12 +11,16 @@ splits, and its spaCy side, which the anchor lacks: benchmarks/wnut17_task.py). 
 (`../shared/anchors/spacy_baseline.py`, spaCy's own efficiency defaults), with evaluation only at the
 end, then runs `plait evaluate` on the held-out file. Training words/s = training words x epochs / wall
 seconds of the whole `train` command, as the anchor computes it; peak memory from /usr/bin/time.
-One JSON line per task holds both tools' figures and plait/spaCy ratios.
+One JSON line per task holds both tools' figures and plait/spaCy ratios, and the 1-minute load average
+before and after. With --contention, one competing CPU-bound process (`python -c "while True: pass"`) runs for
+the whole of both tools' runs of each task.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,18 +98,35 @@ def ratios(ours: dict, theirs: dict) -> dict:
     return out
 
 
+@contextlib.contextmanager
+def competitor(enabled: bool):
+    """One CPU-bound process running for the duration of the block (when enabled)."""
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if enabled else None
+    try:
+        yield
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tasks", nargs="+", choices=[*TASKS, "all"])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("/tmp/plait-bench"))
     parser.add_argument("--no-spacy", action="store_true", help="Only run plait.")
+    parser.add_argument("--contention", action="store_true",
+                        help="Run one competing CPU-bound process during both tools' runs.")
     args = parser.parse_args()
     tasks = list(TASKS) if "all" in args.tasks else args.tasks
     for task in tasks:
-        theirs = None if args.no_spacy else run_spacy(task, args.epochs, args.out)
-        ours = run_plait(task, args.epochs, args.out)
-        record = {"task": task, "plait": ours, "spacy": theirs, **(ratios(ours, theirs) if theirs else {})}
+        load_before = os.getloadavg()[0]
+        with competitor(args.contention):
+            theirs = None if args.no_spacy else run_spacy(task, args.epochs, args.out)
+            ours = run_plait(task, args.epochs, args.out)
+        record = {"task": task, "contention": args.contention, "load_avg_1m": [load_before, os.getloadavg()[0]],
+                  "plait": ours, "spacy": theirs, **(ratios(ours, theirs) if theirs else {})}
         print(json.dumps(record), flush=True)
 
 

@@ -5,12 +5,10 @@ The public API is what this module exports (`plait.__all__`) plus the layers in 
 `plait.core.*` is internal. Names are imported on first use, so `import plait` stays fast.
 """
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("plait")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from plait.core.threads import set_openmp_defaults
+
+set_openmp_defaults()  # before anything imports torch
 
 # public name -> the module that defines it
 _EXPORTS = {
@@ -39,7 +37,19 @@ def load(path, **kwargs):
     return Language.from_disk(path, **kwargs)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("plait")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
 def __getattr__(name: str):
+    if name == "__version__":  # looked up on first use: importlib.metadata is slow to import
+        globals()[name] = _version()
+        return globals()[name]
     if name in _EXPORTS:
         if name == "registry":
             from plait.core.registry import ensure_registered

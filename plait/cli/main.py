@@ -5,13 +5,31 @@ import importlib
 import sys
 import traceback
 
+import click
 import typer
+from typer.core import TyperGroup
 
 import plait
 from plait.core.errors import UserError
 
+
+class _Commands(TyperGroup):
+    """The root command group: lists every command of `_COMMANDS` without importing the modules behind them,
+    so `plait --help` starts without torch."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in _COMMANDS:  # not imported: only listed (main imports what it runs)
+            command = click.Command(name, help=_COMMANDS[name][1])
+        return command
+
+
 app = typer.Typer(
     name="plait",
+    cls=_Commands,
     help="Train NLP pipelines from config files with PyTorch.",
     no_args_is_help=True,
     add_completion=False,
@@ -32,31 +50,41 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Train NLP pipelines from config files with PyTorch."""
 
 
-# Command name -> module that registers it. Only the command being run is imported, so `plait init-vectors`
-# starts without paying for torch; help and unknown names import them all.
+# Command name -> (module that registers it, the first sentence of its help). Only the command being run is
+# imported, so `plait --help` and `plait init-vectors` start without paying for torch.
 _COMMANDS = {
-    "apply": "apply",
-    "convert": "convert",
-    "debug-config": "debug_config",
-    "debug-data": "debug_data",
-    "evaluate": "evaluate",
-    "fill-config": "fill_config",
-    "init-config": "init_config",
-    "init-vectors": "init_vectors",
-    "migrate-config": "migrate_config",
-    "plot": "plot",
-    "pretrain": "pretrain",
-    "train": "train",
-    "visualize": "visualize",
+    "apply": ("apply", "Annotate every text of INPUT and write one JSON object per doc to OUTPUT."),
+    "convert": ("convert", "Convert CoNLL-U, column (IOB/BILUO), JSONL, classification TSV or raw text files to "
+                           "`.plait` files."),
+    "debug-config": ("debug_config", "Validate a config, build every component it names, and print it "
+                                     "interpolated."),
+    "debug-data": ("debug_data", "Report on the corpora a config trains on: per component, label counts and "
+                                 "annotation coverage;"),
+    "evaluate": ("evaluate", "Score a pipeline on annotated data: a table per component and, with --output, "
+                             "spaCy-style JSON keys."),
+    "fill-config": ("fill_config", "Fill a partial config with every default value, so that training hides no "
+                                   "setting."),
+    "init-config": ("init_config", "Write a complete config with a comment on each setting, ready for "
+                                   "`plait train`."),
+    "init-vectors": ("init_vectors", "Convert static word vectors into a pipeline that `plait.load` opens with "
+                                     "memory-mapped vectors."),
+    "migrate-config": ("migrate_config", "Translate architectures, listeners, span getters, pooling, optimizer, "
+                                         "schedules, batchers, corpora and"),
+    "plot": ("plot", "Overlay the loss, score, speed and learning-rate curves of training runs (each run's "
+                     "metrics.jsonl)."),
+    "pretrain": ("pretrain", "Pretrain the subnetwork [pretraining] names (component, layer) on raw text with its "
+                             "objective."),
+    "train": ("train", "Train the pipeline a config describes; `--section.key value` overrides settings."),
+    "visualize": ("visualize", "Draw documents as HTML: entities, dependency arcs, tags and lemmas, sentences, "
+                               "category scores."),
 }
 
 
 def _register_commands(args: list[str]) -> None:
-    """Import the module of the command named in `args` (each adds itself to `app`), or all of them."""
+    """Import the module of the command named in `args` (it adds itself to `app`); none for the root's help."""
     name = next((arg for arg in args if not arg.startswith("-")), None)
-    modules = [_COMMANDS[name]] if name in _COMMANDS else sorted(_COMMANDS.values())
-    for module in modules:
-        importlib.import_module(f"plait.cli.{module}")
+    if name in _COMMANDS:
+        importlib.import_module(f"plait.cli.{_COMMANDS[name][0]}")
 
 
 invocation: list[str] = []  # the arguments of this run, for messages that show how to run it again

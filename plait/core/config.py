@@ -20,6 +20,8 @@ PRETRAINING_CONFIG_PATH = Path(__file__).with_name("pretraining_config.cfg")
 SECTIONS = ("paths", "system", "nlp", "components", "corpora", "training", "initialize", "pretraining")
 # Sections whose keys are fixed by the default config (unknown keys are errors, missing keys too).
 FIXED_SECTIONS = ("system", "nlp", "training", "initialize", "pretraining")
+# Settings added after configs were written with their sections: a config without one gets its default.
+OPTIONAL_SETTINGS = ("system.threads",)
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None, *, interpolate: bool = False) -> Config:
@@ -177,7 +179,7 @@ def _check_fixed(path: str, block: dict, default: dict, errors: list[str]) -> No
         elif isinstance(value, dict) and _is_promise(default[key]):
             _check_block(where, value, errors)
     for key in default:
-        if key not in block:
+        if key not in block and f"{path}.{key}" not in OPTIONAL_SETTINGS:
             errors.append(f"{path}.{key}: missing setting (run `plait fill-config` to add defaults)")
 
 
@@ -282,12 +284,23 @@ def _from_promise(block: dict) -> dict:
 
 
 def unregistered_functions(config: dict) -> list[str]:
-    """Names in `@registry = "name"` references (and component factories) that nothing has registered."""
-    ensure_registered()
+    """Names in `@registry = "name"` references (and component factories) that nothing has registered.
+
+    The built-ins are imported only when a name is not registered yet: a config that names only the
+    tokenizer (a pipeline of tables) is checked and built without importing the components, or torch.
+    """
+    missing = _unregistered(config)
+    if missing:
+        ensure_registered()
+        missing = _unregistered(config)
+    return missing
+
+
+def _unregistered(config: dict) -> list[str]:
     missing: list[str] = []
     for key, value in config.items():
         if isinstance(value, dict):
-            missing += unregistered_functions(value)
+            missing += _unregistered(value)
         elif key == "factory" and isinstance(value, str) and value not in registry.factories:
             missing.append(value)
         elif str(key).startswith("@") and (found := catalog(key[1:])) is not None and \
@@ -298,7 +311,7 @@ def unregistered_functions(config: dict) -> list[str]:
 
 def resolve_block(block: dict, path: str) -> Any:
     """Build the object a `@registry` block describes (sub-blocks first); errors name `path`."""
-    ensure_registered()
+    unregistered_functions(block)  # imports the built-ins if the block needs them
     errors: list[str] = []
     _check_block(path, block, errors)  # names and settings first, each problem with its dotted path
     if errors:

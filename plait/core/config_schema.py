@@ -31,6 +31,7 @@ class _Section(BaseModel):
 
 class SystemSchema(_Section):
     seed: NonNegativeInt
+    threads: NonNegativeInt = 0
 
 
 class NlpSchema(_Section):

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from plait.core.components.contract import Encoder, model_of
 from plait.core.errors import ConfigError
-from plait.models.listener import Listener, OutputKind
+from plait.models.output_kind import OutputKind
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
+    from plait.models.listener import Listener
 
 # The listener architecture that reads each kind of encoder output, and the component giving it, for messages.
 _LISTENER_FOR = {OutputKind.TOKENS: "plait.Tok2VecListener.v1", OutputKind.WORDPIECES: "plait.TransformerListener.v1"}
@@ -30,6 +31,8 @@ def link_listeners(nlp: "Language") -> None:
         model = model_of(component)
         if model is None or isinstance(component, Encoder):
             continue
+        from plait.models.listener import Listener  # torch: a pipeline of tables alone never gets here
+
         for listener in (m for m in model.modules() if isinstance(m, Listener)):
             upstream = _upstream_for(nlp, listener, name, index, found)
             width = listener.declared_width
@@ -78,6 +81,8 @@ def replace_listeners(nlp: "Language", blocks: dict[str, dict], encoder_name: st
     if encoder.output_kind != OutputKind.TOKENS:
         raise ValueError(f"component {encoder_name!r} is a transformer: replace_listeners copies tok2vec "
                          "encoders only; give the head its own transformer component instead")
+    from plait.models.listener import Listener
+
     model = model_of(nlp.get_pipe(component_name))
     targets = [(path, m) for path, m in (model.named_modules() if model is not None else ())
                if isinstance(m, Listener) and m.upstream_name == encoder_name]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from srsly import msgpack
 
-from plait.core.data.docbin import decode_docs, encode_docs
+from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
@@ -35,7 +35,7 @@ def _work(nlp: "Language", tasks: Any, results: Any) -> None:
 
     torch.set_num_threads(1)
     for number, start, items in iter(tasks.get, None):
-        texts = [decode_docs(msgpack.unpackb(item, raw=False), nlp.vocab)[0] if isinstance(item, bytes) else item
+        texts = [decode_docs(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item
                  for item in items]
         try:
             docs = list(nlp.pipe(texts, batch_size=len(texts)))
@@ -79,7 +79,7 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 tasks.put((number, start, batch))
                 sent += 1
             if data:
-                yield from decode_docs(msgpack.unpackb(data, raw=False), nlp.vocab)
+                yield from decode_docs(unpack_record(data), nlp.vocab)
     finally:
         for worker in workers:
             worker.kill()

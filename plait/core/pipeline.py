@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -12,11 +13,11 @@ from plait.core import listeners, saving
 from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Encoder, model_of, run_batch
 from plait.core.doc import Doc
-from plait.core.embed_check import check_embeds
 from plait.core.errors import ConfigError
 from plait.core.init_config import standalone_model
 from plait.core.sourcing import add_sourced
 from plait.core.vectors.binding import bind_static_vectors
+from plait.core.threads import use_threads
 from plait.core.vocab import Vocab
 
 Component = Any  # anything the contract (plait.core.components.contract) describes
@@ -59,6 +60,8 @@ class Language:
         nlp.link_listeners()
         if nlp.vocab.vectors is not None:
             bind_static_vectors(nlp)
+        if "torch" in sys.modules:  # a pipeline of tables alone never loads torch
+            use_threads(config.get("system", {}).get("threads", 0))
         return nlp
 
     def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
@@ -94,7 +97,10 @@ class Language:
             component = builder(self, name)
         except ValueError as err:  # the component refused its settings
             raise ConfigError(f"components.{name}: {err}") from err
-        check_embeds(name, model_of(component), block, self.vocab)
+        if model_of(component) is not None:
+            from plait.core.embed_check import check_embeds  # torch: only components with models
+
+            check_embeds(name, model_of(component), block, self.vocab)
         self._blocks[name] = block
         self._components.insert(len(self._components) if index is None else index, (name, component))
         return component

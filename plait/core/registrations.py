@@ -1,7 +1,6 @@
-"""Every built-in registered name, in one place: the function behind any string in a config is listed here."""
+"""Every built-in registered name, in one place: the function behind any string in a config is listed here
+(except the tokenizer, registered with the registries: see registry.py)."""
 from __future__ import annotations
-
-from typing import Any, Callable
 
 from plait.core import span_getters
 from plait.core.components.entity_ruler import make_entity_ruler
@@ -27,17 +26,6 @@ from plait.models.transformer import pooling
 from plait.objectives.characters import build_pretrain_characters
 from plait.objectives.vectors import build_pretrain_vectors
 
-
-def create_tokenizer() -> Callable[[Any], Any]:
-    """`plait.Tokenizer.v1`: the rule-based tokenizer for the pipeline's language (neutral rules if unknown)."""
-    from plait.core.lang import get_tokenizer_rules
-    from plait.core.tokenizer import Tokenizer
-
-    return lambda nlp: Tokenizer(nlp.vocab, get_tokenizer_rules(nlp.lang))
-
-
-# tokenizers
-registry.tokenizers.register("plait.Tokenizer.v1", func=create_tokenizer)
 
 # factories: each returns a builder (nlp, name) -> component
 registry.factories.register("token_splitter", func=make_token_splitter)

@@ -1,6 +1,8 @@
 """The registries that config files name functions from (`@architectures = "plait.Tok2Vec.v1"`)."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import catalogue
 import confection
 
@@ -34,3 +36,16 @@ def ensure_registered() -> None:
 def catalog(name: str) -> catalogue.Registry | None:
     """The registry a config's `@name` key refers to, or None if plait has no such registry."""
     return vars(registry)[name] if name in REGISTRY_NAMES else None
+
+
+def create_tokenizer() -> Callable[[Any], Any]:
+    """`plait.Tokenizer.v1`: the rule-based tokenizer for the pipeline's language (neutral rules if unknown)."""
+    from plait.core.lang import get_tokenizer_rules
+    from plait.core.tokenizer import Tokenizer
+
+    return lambda nlp: Tokenizer(nlp.vocab, get_tokenizer_rules(nlp.lang))
+
+
+# Registered here rather than in registrations.py (which imports every component, and so torch): a pipeline
+# of tables alone names only its tokenizer and then loads without torch.
+registry.tokenizers.register("plait.Tokenizer.v1", func=create_tokenizer)

@@ -48,7 +48,7 @@ class HashEmbed(nn.Module):
         self.ids = lexeme_hash_ids(attr, rows, seed)
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
-        ids = np.concatenate([self.ids(doc.vocab, doc.lex) for doc in docs]) if docs else np.zeros((0, N_SEEDS), np.int64)
+        ids = self.ids.gather(docs) if docs else np.zeros((0, N_SEEDS), np.int64)
         return self.table(torch.from_numpy(ids).to(self.table.weight.device)).sum(dim=1)
 
 

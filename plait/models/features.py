@@ -46,4 +46,7 @@ class LexemeCache:
         """The values of every token of `docs`, concatenated in doc order."""
         if not docs:
             return np.zeros(0, dtype=np.int64)
+        vocab = docs[0].vocab
+        if all(doc.vocab is vocab for doc in docs):  # one lookup for the batch: many short docs cost no more
+            return self(vocab, np.concatenate([doc.lex for doc in docs]))
         return np.concatenate([self(doc.vocab, doc.lex) for doc in docs])

@@ -7,21 +7,14 @@ component stored on the docs (`doc.tensor`).
 """
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.output_kind import OutputKind
 from plait.models.settings import PositiveInt
-
-
-class OutputKind(Enum):
-    """What an encoder component hands its listeners: a tok2vec's TokenBatch or a transformer's wordpiece rows."""
-
-    TOKENS = "tokens"
-    WORDPIECES = "wordpieces"
 
 
 class ListenerError(RuntimeError):

@@ -1,4 +1,5 @@
 """The `plait` command as a user at a shell sees it: help, version, configs and exit codes."""
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,22 @@ def test_a_command_starts_without_importing_the_others():
             "except SystemExit as e:\n    assert e.code == 0\nprint('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LANG" in result.stdout and result.stdout.split()[-1] == "False"
+
+
+def test_root_help_lists_every_command_without_importing_them(capsys):
+    # the listing comes from main._COMMANDS; it must read as it does with every command module imported
+    code = ("import sys\nfrom plait.cli.main import main\ntry:\n    main(['--help'])\n"
+            "except SystemExit as e:\n    assert e.code == 0\nprint('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lazy, torch_imported = result.stdout.rsplit("\n", 2)[0], result.stdout.split()[-1]
+    assert torch_imported == "False"
+    from plait.cli import main as cli_main
+
+    for module, _ in cli_main._COMMANDS.values():
+        importlib.import_module(f"plait.cli.{module}")
+    code, full, _ = run(capsys, "--help")
+    assert code == 0 and full.rstrip("\n") == lazy.rstrip("\n")
+    assert sorted(c.name for c in cli_main.app.registered_commands) == sorted(cli_main._COMMANDS)
 
 
 def test_console_script_is_installed():

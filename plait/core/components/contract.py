@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence, runtime_checkable
 
-import torch
-from torch import nn
+if TYPE_CHECKING:  # torch (through the models) is imported by components with weights, not by a pipeline of tables
+    import torch
+    from torch import nn
 
-from plait.models.listener import Listener, OutputKind
-
-if TYPE_CHECKING:
     from plait.core.data.example import Example
     from plait.core.doc import Doc
+    from plait.models.listener import Listener, OutputKind
 
 
 @runtime_checkable
@@ -149,6 +148,8 @@ def run_batch(component: Any, docs: list[Doc]) -> list[Doc]:
     A component's own `pipe` or `__call__` (a user component's) comes before its `predict`, as it always did.
     """
     if isinstance(component, Encoder):
+        import torch
+
         component.model.eval()
         with torch.no_grad():
             output = component.encode(docs)

@@ -3,14 +3,15 @@ errors naming the file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import srsly
-import torch
 
-from plait.core import weights
 from plait.core.components.contract import WithFiles, get_state, model_of, set_state
 from plait.core.errors import ModelLoadError
+
+if TYPE_CHECKING:  # torch is imported by the components that have weights, not by loading a pipeline of tables
+    import torch
 
 WEIGHTS_FILE = "model.safetensors"
 STATE_FILE = "cfg.json"
@@ -24,6 +25,8 @@ def save_component(component: Any, directory: Path) -> None:
     srsly.write_json(directory / STATE_FILE, get_state(component))
     model = model_of(component)
     if model is not None:
+        from plait.core import weights
+
         weights.write_tensors(weights.module_tensors(model), directory / WEIGHTS_FILE)
 
 
@@ -54,6 +57,8 @@ def load_component(component: Any, directory: Path) -> None:
 
 def weight_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     """The shape of every tensor in a component's weights file; ModelLoadError naming it if it is corrupt."""
+    from plait.core import weights
+
     try:
         return weights.tensor_shapes(path)
     except weights.WeightsFileError as err:
@@ -66,5 +71,7 @@ _LOAD_ERRORS = {"missing": "missing weights file", "unreadable": "corrupt weight
 
 def load_weights(model: torch.nn.Module, path: Path) -> None:
     """Load a safetensors file into `model`; every tensor must be present with the right shape."""
+    from plait.core import weights
+
     weights.load_into(model, path, lambda problem, detail: ModelLoadError(f"{path}: "
                                                                          + _LOAD_ERRORS[problem].format(detail)))

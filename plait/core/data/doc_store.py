@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 from srsly import msgpack
 
-from plait.core.data.docbin import decode_docs, encode_docs
+from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
 from plait.core.data.example import Example
 from plait.core.vocab import Vocab
 
@@ -58,7 +58,7 @@ class DocStore:
         for ref in refs:
             start, end = int(self.offsets[ref.index]), int(self.offsets[ref.index + 1])
             record = os.pread(self._file.fileno(), end - start, start)
-            predicted, reference = decode_docs(msgpack.unpackb(record, raw=False), self.vocab)
+            predicted, reference = decode_docs(unpack_record(record), self.vocab)
             out.append(Example(predicted, reference))
         return out
 

@@ -5,13 +5,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from plait.core.components.contract import model_of
-from plait.core.embed_check import check_embeds
 from plait.core.errors import ModelLoadError
 from plait.core.vectors.table import Vectors
-from plait.models.static_vectors import StaticVectors
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
+    from plait.models.static_vectors import StaticVectors  # imports torch: only pipelines with models need it
 
 
 def static_vectors(nlp: Language, names: Iterable[str] | None = None) -> list[tuple[str, StaticVectors]]:
@@ -21,6 +20,8 @@ def static_vectors(nlp: Language, names: Iterable[str] | None = None) -> list[tu
     for name, component in nlp.components:
         model = model_of(component)
         if model is not None and (wanted is None or name in wanted):
+            from plait.models.static_vectors import StaticVectors
+
             found.extend((name, m) for m in model.modules() if isinstance(m, StaticVectors))
     return found
 
@@ -43,6 +44,8 @@ def bind_static_vectors(nlp: Language, names: Iterable[str] | None = None) -> No
         sized.add(name)
     for name in sized:
         block = nlp.config["components"].get(name, {})
+        from plait.core.embed_check import check_embeds
+
         check_embeds(name, nlp.get_pipe(name).model, block, nlp.vocab)
 
 

@@ -1,6 +1,7 @@
 """Parse an uncompressed text vectors file in several processes, straight into a memory-mapped `.npy`.
 
-The file is cut at line starts into one piece per CPU; forked workers count the lines of their pieces (so each
+The file is cut at line starts into a few pieces per CPU (so that a worker slowed by another process on its core
+parses fewer of them, and the others do not wait for it); forked workers count the lines of their pieces (so each
 knows the row its piece starts at), then parse them block by block and write the rows into one shared
 `np.lib.format.open_memmap` file, so the table is never held twice and never copied into the pipeline. Any
 irregularity (a bad line, blank lines, a row count that disagrees with the header) makes the reader return
@@ -22,6 +23,7 @@ from plait.core.vectors.readers.text import TEXT_BLOCK_BYTES, parse_lines, text_
 
 MIN_PIECE_BYTES = 32 << 20  # smaller files are parsed in this process: forking costs more than it saves
 WORKER_BLOCK_BYTES = 1 << 20  # with the allocator tuned (see _keep_freed_memory), larger blocks parse faster
+PIECES_PER_WORKER = 4  # handed out one at a time: the work evens out when some cores are busy with other work
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def read_text_table(path: Path, layout: TextLayout, out_path: Path, *,
     size = path.stat().st_size
     workers = min(_cpus(), (size - layout.offset) // max(min_piece_bytes, 1))
     out = np.lib.format.open_memmap(out_path, mode="w+", dtype=np.float32, shape=(layout.rows, layout.dims))
-    pieces = _pieces(path, layout.offset, size, max(workers, 1))
+    pieces = _pieces(path, layout.offset, size, max(workers * PIECES_PER_WORKER, 1))
     if not workers or "fork" not in multiprocessing.get_all_start_methods():
         if meanwhile is not None:
             meanwhile()
@@ -53,11 +55,11 @@ def read_text_table(path: Path, layout: TextLayout, out_path: Path, *,
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
     with context.Pool(workers, initializer=_start_worker, initargs=(counter,)) as pool:
-        lines = pool.starmap(count_lines, [(path, begin, end) for begin, end in pieces])
+        lines = pool.starmap(count_lines, [(path, begin, end) for begin, end in pieces], chunksize=1)
         starts = np.concatenate([[0], np.cumsum(lines)[:-1]]).tolist()
         tasks = [(path, begin, end, layout.first_line + start, start, out_path, layout, WORKER_BLOCK_BYTES)
                  for (begin, end), start in zip(pieces, starts)]
-        pending = pool.starmap_async(_parse_piece, tasks)
+        pending = pool.starmap_async(_parse_piece, tasks, chunksize=1)
         if meanwhile is not None:
             meanwhile()
         while not pending.ready():
