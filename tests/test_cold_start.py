@@ -15,7 +15,7 @@ print(json.dumps({"torch": "torch" in sys.modules, "words": nlp.vocab.vectors.wo
 
 def test_a_vectors_only_pipeline_loads_without_importing_torch(tmp_path):
     import plait
-    from plait.core.vectors import Vectors
+    from plait.core.vectors.table import Vectors
 
     data = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
     nlp = plait.blank("en")

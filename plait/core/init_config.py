@@ -7,7 +7,7 @@ from confection import Config
 
 from plait.core.config import fill_config
 from plait.core.errors import UserError
-from plait.models.transformer.model import DEFAULT_MAX_BATCH_ITEMS
+from plait.models.memory import DEFAULT_MAX_BATCH_ITEMS
 
 _LISTENER = "plait.Tok2VecListener.v1"
 # The shared tok2vec's width is written once, in its encoder; the embedding and every listener refer to it.

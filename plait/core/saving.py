@@ -64,7 +64,8 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     strings = _read_json(strings_path, list, "a list of strings")
     if not all(isinstance(s, str) for s in strings):
         raise ModelLoadError(f"{strings_path}: corrupt pipeline file (must hold a list of strings)")
-    missing = config_lib.unregistered_functions(config)
+    # only what loading builds: a custom reader or logger of the training run is not needed here
+    missing = config_lib.unregistered_functions({k: config.get(k) or {} for k in ("nlp", "components")})
     if missing:
         raise ModelLoadError(f"{config_path}: this pipeline uses {missing[0]!r}, which is not registered; pass "
                              f"the file that registers it with --code")

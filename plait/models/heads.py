@@ -10,11 +10,9 @@ from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.layers import Maxout
 from plait.models.listener import Listener, OutputKind
+from plait.models.memory import INFERENCE_CHUNK
 from plait.models.settings import PositiveInt, Rate
 
-# Tokens scored at once at inference when the tok2vec computes rows on demand (a transformer listener): bounds
-# a long doc's working memory, like a transformer's max_batch_items.
-INFERENCE_CHUNK = 4096
 
 
 def _zero_linear(n_in: int, n_out: int, device: torch.device) -> nn.Linear:

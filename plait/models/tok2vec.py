@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.memory import INFERENCE_CHUNK
 
-INFERENCE_CHUNK = 4096  # tokens encoded at once at inference, so memory does not grow with a doc's length
 
 
 class Tok2Vec(nn.Module):

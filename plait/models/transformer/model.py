@@ -17,14 +17,12 @@ import torch
 from torch import nn
 
 from plait.models.dropout import use_fast_dropout
-from plait.models.memory import TRIM_AFTER_STEPS, release_freed_memory
+from plait.models.memory import DEFAULT_MAX_BATCH_ITEMS, TRIM_AFTER_STEPS, release_freed_memory
 from plait.models.precision import autocast
 from plait.models.transformer.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 
 # Fallback when neither the tokenizer nor the model config states a length limit.
 _DEFAULT_MAX_LENGTH = 512
-# Most padded wordpieces in one forward pass: the default of the transformer component's max_batch_items.
-DEFAULT_MAX_BATCH_ITEMS = 4096
 
 
 class TransformerOutput:
