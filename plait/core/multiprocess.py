@@ -1,13 +1,17 @@
-"""`nlp.pipe(texts, n_process=N)`: batches annotated by N forked worker processes, results in input order.
+"""`nlp.pipe(texts, n_process=N)`: batches annotated by N processes, the caller's and N - 1 forked workers.
 
-Workers are forked, so they start with the parent's loaded pipeline and no copy of it is sent; each runs
-torch on one thread. Docs given as input and annotated docs coming back travel in plait's binary corpus encoding (no pickle), which carries
-tokens, every annotation column, cats and spans, but not `doc.tensor` or custom extension values.
+Workers are forked, so they start with the parent's loaded pipeline and no copy of it is sent; every process
+runs torch on one thread. The parent is one of the N: whenever the batch it must yield next is not back yet,
+it takes a queued batch itself, so N processes keep N cores busy and a slow worker delays no one. Docs given as
+input and annotated docs coming back travel in plait's binary corpus encoding (no pickle), which carries tokens,
+every annotation column, cats and spans, but not custom extension values; `doc.tensor` is not kept by any of
+the N, so output does not depend on which process annotated a doc.
 """
 from __future__ import annotations
 
 import itertools
 import multiprocessing
+import queue
 import traceback
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -19,7 +23,8 @@ if TYPE_CHECKING:
     from plait.core.doc import Doc
     from plait.core.pipeline import Language
 
-IN_FLIGHT = 2  # batches queued per worker: enough to keep each busy, few enough to bound memory
+IN_FLIGHT = 2  # batches queued per process: enough to keep each busy, few enough to bound memory
+POLL_SECONDS = 0.01  # how long the parent waits for a worker's result before it looks for a batch to take
 
 
 class WorkerError(RuntimeError):
@@ -35,13 +40,20 @@ def _work(nlp: "Language", tasks: Any, results: Any) -> None:
 
     torch.set_num_threads(1)
     for number, start, items in iter(tasks.get, None):
-        texts = [decode_docs(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item
-                 for item in items]
-        try:
-            docs = list(nlp.pipe(texts, batch_size=len(texts)))
-            results.put((number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", None))
-        except Exception:  # find the document: run the batch's texts one by one
-            results.put((number, b"", _first_failure(nlp, start, texts)))
+        docs, failure = _annotate(nlp, start, items)
+        results.put((number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", failure))
+
+
+def _annotate(nlp: "Language", start: int, items: list[Any]) -> tuple[list["Doc"], tuple[int, str] | None]:
+    """The batch's docs annotated, or (no docs, the first failing document's index and error)."""
+    texts = [decode_docs(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item for item in items]
+    try:
+        docs = list(nlp.pipe(texts, batch_size=len(texts)))
+    except Exception:  # find the document: run the batch's texts one by one
+        return [], _first_failure(nlp, start, texts)
+    for doc in docs:
+        doc.tensor = None
+    return docs, None
 
 
 def _first_failure(nlp: "Language", start: int, texts: list[Any]) -> tuple[int, str]:
@@ -54,33 +66,38 @@ def _first_failure(nlp: "Language", start: int, texts: list[Any]) -> tuple[int, 
 
 
 def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, batch_size: int) -> Iterator["Doc"]:
-    """Annotate `texts` (strings or Docs) in `n_process` forked workers, yielding Docs in input order."""
+    """Annotate `texts` (strings or Docs) in this process and `n_process - 1` forked workers, yielding Docs in
+    input order."""
+    import torch
+
     context = multiprocessing.get_context("fork")
     tasks, results = context.Queue(), context.Queue()
-    workers = [context.Process(target=_work, args=(nlp, tasks, results), daemon=True) for _ in range(n_process)]
+    workers = [context.Process(target=_work, args=(nlp, tasks, results), daemon=True) for _ in range(n_process - 1)]
     for worker in workers:
         worker.start()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     try:
         batches = _batches(texts, batch_size)
         sent = received = 0
-        waiting: dict[int, bytes] = {}
+        done: dict[int, list["Doc"] | bytes] = {}
         for number, start, batch in itertools.islice(batches, n_process * IN_FLIGHT):
             tasks.put((number, start, batch))
             sent += 1
         while received < sent:
-            while received not in waiting:
-                number, data, failure = _get(results, workers)
+            while received not in done:
+                number, data, failure = _next_result(nlp, tasks, results, workers)
                 if failure is not None:
                     raise WorkerError(*failure)
-                waiting[number] = data
-            data = waiting.pop(received)
+                done[number] = data
+            data = done.pop(received)
             received += 1
             for number, start, batch in itertools.islice(batches, 1):
                 tasks.put((number, start, batch))
                 sent += 1
-            if data:
-                yield from decode_docs(unpack_record(data), nlp.vocab)
+            yield from decode_docs(unpack_record(data), nlp.vocab) if isinstance(data, bytes) and data else data
     finally:
+        torch.set_num_threads(threads)
         for worker in workers:
             worker.kill()
             worker.join()
@@ -97,12 +114,26 @@ def _batches(texts: Iterable[Any], size: int) -> Iterator[tuple[int, int, list[A
         yield number, number * size, batch
 
 
-def _get(results: Any, workers: list[Any]) -> tuple[int, bytes, tuple[int, str] | None]:
-    """The next result; a worker that died without one (killed, out of memory) is an error, not a hang."""
+def _next_result(nlp: "Language", tasks: Any, results: Any, workers: list[Any]
+                 ) -> tuple[int, list["Doc"] | bytes, tuple[int, str] | None]:
+    """The next finished batch: a worker's, if one is back, else one this process takes from the queue and
+    annotates itself, else a worker's when it comes. A worker that died without a result (killed, out of
+    memory) is an error, not a hang."""
     while True:
         try:
-            return results.get(timeout=1.0)
-        except Exception:  # queue.Empty
+            return results.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            number, start, items = tasks.get_nowait()
+        except queue.Empty:
+            pass
+        else:
+            docs, failure = _annotate(nlp, start, items)
+            return number, docs, failure
+        try:
+            return results.get(timeout=POLL_SECONDS)
+        except queue.Empty:
             dead = [w for w in workers if not w.is_alive()]
             if dead:
                 raise RuntimeError(f"a worker process died (exit code {dead[0].exitcode}) before finishing "

@@ -39,8 +39,10 @@ def test_workers_give_the_same_docs_in_order(trained):
     texts = TEXTS * 5 + ["", "One more ."]
     one = [annotations(doc) for doc in nlp.pipe(texts, batch_size=3)]
     docs = [nlp.make_doc("Pre made doc ."), *texts]
-    two = [annotations(doc) for doc in nlp.pipe(docs, batch_size=3, n_process=2)]
+    piped = list(nlp.pipe(docs, batch_size=3, n_process=2))
+    two = [annotations(doc) for doc in piped]
     assert two[1:] == one and two[0][0] == ["Pre", "made", "doc", "."] and len(two[0][1]) == 4
+    assert all(doc.tensor is None for doc in piped)  # whichever process annotated it
 
 
 def test_a_failing_document_is_reported_by_its_index(trained):
