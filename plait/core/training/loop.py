@@ -18,6 +18,7 @@ from plait.core.training.distributed import World
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
+from plait.models.memory import release_freed_memory
 from plait.core.listeners import clear_listeners
 from plait.core.training.update import advance_listeners, forward_losses, set_dropout, trainable_parameters
 from plait.core.errors import DataError
@@ -138,6 +139,7 @@ class Trainer:
     def _evaluate(self, dev: list[Any], weights: dict[str, float], progress: Progress) -> None:
         """Rank 0 scores the dev corpus; every rank learns the scores (for the best step and patience)."""
         if self.world.is_main:
+            release_freed_memory()  # evaluate from the live set, not on top of the training steps' freed heap
             with torch.no_grad():
                 progress.scores = evaluate(self.nlp, dev)
         progress.scores = self.world.broadcast(progress.scores)

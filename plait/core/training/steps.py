@@ -15,12 +15,12 @@ from plait.core.errors import DataError
 from plait.core.training.checkpoint import RunState
 from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
-from plait.models.memory import map_large_allocations, release_freed_memory
+from plait.models.memory import release_freed_memory
 from plait.models.precision import autocast
 
 # Steps between handing glibc's freed heap back to the OS: batches of varying sizes leave freed temporaries in
 # the heap, and without it a run's resident size crept up with its number of steps.
-TRIM_EVERY = 100
+TRIM_EVERY = 20
 
 
 class Objective(Protocol):
@@ -62,7 +62,6 @@ def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState,
     logs). Each rank trains on its share of the batch, `load`ed (e.g. read from disk). The first `state.step`
     batches are replayed without training (a resumed run). `state.seconds` counts reading the batches and
     training on them, not the caller's work between steps."""
-    map_large_allocations()
     replayed = 0
     started = time.perf_counter()
     for epoch, batch, last in stream:
