@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from srsly import msgpack
 
 from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
+from plait.core.threads import pin_threads
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
@@ -31,9 +32,7 @@ class WorkerError(RuntimeError):
 
 
 def _work(nlp: "Language", tasks: Any, results: Any) -> None:
-    import torch
-
-    torch.set_num_threads(1)
+    pin_threads(1)
     for number, start, items in iter(tasks.get, None):
         texts = [decode_docs(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item
                  for item in items]
