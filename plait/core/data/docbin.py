@@ -115,7 +115,7 @@ def unpack_record(data: bytes) -> dict[str, Any]:
 def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     """The docs of one chunk record; KeyError / ValueError / TypeError when it is malformed."""
     lengths = np.frombuffer(record["lengths"], dtype=np.int64)
-    bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    bounds = [0, *itertools.accumulate(lengths.tolist())]
     n = bounds[-1]
     words = record["words"]
     orth = np.frombuffer(record["orth"], dtype=np.int32)
