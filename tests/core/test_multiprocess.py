@@ -67,15 +67,14 @@ def test_apply_with_two_processes(capsys, tmp_path, trained):
     assert code == 2 and err.startswith("error: --n-process: must be at least 1")
 
 
-@plait.component("test_mp_thread_count")
-def _thread_count(doc):
-    import torch
-
-    doc.cats = {"threads": float(torch.get_num_threads())}
-    return doc
-
-
 def test_each_worker_keeps_one_torch_thread_whatever_the_setting(trained):
+    @plait.component("test_mp_thread_count")
+    def thread_count(doc):
+        import torch
+
+        doc.cats = {"threads": float(torch.get_num_threads())}
+        return doc
+
     nlp = plait.load(trained)
     nlp.threads = 2  # what a user's `[system] threads = 2` gives the parent
     nlp.add_pipe("test_mp_thread_count")
