@@ -234,9 +234,10 @@ def main() -> None:
 
     from plait.core.threads import use_threads
 
-    use_threads(args.threads)
+    threads = use_threads(args.threads, training=True)
     torch.manual_seed(0)
     nlp, plan, plait_train, words = train_plait(args.epochs)
+    nlp.threads = threads  # plait's inference on the bare model's thread count too
     model, bare_train, bare_words = train_bare(nlp, plan, args.epochs)
     plait_infer, bare_infer, infer_profile = infer(nlp, model, nlp.batch_size, args.repeats)
     train_profile = profile_plait_training(args.profile_steps)

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Why plait uses one torch thread: the ewt tagger's training and inference words/s for several thread
-settings, on the machine as it is and with one competing CPU-bound process. Prints one JSON line per setting.
+"""Why plait trains on one torch thread and infers on two: the ewt tagger's training and inference words/s for
+several thread settings, on the machine as it is and with one competing CPU-bound process. Prints one JSON line
+per setting.
 
 Usage (from the repo root, with ../shared beside it):
     .venv/bin/python benchmarks/threads.py [--steps 600]
 
-Settings: 1 thread; 2 threads with libgomp's default waiting (workers spin before sleeping: torch is
-imported before plait, so plait's OMP_WAIT_POLICY default is not in effect); 2 threads with
-OMP_WAIT_POLICY=PASSIVE (plait's default policy). Each runs in a fresh process: `--steps` training steps of
+Settings: plait's default (`[system] threads = 0`); 1 thread; 2 threads with libgomp's default waiting
+(workers spin before sleeping: torch is imported before plait, so plait's OMP_WAIT_POLICY default is not in
+effect); 2 threads with OMP_WAIT_POLICY=PASSIVE (plait's default policy). Each runs in a fresh process: `--steps` training steps of
 the efficiency tagger from `plait init-config`, then `nlp.pipe` over ud-en-ewt test; wall and CPU seconds of each.
 """
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "ud-en-ewt"
-SETTINGS = {"1 thread": (1, False), "2 threads, libgomp default (spin)": (2, True),
-            "2 threads, OMP_WAIT_POLICY=PASSIVE": (2, False)}
+SETTINGS = {"plait default (threads = 0)": (0, False), "1 thread": (1, False),
+            "2 threads, libgomp default (spin)": (2, True), "2 threads, OMP_WAIT_POLICY=PASSIVE": (2, False)}
 
 
 def child(threads: int, spin: bool, steps: int) -> dict:
@@ -50,6 +51,7 @@ def child(threads: int, spin: bool, steps: int) -> dict:
         if progress.step == steps:
             break
     train_wall, train_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    train_threads = torch.get_num_threads()
     docs = [d.copy_tokens() for d in read_docs(DATA / "test.conllu", nlp.vocab)]
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(docs):
@@ -57,7 +59,8 @@ def child(threads: int, spin: bool, steps: int) -> dict:
     infer_wall, infer_cpu = time.perf_counter() - wall, time.process_time() - cpu
     words = trainer.state.words
     n = sum(len(d) for d in docs)
-    return {"threads": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+    return {"train_threads": train_threads, "infer_threads": torch.get_num_threads(),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "train_words_per_s": round(words / train_wall), "train_cpu_s": round(train_cpu, 1),
             "train_wall_s": round(train_wall, 1), "infer_words_per_s": round(n / infer_wall),
             "infer_cpu_s": round(infer_cpu, 2), "infer_wall_s": round(infer_wall, 2)}

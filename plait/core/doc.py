@@ -60,15 +60,8 @@ class Doc(HasExtensions):
         n = len(words)
         if spaces is not None and len(spaces) != n:
             raise ValueError(f"got {n} words but {len(spaces)} space flags")
-        self.vocab = vocab
-        self.lex = vocab.lex_ids(words)
-        self.spaces = np.ones(n, dtype=bool) if spaces is None else np.asarray(spaces, dtype=bool)
-        self.columns = Columns(n)
-        self.cats: dict[str, float] = {}
-        self.spans: dict[str, list[Span]] = {}
-        self.user_data: dict[Any, Any] = {}
-        self.tensor: Any = None
-        self._offsets: np.ndarray | None = None
+        self._set_tokens(vocab, vocab.lex_ids(words),
+                         np.ones(n, dtype=bool) if spaces is None else np.asarray(spaces, dtype=bool))
         for column, values in (("TAG", tags), ("POS", pos), ("MORPH", morphs), ("LEMMA", lemmas), ("DEP", deps)):
             if values is not None:
                 self.set_strings(column, values)
@@ -83,6 +76,18 @@ class Doc(HasExtensions):
                 self.set_ents(iob_to_spans(list(ents)), missing=[t == "-" for t in ents])
             else:
                 self.set_ents(ents)
+
+    def _set_tokens(self, vocab: Vocab, lex: np.ndarray, spaces: np.ndarray) -> None:
+        """Tokens and no annotations: what every way of making a Doc starts from."""
+        self.vocab = vocab
+        self.lex = lex
+        self.spaces = spaces
+        self.columns = Columns(len(lex))
+        self.cats: dict[str, float] = {}
+        self.spans: dict[str, list[Span]] = {}
+        self.user_data: dict[Any, Any] = {}
+        self.tensor: Any = None
+        self._offsets: np.ndarray | None = None
 
     def _checked(self, values: Sequence, name: str) -> Sequence:
         if len(values) != len(self):
@@ -263,9 +268,13 @@ class Doc(HasExtensions):
     # -- copying and serialization --------------------------------------------------------------------
     def copy_tokens(self) -> "Doc":
         """A new Doc with the same tokens and spacing and no annotations (no re-tokenizing, no string work)."""
-        doc = Doc(self.vocab, [])
-        doc.lex, doc.spaces = self.lex.copy(), self.spaces.copy()
-        doc.columns = Columns(len(doc.lex))
+        return Doc.from_lex(self.vocab, self.lex.copy(), self.spaces.copy())
+
+    @classmethod
+    def from_lex(cls, vocab: Vocab, lex: np.ndarray, spaces: np.ndarray) -> "Doc":
+        """A Doc of the lexemes `lex` (int32 ids in `vocab`, kept, not copied) and their space flags."""
+        doc = cls.__new__(cls)
+        doc._set_tokens(vocab, lex, spaces)
         return doc
 
     def slice(self, start: int, end: int) -> "Doc":

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from srsly import msgpack
 
 from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
+from plait.core.threads import pin_threads
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
@@ -36,9 +37,7 @@ class WorkerError(RuntimeError):
 
 
 def _work(nlp: "Language", tasks: Any, results: Any) -> None:
-    import torch
-
-    torch.set_num_threads(1)
+    pin_threads(1)
     for number, start, items in iter(tasks.get, None):
         docs, failure = _annotate(nlp, start, items)
         results.put((number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", failure))

@@ -40,6 +40,7 @@ class Language:
         self._training_config = training_config
         self.sourced: set[str] = set()  # components copied from a trained pipeline: initialize leaves them
         self.optimizer: Any = None  # made by initialize, stepped by update
+        self.threads = 0  # `[system] threads`: 0 lets plait.core.threads choose per task
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod
@@ -60,8 +61,9 @@ class Language:
         nlp.link_listeners()
         if nlp.vocab.vectors is not None:
             bind_static_vectors(nlp)
+        nlp.threads = config.get("system", {}).get("threads", 0)
         if "torch" in sys.modules:  # a pipeline of tables alone never loads torch
-            use_threads(config.get("system", {}).get("threads", 0))
+            use_threads(nlp.threads)
         return nlp
 
     def add_pipe(self, factory: str, name: str | None = None, config: dict[str, Any] | None = None, *,
@@ -234,6 +236,8 @@ class Language:
 
             yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
             return
+        if "torch" in sys.modules:  # inference's thread count (training may have set its own)
+            use_threads(self.threads)
         docs = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
         for batch in inference_batches(docs, size):
             yield from self._run(batch)

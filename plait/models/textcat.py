@@ -55,7 +55,8 @@ class HashedNgrams:
 class TextCatBOW(nn.Module):
     """A linear model over hashed n-gram counts: docs -> (batch, n_labels) logits.
 
-    One weight row per hashed n-gram, summed per doc by `nn.EmbeddingBag(mode="sum")`, plus a bias. Very
+    One weight row per hashed n-gram, summed per doc, plus a bias (gathered rows summed by `index_add_`:
+    `nn.EmbeddingBag`'s CPU backward costs about 2 ms a step whatever the batch, four times as much). Very
     fast and a strong baseline for short texts. Recommended: ngram_size 1-2, length 2**18.
     `exclusive_classes` records which output (softmax or sigmoid) the weights are trained for; the
     component checks it against its own setting.
@@ -65,13 +66,13 @@ class TextCatBOW(nn.Module):
         super().__init__()
         self.length, self.exclusive_classes = length, exclusive_classes
         self.features = HashedNgrams(ngram_size=ngram_size, rows=length)
-        self.table: nn.EmbeddingBag | None = None
+        self.table: nn.Embedding | None = None
         self.bias: nn.Parameter | None = None
 
     def resize(self, n_labels: int) -> None:
         """(Re)create the weights for `n_labels` labels, zero-initialised (uniform scores at start)."""
         device = self.table.weight.device if self.table is not None else torch.device("cpu")
-        self.table = nn.EmbeddingBag(self.length, n_labels, mode="sum", device=device)
+        self.table = nn.Embedding(self.length, n_labels, device=device)
         nn.init.zeros_(self.table.weight)
         self.bias = nn.Parameter(torch.zeros(n_labels, device=device))
 
@@ -80,8 +81,10 @@ class TextCatBOW(nn.Module):
             raise RuntimeError("the model has no labels yet: initialize the component (or load it) before use")
         rows, offsets = self.features(docs)
         device = self.table.weight.device
-        scores = self.table(torch.from_numpy(rows).to(device), torch.from_numpy(offsets).to(device))
-        return scores + self.bias  # (batch, n_labels)
+        owners = np.repeat(np.arange(len(offsets)), np.diff(offsets, append=len(rows)))  # the doc of each row
+        gathered = self.table(torch.from_numpy(rows).to(device))
+        scores = gathered.new_zeros(len(offsets), gathered.shape[1])
+        return scores.index_add_(0, torch.from_numpy(owners).to(device), gathered) + self.bias  # (batch, n_labels)
 
 
 class TextCatEnsemble(nn.Module):

@@ -67,3 +67,18 @@ def test_apply_with_two_processes(capsys, tmp_path, trained):
     assert list(srsly.read_jsonl(tmp_path / "one.jsonl")) == list(srsly.read_jsonl(tmp_path / "two.jsonl"))
     code, _, err = run(capsys, "apply", trained, source, tmp_path / "x.jsonl", "--n-process", 0)
     assert code == 2 and err.startswith("error: --n-process: must be at least 1")
+
+
+def test_each_worker_keeps_one_torch_thread_whatever_the_setting(trained):
+    @plait.component("test_mp_thread_count")
+    def thread_count(doc):
+        import torch
+
+        doc.cats = {"threads": float(torch.get_num_threads())}
+        return doc
+
+    nlp = plait.load(trained)
+    nlp.threads = 2  # what a user's `[system] threads = 2` gives the parent
+    nlp.add_pipe("test_mp_thread_count")
+    assert {doc.cats["threads"] for doc in nlp.pipe(TEXTS[:6], batch_size=2, n_process=2)} == {1.0}
+    assert next(nlp.pipe(TEXTS[:1])).cats == {"threads": 2.0}

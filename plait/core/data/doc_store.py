@@ -30,38 +30,66 @@ class DocRef:
 
 
 class DocStore:
-    """Examples (predicted and reference Doc) as one msgpack record each in an anonymous temporary file."""
+    """Examples (predicted and reference Doc) as one msgpack record each in an anonymous temporary file.
+
+    The examples are stored as they are first read: the first pass over the store (`iter`), which in `plait
+    train` is the first component's initialization, gets them straight from the corpus instead of decoding
+    them again; anything else (len, refs, load, a later pass) first stores whatever that pass left unread.
+    """
 
     def __init__(self, vocab: Vocab, examples: Iterable[Example]) -> None:
         self.vocab = vocab
         self._file = tempfile.TemporaryFile(prefix="plait-corpus-")
-        packer = msgpack.Packer(use_bin_type=True)
-        offsets, lengths = [0], []
-        for eg in examples:
-            offsets.append(offsets[-1] + self._file.write(packer.pack(encode_docs([eg.predicted, eg.reference]))))
-            lengths.append(len(eg.reference))
+        self._packer = msgpack.Packer(use_bin_type=True)
+        self._unread: Iterator[Example] | None = iter(examples)
+        self._offsets: list[int] | np.ndarray = [0]  # lists while filling, arrays once complete
+        self._lengths: list[int] | np.ndarray = []
+
+    def _store(self) -> Iterator[Example]:
+        """Write the examples not stored yet, yielding each once it is on file."""
+        if self._unread is None:
+            return
+        for eg in self._unread:
+            size = self._file.write(self._packer.pack(encode_docs([eg.predicted, eg.reference])))
+            self._offsets.append(self._offsets[-1] + size)
+            self._lengths.append(len(eg.reference))
+            yield eg
+        self._unread = None
         self._file.flush()
-        self.offsets = np.array(offsets, dtype=np.int64)
-        self.lengths = np.array(lengths, dtype=np.int64)
+        self._offsets, self._lengths = np.array(self._offsets, np.int64), np.array(self._lengths, np.int64)
+
+    def _complete(self) -> None:
+        for _ in self._store():
+            pass
 
     def __len__(self) -> int:
-        return len(self.lengths)
+        self._complete()
+        return len(self._lengths)
 
     def refs(self, order: Sequence[int]) -> Iterator[DocRef]:
         """References to the stored Examples in `order`, for a batcher to group."""
+        self._complete()
         for i in order:
-            yield DocRef(int(i), int(self.lengths[i]))
+            yield DocRef(int(i), int(self._lengths[i]))
 
     def load(self, refs: Iterable[DocRef]) -> list[Example]:
         """The Examples that `refs` point to, read back from the file."""
+        self._complete()
+        return self._read(refs)
+
+    def _read(self, refs: Iterable[DocRef]) -> list[Example]:
         out = []
         for ref in refs:
-            start, end = int(self.offsets[ref.index]), int(self.offsets[ref.index + 1])
+            start, end = int(self._offsets[ref.index]), int(self._offsets[ref.index + 1])
             record = os.pread(self._file.fileno(), end - start, start)
             predicted, reference = decode_docs(unpack_record(record), self.vocab)
             out.append(Example(predicted, reference))
         return out
 
     def __iter__(self) -> Iterator[Example]:
-        for start in range(0, len(self), 256):
-            yield from self.load(self.refs(range(start, min(start + 256, len(self)))))
+        if self._unread is not None:
+            self._file.flush()  # the stored part is read back with pread, the rest comes from the corpus
+        stored = len(self._lengths)
+        for start in range(0, stored, 256):
+            yield from self._read(DocRef(i, 0) for i in range(start, min(start + 256, stored)))
+        yield from self._store()

@@ -115,7 +115,7 @@ def unpack_record(data: bytes) -> dict[str, Any]:
 def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     """The docs of one chunk record; KeyError / ValueError / TypeError when it is malformed."""
     lengths = np.frombuffer(record["lengths"], dtype=np.int64)
-    bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    bounds = [0, *itertools.accumulate(lengths.tolist())]
     n = bounds[-1]
     words = record["words"]
     orth = np.frombuffer(record["orth"], dtype=np.int32)
@@ -133,11 +133,12 @@ def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     if named and not np.isin(np.concatenate([columns[name] for name in named]), known).all():  # one test, then
         bad = next(name for name in named if not np.isin(columns[name], known).all())  # the culprit's name
         raise ValueError(f"column {bad} refers to strings the chunk does not hold")
+    lex = vocab.lex_ids(words)[orth]  # each distinct word looked up once
     docs = []
     for i, (start, end) in enumerate(zip(bounds, bounds[1:])):
-        doc = Doc(vocab, [words[k] for k in orth[start:end].tolist()], spaces[start:end].copy())
+        doc = Doc.from_lex(vocab, lex[start:end], spaces[start:end].copy())
         for name, values in columns.items():
-            doc.columns[name][:] = values[start:end]
+            doc.columns[name] = values[start:end].copy()
         doc.cats = dict(record["cats"][i])
         doc.spans = {name: [Span(doc, s, e, label) for s, e, label in group]
                      for name, group in record["spans"][i].items()}

@@ -33,10 +33,9 @@ class Alignment:
 
     def __init__(self, predicted: Doc, reference: Doc) -> None:
         n_x, n_y = len(predicted), len(reference)
-        if predicted.vocab is reference.vocab and np.array_equal(predicted.lex, reference.lex):
-            self.x2y = np.arange(n_x)
-            self.y2x = self.x2y
-            self.pairs = np.stack([self.x2y, self.x2y])
+        if predicted.vocab is reference.vocab and n_x == n_y and (predicted.lex == reference.lex).all():
+            self.x2y = self.y2x = np.arange(n_x)
+            self._pairs: np.ndarray | None = None  # the same tokens: made when asked for
             return
         x_chars, x_owner = _char_owners(predicted)
         y_chars, y_owner = _char_owners(reference)
@@ -50,7 +49,13 @@ class Alignment:
         self.y2x = np.full(n_y, -1, dtype=np.int64)
         self.x2y[px[one]] = py[one]
         self.y2x[py[one]] = px[one]
-        self.pairs = np.stack([px, py])
+        self._pairs = np.stack([px, py])
+
+    @property
+    def pairs(self) -> np.ndarray:
+        if self._pairs is None:
+            self._pairs = np.stack([self.x2y, self.x2y])
+        return self._pairs
 
 
 def _mismatch(x_chars: np.ndarray, y_chars: np.ndarray) -> str:

@@ -17,6 +17,7 @@ from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.optimizers import OptimizerSpec, adam
 from plait.core.training.stepper import Stepper
 from plait.core.listeners import clear_listeners
+from plait.core.threads import use_threads
 from plait.core.training.update import advance_listeners, forward_losses, set_dropout, trainable_parameters
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def update(nlp: "Language", examples: Sequence[Example], *, sgd: Optimizer | Non
     if optimizer is None:
         raise RuntimeError("nlp.update needs an optimizer: call nlp.initialize(get_examples) first, or pass sgd=")
     losses = {} if losses is None else losses
+    use_threads(nlp.threads, training=True)
     set_dropout(nlp, drop)
     values = optimizer.stepper.backward(forward_losses(nlp, examples))
     clear_listeners(nlp)

@@ -128,7 +128,7 @@ def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, Training
         raise ConfigError(f"initialize.vectors: {err}") from err
     nlp.to(device)
     plan.train_store = store = DocStore(nlp.vocab, plan.train_corpus(nlp))
-    if not len(store):
+    if next(iter(store), None) is None:  # reads (and stores) only the first example
         raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
 
     def get_examples() -> Iterator[Any]:

@@ -15,6 +15,7 @@ from plait.core.components.persistence import load_component
 from plait.core.data.doc_store import DocStore
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
 from plait.core.training.distributed import World
+from plait.core.threads import use_threads
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
@@ -111,6 +112,7 @@ class Trainer:
         store = plan.train_store if plan.train_store is not None else DocStore(nlp.vocab, plan.train_corpus(nlp))
         weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
         set_dropout(nlp, plan.dropout)
+        use_threads(nlp.threads, training=True)
         stream = epochs(lambda epoch: plan.batcher(store.refs(epoch_order(len(store), plan.seed, epoch))),
                         plan.max_epochs, f"{plan.train_corpus.path}: the training corpus is empty")
         objective = PipelineObjective(nlp, plan.frozen_components, plan.annotating_components)
@@ -141,7 +143,8 @@ class Trainer:
         if self.world.is_main:
             release_freed_memory()  # evaluate from the live set, not on top of the training steps' freed heap
             with torch.no_grad():
-                progress.scores = evaluate(self.nlp, dev)
+                progress.scores = evaluate(self.nlp, dev)  # with inference's threads
+            use_threads(self.nlp.threads, training=True)
         progress.scores = self.world.broadcast(progress.scores)
         progress.score = weighted_score(progress.scores, weights)
         if self.state.best_score is None or progress.score > self.state.best_score:

@@ -27,6 +27,25 @@ def test_hashed_ngrams_stay_inside_each_doc():
     assert rows[7:].tolist() == rows[[0, 1, 4]].tolist()  # lowercased: "Not GOOD" shares "not", "good", "not good"
 
 
+def test_textcat_bow_sums_each_docs_rows_as_an_embedding_bag_would():
+    from plait.models.textcat import TextCatBOW
+
+    nlp = plait.blank("en")
+    docs = [nlp.make_doc("not good at all"), nlp.make_doc(""), nlp.make_doc("Not GOOD")]
+    model = TextCatBOW(ngram_size=2, length=1000, exclusive_classes=True)
+    model.resize(2)
+    torch.nn.init.normal_(model.table.weight)
+    rows, offsets = model.features(docs)
+    weight = model.table.weight.detach().clone().requires_grad_()
+    bag = torch.nn.functional.embedding_bag(torch.from_numpy(rows), weight, torch.from_numpy(offsets), mode="sum")
+    scores = model(docs)
+    assert torch.allclose(scores, bag + model.bias) and scores[1].tolist() == [0.0, 0.0]  # the empty doc: bias
+    upstream = torch.randn(3, 2)
+    (scores * upstream).sum().backward()
+    (bag * upstream).sum().backward()
+    assert torch.allclose(model.table.weight.grad, weight.grad, atol=1e-6) and model.table.weight.grad.abs().sum() > 0
+
+
 def test_textcat_bow_learns_and_round_trips(fixtures_dir, train_pipeline, round_trip):
     train = fixtures_dir / "sst2-train-sample.tsv"
     run = train_pipeline(["textcat"], train, train, steps=30)

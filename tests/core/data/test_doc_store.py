@@ -26,3 +26,27 @@ def test_an_empty_corpus():
     nlp = plait.blank("en")
     store = DocStore(nlp.vocab, [])
     assert len(store) == 0 and list(store) == []
+
+
+def test_the_first_pass_reads_the_corpus_once_and_an_unfinished_pass_loses_nothing(fixtures_dir):
+    nlp = plait.blank("en")
+    examples = list(read_examples(fixtures_dir / "ud-en-ewt-sample.conllu", nlp.vocab, nlp.make_doc))
+    read = []
+
+    def corpus():
+        for eg in examples:
+            read.append(eg)
+            yield eg
+
+    store = DocStore(nlp.vocab, corpus())
+    assert read == []  # nothing is read before it is needed
+    first = iter(store)
+    assert next(first) is examples[0] and next(first) is examples[1]  # straight from the corpus
+    del first  # a pass stopped early (as when init_nlp checks that the corpus is not empty)
+    again = list(store)
+    assert again[2:] == examples[2:] and again[0] is not examples[0]  # stored ones decoded, the rest passed on
+    assert read == examples  # each example read from the corpus once
+    assert len(store) == len(examples)
+    assert [_annotations(eg.reference) for eg in store.load(store.refs([1, 0]))] == \
+        [_annotations(examples[i].reference) for i in (1, 0)]
+    assert [_annotations(eg.reference) for eg in store] == [_annotations(eg.reference) for eg in examples]
