@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from srsly import msgpack
 
 from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
-from plait.core.threads import pin_threads
+from plait.core.threads import pin_threads, pinned_threads
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
@@ -67,39 +67,35 @@ def _first_failure(nlp: "Language", start: int, texts: list[Any]) -> tuple[int, 
 def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, batch_size: int) -> Iterator["Doc"]:
     """Annotate `texts` (strings or Docs) in this process and `n_process - 1` forked workers, yielding Docs in
     input order."""
-    import torch
-
     context = multiprocessing.get_context("fork")
     tasks, results = context.Queue(), context.Queue()
     workers = [context.Process(target=_work, args=(nlp, tasks, results), daemon=True) for _ in range(n_process - 1)]
     for worker in workers:
         worker.start()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        batches = _batches(texts, batch_size)
-        sent = received = 0
-        done: dict[int, list["Doc"] | bytes] = {}
-        for number, start, batch in itertools.islice(batches, n_process * IN_FLIGHT):
-            tasks.put((number, start, batch))
-            sent += 1
-        while received < sent:
-            while received not in done:
-                number, data, failure = _next_result(nlp, tasks, results, workers)
-                if failure is not None:
-                    raise WorkerError(*failure)
-                done[number] = data
-            data = done.pop(received)
-            received += 1
-            for number, start, batch in itertools.islice(batches, 1):
+    with pinned_threads(1):  # this process is one of the N
+        try:
+            batches = _batches(texts, batch_size)
+            sent = received = 0
+            done: dict[int, list["Doc"] | bytes] = {}
+            for number, start, batch in itertools.islice(batches, n_process * IN_FLIGHT):
                 tasks.put((number, start, batch))
                 sent += 1
-            yield from decode_docs(unpack_record(data), nlp.vocab) if isinstance(data, bytes) and data else data
-    finally:
-        torch.set_num_threads(threads)
-        for worker in workers:
-            worker.kill()
-            worker.join()
+            while received < sent:
+                while received not in done:
+                    number, data, failure = _next_result(nlp, tasks, results, workers)
+                    if failure is not None:
+                        raise WorkerError(*failure)
+                    done[number] = data
+                data = done.pop(received)
+                received += 1
+                for number, start, batch in itertools.islice(batches, 1):
+                    tasks.put((number, start, batch))
+                    sent += 1
+                yield from decode_docs(unpack_record(data), nlp.vocab) if isinstance(data, bytes) and data else data
+        finally:
+            for worker in workers:
+                worker.kill()
+                worker.join()
 
 
 def _batches(texts: Iterable[Any], size: int) -> Iterator[tuple[int, int, list[Any]]]:

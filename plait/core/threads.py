@@ -10,8 +10,10 @@ the process may use two cores. A count the user chose (`[system] threads`, OMP_N
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from typing import Iterator
 
 TRAINING_THREADS = 1
 INFERENCE_THREADS = 2  # with passive waiting only; one thread otherwise
@@ -74,3 +76,19 @@ def pin_threads(count: int) -> None:
     global _pinned
     _pinned = count
     use_threads(count)
+
+
+@contextlib.contextmanager
+def pinned_threads(count: int) -> Iterator[None]:
+    """`pin_threads(count)` for the length of a block, then the pin and thread count from before (the parent
+    process of `n_process`, which is one of the N)."""
+    import torch
+
+    global _pinned
+    before, threads = _pinned, torch.get_num_threads()
+    pin_threads(count)
+    try:
+        yield
+    finally:
+        _pinned = before
+        torch.set_num_threads(threads)
