@@ -90,12 +90,11 @@ class BiaffineParser(nn.Module):
     """
 
     def __init__(self, *, tok2vec: nn.Module, width: int | None, arc_width: int = 256, label_width: int = 64,
-                 context_width: int = 0, context_depth: int = 1, biaffine_labels: bool = False,
-                 dropout: float = 0.1) -> None:
+                 context_width: int = 0, context_depth: int = 1, dropout: float = 0.1) -> None:
         super().__init__()
         self.tok2vec = tok2vec
         self.arc_width, self.label_width, self.context_width = arc_width, label_width, context_width
-        self.context_depth, self.biaffine_labels = context_depth, biaffine_labels
+        self.context_depth = context_depth
         self.dropout = Dropout(dropout)
         self.context: SentenceLSTM | None = None
         self.project: nn.Linear | None = None
@@ -107,7 +106,6 @@ class BiaffineParser(nn.Module):
         self.root = nn.Linear(arc_width, 1)
         self.distance = nn.Parameter(torch.zeros(2 * MAX_DISTANCE + 1))
         self.label_output: nn.Linear | None = None
-        self.label_weight: nn.Parameter | None = None
 
     def _build(self, width: int) -> None:
         if self.context_width:
@@ -123,11 +121,7 @@ class BiaffineParser(nn.Module):
             for module in (self.context, self.project, self.sent):
                 if module is not None:
                     module.to(device)
-        if self.biaffine_labels:
-            self.label_output = nn.Linear(2 * self.label_width, n_labels, device=device)
-            self.label_weight = nn.Parameter(torch.zeros(self.label_width, n_labels * self.label_width, device=device))
-        else:
-            self.label_output = nn.Linear(3 * self.label_width, n_labels, device=device)
+        self.label_output = nn.Linear(3 * self.label_width, n_labels, device=device)
         nn.init.zeros_(self.label_output.weight)
 
     def forward(self, docs: Sequence[Any]) -> TokenVectors:
@@ -180,16 +174,12 @@ class BiaffineParser(nn.Module):
 
     def label_scores(self, feats: ParseFeatures, deps: torch.Tensor, heads: torch.Tensor) -> torch.Tensor:
         """(n, n_labels) scores of each label for the arcs deps[k] <- heads[k] (flat row indices): a linear layer over
-        both projections plus, per label, a full bilinear form of the two (biaffine_labels) or else a diagonal one
-        (their product in the linear layer's input), at a fraction of the full form's cost."""
+        both projections and their product, a diagonal bilinear term at a fraction of a full biaffine's cost (a
+        full one per label scored no better on ud-en-ewt dev: BENCHMARKS.md)."""
         if self.label_output is None:
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
         dep, head = feats.label_dep.index_select(0, deps), feats.label_head.index_select(0, heads)
-        if self.label_weight is None:
-            return self.label_output(torch.cat([dep, head, dep * head], dim=-1))
-        n_labels = self.label_output.out_features
-        bilinear = ((dep @ self.label_weight).view(len(dep), n_labels, -1) * head[:, None, :]).sum(-1)
-        return self.label_output(torch.cat([dep, head], dim=-1)) + bilinear
+        return self.label_output(torch.cat([dep, head, dep * head], dim=-1))
 def length_chunks(lengths: np.ndarray, cells: int = CELLS_PER_CHUNK, tokens: int = INFERENCE_CHUNK) -> list[np.ndarray]:
     """Segment ids sorted by length, cut into groups whose padded (count x longest^2) score cells stay under
     `cells` and padded token rows (count x longest) under `tokens` (each group holds at least one segment)."""
@@ -225,10 +215,10 @@ def build_biaffine_parser_v2(*, tok2vec: nn.Module, context_width: PositiveInt =
 
 def build_biaffine_parser_v3(*, tok2vec: nn.Module, context_width: PositiveInt = 256, context_depth: PositiveInt = 2,
                              arc_width: PositiveInt = 256, label_width: PositiveInt = 64,
-                             biaffine_labels: bool = True, dropout: Rate = 0.1) -> BiaffineParser:
-    """`plait.BiaffineParser.v3`: as v2, with `context_depth` BiLSTM layers and a full biaffine label scorer."""
+                             dropout: Rate = 0.1) -> BiaffineParser:
+    """`plait.BiaffineParser.v3`: as v2, with a BiLSTM of `context_depth` layers (each running over the whole
+    sentence, the second over the first's output)."""
     if context_width % 2:
         raise ValueError("context_width must be even (half per direction)")
     return BiaffineParser(tok2vec=tok2vec, width=width_of(tok2vec), arc_width=arc_width, label_width=label_width,
-                          context_width=context_width, context_depth=context_depth, biaffine_labels=biaffine_labels,
-                          dropout=dropout)
+                          context_width=context_width, context_depth=context_depth, dropout=dropout)

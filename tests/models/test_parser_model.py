@@ -76,21 +76,3 @@ def test_bounded_runs_and_length_chunks_bound_tokens():
     assert all(len(g) * lengths[g].max() <= 100 or len(g) == 1 for g in groups)
     assert [len(g) for g in groups] == [20] * 5 + [1]
 
-
-def test_biaffine_label_scores_are_a_bilinear_form_per_label_plus_a_linear_layer():
-    torch.manual_seed(0)
-    model = BiaffineParser(tok2vec=_Width(), width=8, context_width=6, label_width=4, biaffine_labels=True,
-                           dropout=0.0)
-    model.resize(3)
-    rows = torch.randn(5, 8)
-    feats = model.eval().features(TokenVectors(rows, model.sent(rows), [5]), np.array([0]), np.array([5]))
-    deps, heads = torch.tensor([0, 1, 4]), torch.tensor([2, 2, 0])
-    start = model.label_scores(feats, deps, heads)  # weights zero-initialised, like the diagonal scorer's
-    torch.testing.assert_close(start, model.label_output.bias.expand(3, 3))
-    torch.nn.init.normal_(model.label_weight)
-    torch.nn.init.normal_(model.label_output.weight)
-    scores = model.label_scores(feats, deps, heads)
-    dep, head = feats.label_dep[deps], feats.label_head[heads]
-    forms = model.label_weight.view(4, 3, 4).permute(1, 0, 2)  # (label, dep, head)
-    expected = torch.einsum("nd,ldh,nh->nl", dep, forms, head) + model.label_output(torch.cat([dep, head], -1))
-    torch.testing.assert_close(scores, expected)
