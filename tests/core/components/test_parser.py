@@ -38,7 +38,7 @@ def parse_sample(fixtures_dir):
 
 @pytest.mark.slow
 def test_parser_learns_the_fixture_and_round_trips(parse_sample, train_pipeline, round_trip):
-    run = train_pipeline(["parser"], parse_sample, parse_sample, steps=160,
+    run = train_pipeline(["parser"], parse_sample, parse_sample, steps=240,
                          overrides={"training.eval_frequency": 40})
     losses = run.losses("parser")
     assert losses[-1] < losses[0] / 5
