@@ -5,9 +5,10 @@ Why this model: every arc of a sentence is scored at once by a few matrix produc
 more than a tagger, and decoding the scores exactly to a tree (see tree.py) allows the non-projective arcs UD
 treebanks have. A transition-based parser instead runs a sequence of small, dependent steps per sentence and
 commits greedily to each one. The CNN tok2vec sees only a few tokens on each side, while a head is often further
-away than that: one narrow BiLSTM layer over each sentence (not the whole doc: its steps run over the tokens of
-one sentence, all sentences of a batch at once) gives every token the whole sentence as context for a small part
-of the pipeline's cost, which is what makes this more accurate than the transition parser at CNN-pipeline speed.
+away than that: a narrow BiLSTM over each sentence (not the whole doc: its steps run over the tokens of one
+sentence, all sentences of a batch at once; two layers from v3) gives every token the whole sentence as context
+for a part of the pipeline's cost, which is what makes this more accurate than the transition parser at
+CNN-pipeline speed.
 """
 from __future__ import annotations
 
