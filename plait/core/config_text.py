@@ -95,6 +95,7 @@ _BY_KEY = {
     "upstream": "Name of the encoder component to listen to (* for the nearest one before this component).",
     "hidden_width": "Width of the hidden layer between the token vectors and the output scores.",
     "context_width": "Width of the BiLSTM run over each sentence before the parser's scorers (half per direction).",
+    "context_depth": "Layers of that BiLSTM (each over the whole sentence, the second over the first's output).",
     "arc_width": "Width of the two projections whose biaffine product scores each possible head.",
     "label_width": "Width of the two projections that score the label of each arc.",
     "min_freq": "Edits seen fewer times than this in the training data are not learned.",

@@ -27,6 +27,17 @@ _TOK2VEC_SIZES = {
     "efficiency": {"width": 96, "depth": 4, "rows": [5000, 1000, 2500, 2500]},
     "accuracy": {"width": 256, "depth": 8, "rows": [20000, 2500, 5000, 5000]},
 }
+# The shared tok2vec's width at efficiency when a parser listens to it: 128 rather than 96 scored higher on
+# ud-en-ewt dev at little cost (BENCHMARKS.md, "Parsing and lemmas against spaCy").
+_PARSER_EFFICIENCY_WIDTH = 128
+
+
+def _tok2vec_size(optimize: str, pipeline: list[str]) -> dict[str, Any]:
+    """The tok2vec's size for `optimize`, wider at efficiency for a pipeline with a parser."""
+    size = _TOK2VEC_SIZES[optimize]
+    if optimize == "efficiency" and "parser" in pipeline:
+        return {**size, "width": _PARSER_EFFICIENCY_WIDTH}
+    return size
 
 
 def _listener() -> dict[str, Any]:
@@ -65,7 +76,7 @@ def _component(factory: str, optimize: str) -> dict[str, Any]:
     if factory in _TOKEN_HEADS:
         return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener()}}
     if factory == "parser":
-        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v2", "tok2vec": _listener()}}
+        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v3", "tok2vec": _listener()}}
     if factory == "ner":
         return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 128,
                                             "maxout_pieces": 2, "tok2vec": _listener()}}
@@ -115,15 +126,19 @@ def _fine_tuning(heads: list[str]) -> dict[str, Any]:
     constant one for the freshly initialised heads (at the transformer's rate they barely move in a few epochs).
 
     100 warmup steps rather than 250: two epochs of ud-en-ewt are about 470 steps, and with 250 the rate was
-    still rising for half of them (figures: BENCHMARKS.md, "Transformers").
+    still rising for half of them (figures: BENCHMARKS.md, "Transformers"). With a parser among the heads,
+    batches of half the size and rates four (transformer) and two (heads) times as high: in two epochs its
+    BiLSTM and scorers are far from trained at the tagger's settings (BENCHMARKS.md, "Parsing and lemmas").
     """
+    parser = "parser" in heads
     return {
         "accumulate_gradient": 1,
-        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 2000, "buffer": 256, "discard_oversize": True},
+        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 1000 if parser else 2000, "buffer": 256,
+                    "discard_oversize": True},
         "optimizer": {"@optimizers": "plait.Adam.v1", "decoupled": True, "weight_decay": 0.01, "grad_clip": 1.0,
-                      "learn_rate": {"@schedules": "plait.warmup_linear.v1", "initial_rate": 5e-5,
-                                     "warmup_steps": 100, "total_steps": 20000},
-                      "component_learn_rates": {name: 0.001 for name in heads}},
+                      "learn_rate": {"@schedules": "plait.warmup_linear.v1", "initial_rate": 2e-4 if parser else 5e-5,
+                                     "warmup_steps": 50 if parser else 100, "total_steps": 20000},
+                      "component_learn_rates": {name: 0.002 if parser else 0.001 for name in heads}},
     }
 
 
@@ -153,7 +168,7 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
     if unknown:
         known = sorted(n for n in registry.factories.get_all() if n != "tok2vec")
         raise UserError(f"--pipeline: no component factory named {unknown[0]!r}; available: {', '.join(known)}")
-    size = _TOK2VEC_SIZES[optimize]
+    size = _tok2vec_size(optimize, pipeline)
     names = list(pipeline)
     components = {name: _component(name, optimize) for name in names if name != "tok2vec"}
     training: dict[str, Any] = {"score_weights": _score_weights(names)}
@@ -179,7 +194,7 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
 def standalone_model(factory: str, optimize: str = "efficiency") -> dict[str, Any] | None:
     """The model block init-config writes for `factory`, with its own encoder in place of each listener
     (what `nlp.add_pipe(factory)` builds when no model is given); None for a factory that takes no model."""
-    size = _TOK2VEC_SIZES[optimize]
+    size = _tok2vec_size(optimize, [factory])
     if factory == "tok2vec":
         return _tok2vec_model(size, size["width"])
 

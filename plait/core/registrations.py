@@ -57,6 +57,7 @@ registry.architectures.register("plait.Tagger.v1", func=heads.build_tagger_model
 registry.architectures.register("plait.EntityTagger.v1", func=heads.build_entity_tagger_model)
 registry.architectures.register("plait.BiaffineParser.v1", func=parser.build_biaffine_parser)
 registry.architectures.register("plait.BiaffineParser.v2", func=parser.build_biaffine_parser_v2)
+registry.architectures.register("plait.BiaffineParser.v3", func=parser.build_biaffine_parser_v3)
 registry.architectures.register("plait.TextClassifier.v1", func=heads.build_text_classifier)
 registry.architectures.register("plait.TextCatBOW.v1", func=textcat.build_textcat_bow)
 registry.architectures.register("plait.TextCatEnsemble.v1", func=textcat.build_textcat_ensemble)

@@ -5,9 +5,10 @@ Why this model: every arc of a sentence is scored at once by a few matrix produc
 more than a tagger, and decoding the scores exactly to a tree (see tree.py) allows the non-projective arcs UD
 treebanks have. A transition-based parser instead runs a sequence of small, dependent steps per sentence and
 commits greedily to each one. The CNN tok2vec sees only a few tokens on each side, while a head is often further
-away than that: one narrow BiLSTM layer over each sentence (not the whole doc: its steps run over the tokens of
-one sentence, all sentences of a batch at once) gives every token the whole sentence as context for a small part
-of the pipeline's cost, which is what makes this more accurate than the transition parser at CNN-pipeline speed.
+away than that: a narrow BiLSTM over each sentence (not the whole doc: its steps run over the tokens of one
+sentence, all sentences of a batch at once; two layers from v3) gives every token the whole sentence as context
+for a part of the pipeline's cost, which is what makes this more accurate than the transition parser at
+CNN-pipeline speed.
 """
 from __future__ import annotations
 
@@ -50,11 +51,12 @@ class ParseFeatures:
 
 
 class SentenceLSTM(nn.Module):
-    """A one-layer BiLSTM run over each sentence (a segment of the flat rows) separately; output width `width`."""
+    """A BiLSTM of `depth` layers run over each sentence (a segment of the flat rows) separately; output width
+    `width`."""
 
-    def __init__(self, width_in: int, width: int) -> None:
+    def __init__(self, width_in: int, width: int, depth: int = 1) -> None:
         super().__init__()
-        self.lstm = nn.LSTM(width_in, width // 2, bidirectional=True)
+        self.lstm = nn.LSTM(width_in, width // 2, num_layers=depth, bidirectional=True)
 
     def forward(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
         """The BiLSTM's output for each row; the segments [start, start + length) must cover the rows."""
@@ -89,10 +91,11 @@ class BiaffineParser(nn.Module):
     """
 
     def __init__(self, *, tok2vec: nn.Module, width: int | None, arc_width: int = 256, label_width: int = 64,
-                 context_width: int = 0, dropout: float = 0.1) -> None:
+                 context_width: int = 0, context_depth: int = 1, dropout: float = 0.1) -> None:
         super().__init__()
         self.tok2vec = tok2vec
         self.arc_width, self.label_width, self.context_width = arc_width, label_width, context_width
+        self.context_depth = context_depth
         self.dropout = Dropout(dropout)
         self.context: SentenceLSTM | None = None
         self.project: nn.Linear | None = None
@@ -107,7 +110,7 @@ class BiaffineParser(nn.Module):
 
     def _build(self, width: int) -> None:
         if self.context_width:
-            self.context = SentenceLSTM(width, self.context_width)
+            self.context = SentenceLSTM(width, self.context_width, self.context_depth)
         self.project = nn.Linear(width + self.context_width, 2 * (self.arc_width + self.label_width))
         self.sent = nn.Linear(width, 2)
 
@@ -172,7 +175,8 @@ class BiaffineParser(nn.Module):
 
     def label_scores(self, feats: ParseFeatures, deps: torch.Tensor, heads: torch.Tensor) -> torch.Tensor:
         """(n, n_labels) scores of each label for the arcs deps[k] <- heads[k] (flat row indices): a linear layer over
-        both projections and their product, a diagonal bilinear term at a fraction of a full biaffine's cost."""
+        both projections and their product, a diagonal bilinear term at a fraction of a full biaffine's cost (a
+        full one per label scored no better on ud-en-ewt dev: BENCHMARKS.md)."""
         if self.label_output is None:
             raise RuntimeError("the parser has no labels yet: initialize the component (or load it) before use")
         dep, head = feats.label_dep.index_select(0, deps), feats.label_head.index_select(0, heads)
@@ -208,3 +212,14 @@ def build_biaffine_parser_v2(*, tok2vec: nn.Module, context_width: PositiveInt =
         raise ValueError("context_width must be even (half per direction)")
     return BiaffineParser(tok2vec=tok2vec, width=width_of(tok2vec), arc_width=arc_width, label_width=label_width,
                           context_width=context_width, dropout=dropout)
+
+
+def build_biaffine_parser_v3(*, tok2vec: nn.Module, context_width: PositiveInt = 256, context_depth: PositiveInt = 2,
+                             arc_width: PositiveInt = 256, label_width: PositiveInt = 64,
+                             dropout: Rate = 0.1) -> BiaffineParser:
+    """`plait.BiaffineParser.v3`: as v2, with a BiLSTM of `context_depth` layers (each running over the whole
+    sentence, the second over the first's output)."""
+    if context_width % 2:
+        raise ValueError("context_width must be even (half per direction)")
+    return BiaffineParser(tok2vec=tok2vec, width=width_of(tok2vec), arc_width=arc_width, label_width=label_width,
+                          context_width=context_width, context_depth=context_depth, dropout=dropout)

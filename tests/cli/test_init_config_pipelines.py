@@ -66,6 +66,26 @@ def test_parse_and_lemma_heads_all_listen_to_one_encoder(gpu):
     listener = "plait.TransformerListener.v1" if gpu else "plait.Tok2VecListener.v1"
     for name in pipeline:
         assert config["components"][name]["model"]["tok2vec"]["@architectures"] == listener
-    assert config["components"]["parser"]["model"]["@architectures"] == "plait.BiaffineParser.v2"
+    assert config["components"]["parser"]["model"]["@architectures"] == "plait.BiaffineParser.v3"
     weights = dict(config["training"]["score_weights"])
     assert weights["dep_las"] == weights["dep_uas"] == 0.12 and weights["lemma_acc"] == 0.25
+
+
+def test_a_parser_widens_the_efficiency_tok2vec_only_in_its_own_pipelines():
+    def width(pipeline, optimize="efficiency"):
+        return init_config(lang="en", pipeline=pipeline, optimize=optimize)["components"]["tok2vec"]["model"][
+            "encode"]["width"]
+
+    assert width(["tagger", "parser"]) == 128
+    assert width(["tagger"]) == width(["tagger", "ner"]) == 96
+    assert width(["tagger", "parser"], "accuracy") == width(["tagger"], "accuracy") == 256
+
+
+def test_fine_tuning_a_parser_takes_smaller_batches_and_higher_rates_than_a_tagger():
+    def training(pipeline):
+        t = init_config(lang="en", pipeline=pipeline, gpu=True)["training"]
+        return t["batcher"]["size"], t["optimizer"]["learn_rate"]["initial_rate"], dict(
+            t["optimizer"]["component_learn_rates"])
+
+    assert training(["tagger"]) == (2000, 5e-5, {"tagger": 0.001})
+    assert training(["tagger", "parser"]) == (1000, 2e-4, {"tagger": 0.002, "parser": 0.002})

@@ -110,6 +110,8 @@ CASES = {
                                 (N_TOKENS, 2, 2)),
     "plait.BiaffineParser.v2": ({"@architectures": "plait.BiaffineParser.v2", "tok2vec": TOK2VEC}, parser_shape,
                                 (N_TOKENS, 2, 2)),
+    "plait.BiaffineParser.v3": ({"@architectures": "plait.BiaffineParser.v3", "tok2vec": TOK2VEC}, parser_shape,
+                                (N_TOKENS, 2, 2)),
     "plait.TextClassifier.v1": ({"@architectures": "plait.TextClassifier.v1", "tok2vec": TOK2VEC}, head_shape,
                                 (2, N_LABELS)),
     "plait.TextCatBOW.v1": ({"@architectures": "plait.TextCatBOW.v1", "ngram_size": 2, "length": 64,

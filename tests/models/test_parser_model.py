@@ -1,5 +1,6 @@
 """The parser's sentence BiLSTM (each sentence on its own, packed without padding) and its bounded inference."""
 import numpy as np
+import pytest
 import torch
 
 from plait.models.batch import bounded_runs
@@ -16,9 +17,10 @@ def test_packed_order_runs_longest_segment_first_step_by_step():
     assert len(index) == 0 and len(batch_sizes) == 0
 
 
-def test_sentence_lstm_equals_the_lstm_run_on_each_sentence_alone():
+@pytest.mark.parametrize("depth", [1, 2])
+def test_sentence_lstm_equals_the_lstm_run_on_each_sentence_alone(depth):
     torch.manual_seed(0)
-    layer = SentenceLSTM(6, 8)
+    layer = SentenceLSTM(6, 8, depth)
     rows = torch.randn(10, 6, requires_grad=True)
     starts, lengths = np.array([0, 3, 4, 9]), np.array([3, 1, 5, 1])
     out = layer(rows, starts, lengths)
@@ -73,3 +75,4 @@ def test_bounded_runs_and_length_chunks_bound_tokens():
     assert sorted(np.concatenate(groups).tolist()) == list(range(101))
     assert all(len(g) * lengths[g].max() <= 100 or len(g) == 1 for g in groups)
     assert [len(g) for g in groups] == [20] * 5 + [1]
+

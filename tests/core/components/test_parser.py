@@ -38,7 +38,7 @@ def parse_sample(fixtures_dir):
 
 @pytest.mark.slow
 def test_parser_learns_the_fixture_and_round_trips(parse_sample, train_pipeline, round_trip):
-    run = train_pipeline(["parser"], parse_sample, parse_sample, steps=160,
+    run = train_pipeline(["parser"], parse_sample, parse_sample, steps=240,
                          overrides={"training.eval_frequency": 40})
     losses = run.losses("parser")
     assert losses[-1] < losses[0] / 5
@@ -150,22 +150,38 @@ def test_long_stretches_are_cut_into_sentences_of_bounded_length():
     assert capped_starts(np.array([0, 10]), margin[:20], 256).tolist() == [0, 10]
 
 
-def test_a_v1_parser_config_still_trains_saves_and_loads(capsys, tmp_path, parse_sample):
-    """Pipelines saved before the sentence BiLSTM (BiaffineParser.v1, no context_width) keep loading."""
+# Each older architecture, and the lines of the generated config it does not take.
+OLDER_PARSERS = {"plait.BiaffineParser.v1": ["context_width", "context_depth"],
+                 "plait.BiaffineParser.v2": ["context_depth"]}
+
+
+@pytest.mark.parametrize("arch", sorted(OLDER_PARSERS))
+def test_an_older_parser_config_still_trains_saves_and_loads(capsys, tmp_path, parse_sample, arch):
+    """Pipelines saved before the sentence BiLSTM (v1) or before its second layer (v2) keep loading as they were."""
     from cli_run import run
 
-    config = tmp_path / "v1.cfg"
+    config = tmp_path / "old.cfg"
     assert run(capsys, "init-config", config, "--pipeline", "parser")[0] == 0
-    text = config.read_text()
-    v1 = re.sub(r"\n(# [^\n]*\n)?context_width = 256\n", "\n", text.replace("BiaffineParser.v2", "BiaffineParser.v1"))
-    assert "BiaffineParser.v1" in v1 and "context_width" not in v1
-    config.write_text(v1)
+    text = config.read_text().replace("plait.BiaffineParser.v3", arch)
+    for key in OLDER_PARSERS[arch]:
+        text = re.sub(rf"\n(# [^\n]*\n)?{key} = \d+\n", "\n", text)
+    assert arch in text and not any(f"{key} =" in text for key in OLDER_PARSERS[arch])
+    config.write_text(text)
     small = ["--components.tok2vec.model.encode.width", "32", "--components.tok2vec.model.encode.depth", "1"]
     code, _, err = run(capsys, "train", config, "--output", tmp_path / "out", "--training.max_steps", "4",
                        "--training.eval_frequency", "2", "--paths.train", parse_sample, "--paths.dev", parse_sample,
                        *small)
     assert code == 0, err
-    nlp = plait.load(tmp_path / "out" / "model-last")
-    assert nlp.get_pipe("parser").model.context is None
-    assert not any("context" in key for key in nlp.get_pipe("parser").model.state_dict())
-    assert_trees(nlp(TEXTS[1]))
+    model = plait.load(tmp_path / "out" / "model-last").get_pipe("parser").model
+    keys = list(model.state_dict())
+    if arch.endswith("v1"):
+        assert model.context is None and not any("context" in key for key in keys)
+    else:
+        assert model.context.lstm.num_layers == 1 and not any(key.endswith("_l1") for key in keys)
+    assert_trees(plait.load(tmp_path / "out" / "model-last")(TEXTS[1]))
+
+
+def test_the_default_parser_runs_a_two_layer_sentence_lstm(parse_sample, train_pipeline):
+    run = train_pipeline(["parser"], parse_sample, parse_sample, steps=2)
+    lstm = run.nlp.get_pipe("parser").model.context.lstm
+    assert lstm.num_layers == 2 and "weight_ih_l1" in dict(lstm.named_parameters())
