@@ -2,10 +2,10 @@
 
 Workers are forked, so they start with the parent's loaded pipeline and no copy of it is sent; every process
 runs torch on one thread. The parent is one of the N: whenever the batch it must yield next is not back yet,
-it takes a queued batch itself, so N processes keep N cores busy and a slow worker delays no one. Docs given as
-input and annotated docs coming back travel in plait's binary corpus encoding (no pickle), which carries tokens,
-every annotation column, cats and spans, but not custom extension values; `doc.tensor` is not kept by any of
-the N, so output does not depend on which process annotated a doc.
+it takes a queued batch itself, so N processes keep N cores busy and a slower one takes fewer batches. Docs
+given as input and annotated docs coming back travel in plait's binary corpus encoding (no pickle), which
+carries tokens, every annotation column, cats and spans, but not custom extension values; `doc.tensor` is not
+kept by any of the N, so output does not depend on which process annotated a doc.
 """
 from __future__ import annotations
 
