@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import (
     BertConfig,
@@ -24,6 +25,13 @@ SIZES = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "i
 
 def _corpus() -> list[str]:
     return [line for line in (FIXTURES / "wikitext-2-sample.txt").read_text(encoding="utf8").splitlines() if line]
+
+
+def _seeded(model_class, config):
+    """The same random weights whatever ran before, so a test's numbers do not depend on the test order."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return model_class(config)
 
 
 def make_tiny_bert(directory: Path, *, max_positions: int = 128, distil: bool = False) -> Path:
@@ -45,10 +53,10 @@ def make_tiny_bert(directory: Path, *, max_positions: int = 128, distil: bool = 
     if distil:
         config = DistilBertConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=max_positions, dim=32,
                                   n_layers=2, n_heads=2, hidden_dim=64)
-        DistilBertModel(config).save_pretrained(directory)
+        _seeded(DistilBertModel, config).save_pretrained(directory)
     else:
         config = BertConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=max_positions, **SIZES)
-        BertModel(config).save_pretrained(directory)
+        _seeded(BertModel, config).save_pretrained(directory)
     fast.save_pretrained(directory)
     return directory
 
@@ -69,6 +77,6 @@ def make_tiny_roberta(directory: Path) -> Path:
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
                                    pad_token="<pad>", cls_token="<s>", sep_token="</s>", mask_token="<mask>")
     config = RobertaConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=66, pad_token_id=1, **SIZES)
-    RobertaModel(config).save_pretrained(directory)
+    _seeded(RobertaModel, config).save_pretrained(directory)
     fast.save_pretrained(directory)
     return directory
