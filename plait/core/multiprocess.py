@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from plait.core.doc import Doc
     from plait.core.pipeline import Language
 
-IN_FLIGHT = 2  # batches queued per process: enough to keep each busy, few enough to bound memory
+IN_FLIGHT = 2  # batches queued or running per process: enough that none waits for work
+AHEAD = 4  # batches held per process past the next one to yield: room for a slow batch, a bound on memory
 POLL_SECONDS = 0.01  # how long the parent waits for a worker's result before it looks for a batch to take
 
 
@@ -77,20 +78,27 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
             batches = _batches(texts, batch_size)
             sent = received = 0
             done: dict[int, list["Doc"] | bytes] = {}
-            for number, start, batch in itertools.islice(batches, n_process * IN_FLIGHT):
-                tasks.put((number, start, batch))
-                sent += 1
+
+            def top_up() -> None:
+                """Queue batches until IN_FLIGHT per process are queued or running, and at most AHEAD per
+                process are held past the one to yield next."""
+                nonlocal sent
+                room = min(n_process * IN_FLIGHT - (sent - received - len(done)), n_process * AHEAD - (sent - received))
+                for number, start, batch in itertools.islice(batches, max(room, 0)):
+                    tasks.put((number, start, batch))
+                    sent += 1
+
+            top_up()
             while received < sent:
                 while received not in done:
                     number, data, failure = _next_result(nlp, tasks, results, workers)
                     if failure is not None:
                         raise WorkerError(*failure)
                     done[number] = data
+                    top_up()
                 data = done.pop(received)
                 received += 1
-                for number, start, batch in itertools.islice(batches, 1):
-                    tasks.put((number, start, batch))
-                    sent += 1
+                top_up()
                 yield from decode_docs(unpack_record(data), nlp.vocab) if isinstance(data, bytes) and data else data
         finally:
             for worker in workers:

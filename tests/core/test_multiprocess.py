@@ -43,6 +43,8 @@ def test_workers_give_the_same_docs_in_order(trained):
     two = [annotations(doc) for doc in piped]
     assert two[1:] == one and two[0][0] == ["Pre", "made", "doc", "."] and len(two[0][1]) == 4
     assert all(doc.tensor is None for doc in piped)  # whichever process annotated it
+    # one text a batch: many more batches than are queued or held at once
+    assert [annotations(doc) for doc in nlp.pipe(texts, batch_size=1, n_process=3)] == one
 
 
 def test_a_failing_document_is_reported_by_its_index(trained):
