@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Why plait trains on one torch thread and infers on two: the ewt tagger's training and inference words/s for
-several thread settings, on the machine as it is and with one competing CPU-bound process. Prints one JSON line
-per setting.
+"""Why plait trains on one torch thread and infers on two only while two cores are free: the ewt tagger's training
+and inference words/s for several thread settings, on the machine as it is and with one competing CPU-bound
+process. Prints one JSON line per setting.
 
 Usage (from the repo root, with ../shared beside it):
     .venv/bin/python benchmarks/threads.py [--steps 600]
 
-Settings: plait's default (`[system] threads = 0`); 1 thread; 2 threads with libgomp's default waiting
-(workers spin before sleeping: torch is imported before plait, so plait's OMP_WAIT_POLICY default is not in
-effect); 2 threads with OMP_WAIT_POLICY=PASSIVE (plait's default policy). Each runs in a fresh process: `--steps` training steps of
+Settings: plait's default (`[system] threads = 0`: one training thread, inference on as many as two that other
+processes leave free); 1 thread; 2 threads with libgomp's default waiting (workers spin before sleeping); 2
+threads with OMP_WAIT_POLICY=PASSIVE (workers sleep at once). Each runs in a fresh process: `--steps` training steps of
 the efficiency tagger from `plait init-config`, then `nlp.pipe` over ud-en-ewt test; wall and CPU seconds of each.
 """
 from __future__ import annotations
@@ -24,14 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "ud-en-ewt"
 SETTINGS = {"plait default (threads = 0)": (0, False), "1 thread": (1, False),
-            "2 threads, libgomp default (spin)": (2, True), "2 threads, OMP_WAIT_POLICY=PASSIVE": (2, False)}
+            "2 threads, libgomp default (spin)": (2, False), "2 threads, OMP_WAIT_POLICY=PASSIVE": (2, True)}
 
 
-def child(threads: int, spin: bool, steps: int) -> dict:
+def child(threads: int, passive: bool, steps: int) -> dict:
     """One setting, in this process: train `steps` steps, then annotate the test set."""
-    if spin:
-        import torch  # noqa: F401  (libgomp reads its settings now, before plait could set any)
-    import plait  # noqa: F401
+    if passive:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # before torch loads libgomp, which reads it then
     import torch
 
     from plait.core import config as config_lib
@@ -72,7 +71,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(int(args.child[0]), args.child[1] == "spin", args.steps)))
+        print(json.dumps(child(int(args.child[0]), args.child[1] == "passive", args.steps)))
         return
     config = Path("/tmp/plait-threads-bench.cfg")
     subprocess.run([sys.executable, "-m", "plait", "init-config", str(config), "--pipeline", "tagger",
@@ -82,9 +81,9 @@ def main() -> None:
     for condition in ("as is", "one competing process"):
         competitor = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if condition != "as is" else None
         try:
-            for label, (threads, spin) in SETTINGS.items():
+            for label, (threads, passive) in SETTINGS.items():
                 out = subprocess.run([sys.executable, __file__, "--steps", str(args.steps), "--child", str(threads),
-                                      "spin" if spin else "passive"], check=True, capture_output=True, text=True,
+                                      "passive" if passive else "spin"], check=True, capture_output=True, text=True,
                                      env=env, cwd=ROOT)
                 record = json.loads(out.stdout.strip().splitlines()[-1])
                 print(json.dumps({"condition": condition, "setting": label, "load_avg_1m": os.getloadavg()[0],

@@ -6,10 +6,6 @@ The public API is what this module exports (`plait.__all__`) plus the layers in 
 """
 from importlib import import_module
 
-from plait.core.threads import set_openmp_defaults
-
-set_openmp_defaults()  # before anything imports torch
-
 # public name -> the module that defines it
 _EXPORTS = {
     "Language": "plait.core.pipeline", "Doc": "plait.core.doc", "Span": "plait.core.span",

@@ -14,8 +14,8 @@ _BY_PATH = {
     "paths.init_tok2vec": "Safetensors weights to start the tok2vec from (e.g. from pretraining), or null.",
     "paths.vectors": "Static vectors: a pipeline or table directory (from plait init-vectors), or null.",
     "system.seed": "Random seed: the same config and seed give the same scores on CPU.",
-    "system.threads": ("Torch threads on CPU (0: OMP_NUM_THREADS if set, else 1 for training and 2 for "
-                       "inference: fastest for these models, idle or busy)."),
+    "system.threads": ("Torch threads on CPU (0: OMP_NUM_THREADS if set, else 1 for training and, for "
+                       "inference, 2 while other processes leave two cores free, else 1)."),
     "nlp.lang": "Language code: picks the tokenizer rules (unknown codes get language-neutral rules).",
     "nlp.pipeline": "Components to run, in order; each has a [components.NAME] block.",
     "nlp.batch_size": "Texts per batch in nlp.pipe and evaluation.",

@@ -236,10 +236,10 @@ class Language:
 
             yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
             return
-        if "torch" in sys.modules:  # inference's thread count (training may have set its own)
-            use_threads(self.threads)
         docs = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
         for batch in inference_batches(docs, size):
+            if "torch" in sys.modules:  # inference's thread count, judged again as the machine's load changes
+                use_threads(self.threads)
             yield from self._run(batch)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:

@@ -1,40 +1,29 @@
-"""How many threads torch computes with, and how its idle OpenMP workers wait.
+"""How many threads torch computes with, chosen from how busy the other processes keep the machine's cores.
 
-With libgomp's default wait policy an idle worker spins (burns a core) before it sleeps; when another process
-wants that core, the spinning workers and the process preempt each other and a two-thread run ends up several
-times slower than a one-thread run. Training steps are many small operations, too small for a second thread to
-pay for its hand-offs, so training uses one thread; inference's larger batches gain from two sleeping (passive)
-workers, idle or busy, but only while the workers sleep rather than spin (see BENCHMARKS.md). Hence plait's
-defaults: OMP_WAIT_POLICY=PASSIVE, one thread for training, two for inference where the policy is passive and
-the process may use two cores. A count the user chose (`[system] threads`, OMP_NUM_THREADS) always wins.
+OpenMP workers that wait for work spin on their core before they sleep (libgomp's default). On a free core that
+is what makes a second thread pay (a sleeping worker costs a wake-up per operation); on a core another process
+wants, the spinning worker and that process preempt each other and a two-thread run ends up several times slower
+than a one-thread run (see BENCHMARKS.md). Training steps are many small operations, too small for a second
+thread to pay for its hand-offs, so training uses one thread. Inference uses two while other processes leave two
+cores free, judged when `nlp.pipe` starts and again every RECHECK_SECONDS while it runs, and one otherwise. A
+count the user chose (`[system] threads`, OMP_NUM_THREADS) always wins.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
+import time
 from typing import Iterator
 
 TRAINING_THREADS = 1
-INFERENCE_THREADS = 2  # with passive waiting only; one thread otherwise
+INFERENCE_THREADS = 2  # while other processes leave two cores free; one otherwise
 _pinned: int | None = None  # a count this process must keep whatever the task (n_process workers)
-
-
-def set_openmp_defaults() -> None:
-    """Make idle OpenMP workers sleep rather than spin, unless the user chose a policy.
-
-    libgomp reads the variable when torch loads it, so this acts only before torch is imported: `import plait`
-    calls it first thing, and sets nothing when torch came first (the variable would then not be true).
-    """
-    if "torch" in sys.modules:
-        return
-    if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-
-
-def passive_waiting() -> bool:
-    """Whether torch's idle OpenMP workers sleep (so extra threads cannot spin against another process)."""
-    return os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
+RECHECK_SECONDS = 1.0  # how often a running nlp.pipe judges again how busy the other processes keep the cores
+STALE_SECONDS = 10.0  # a previous sample older than this says little about now: look at what is runnable instead
+FREE_MARGIN = 0.3  # a core counts as free while other processes use less than 1 - FREE_MARGIN of it
+_last_sample: tuple[float, float, float] | None = None  # (wall, busy CPU seconds of our cores, our CPU seconds)
+_last_others = 0.0
 
 
 def available_cores() -> int:
@@ -45,9 +34,68 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _cpu_sample(cores: set[int]) -> tuple[float, float, float] | None:
+    """(wall seconds, CPU seconds spent so far on `cores` by anyone, hypervisor steal included, CPU seconds of
+    this process), or None where /proc/stat cannot be read."""
+    try:
+        with open("/proc/stat", "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError:
+        return None
+    busy = 0
+    for line in lines:
+        name, _, rest = line.partition(b" ")
+        if name[:3] == b"cpu" and name[3:].isdigit() and int(name[3:]) in cores:
+            fields = [int(x) for x in rest.split()]
+            busy += sum(fields[:3]) + sum(fields[5:8])  # user nice system, irq softirq steal
+    own = os.times()
+    return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
+
+
+def _runnable_now() -> int:
+    """Tasks the kernel has ready to run at this instant, machine-wide (this one included); 1 if unknown."""
+    try:
+        with open("/proc/stat", "rb") as f:
+            for line in f:
+                if line.startswith(b"procs_running"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 1
+
+
+def others_busy() -> float:
+    """Cores of this process's set that other processes (and the hypervisor) keep busy: their CPU time over the
+    wall time since the previous call, at most every RECHECK_SECONDS; the first time (or after STALE_SECONDS),
+    the tasks runnable now besides this one."""
+    global _last_sample, _last_others
+    try:
+        cores = os.sched_getaffinity(0)
+    except AttributeError:  # not on Linux: nothing to judge from
+        return 0.0
+    now = time.monotonic()
+    if _last_sample is not None and now - _last_sample[0] < RECHECK_SECONDS:
+        return _last_others
+    sample = _cpu_sample(cores)
+    if sample is None:
+        return 0.0
+    if _last_sample is None or now - _last_sample[0] > STALE_SECONDS:
+        _last_others = float(min(len(cores), _runnable_now() - 1))
+    else:
+        wall, busy, own = (a - b for a, b in zip(sample, _last_sample))
+        _last_others = max(0.0, (busy - own) / wall) if wall > 0 else _last_others
+    _last_sample = sample
+    return _last_others
+
+
+def free_cores() -> int:
+    """Cores of this process's set that other processes leave free (at least one)."""
+    return max(1, int(available_cores() - others_busy() + FREE_MARGIN))
+
+
 def thread_count(threads: int = 0, *, training: bool = False) -> int:
     """The torch threads to use: `threads` if positive, else OMP_NUM_THREADS if set, else one for training and
-    INFERENCE_THREADS for inference (one where workers would spin or only one core is available)."""
+    INFERENCE_THREADS for inference, fewer where other processes leave fewer cores free."""
     if _pinned is not None:
         return _pinned
     if threads > 0:
@@ -56,9 +104,9 @@ def thread_count(threads: int = 0, *, training: bool = False) -> int:
         return max(1, int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0]))
     except ValueError:
         pass
-    if training or not passive_waiting():
+    if training:
         return TRAINING_THREADS
-    return max(1, min(INFERENCE_THREADS, available_cores()))
+    return min(INFERENCE_THREADS, free_cores())
 
 
 def use_threads(threads: int = 0, *, training: bool = False) -> int:
