@@ -80,7 +80,7 @@ def others_busy() -> float:
     if sample is None:
         return 0.0
     if _last_sample is None or now - _last_sample[0] > STALE_SECONDS:
-        _last_others = float(min(len(cores), _runnable_now() - 1))
+        _last_others = float(min(len(cores), max(0, _runnable_now() - 1)))
     else:
         wall, busy, own = (a - b for a, b in zip(sample, _last_sample))
         _last_others = max(0.0, (busy - own) / wall) if wall > 0 else _last_others
