@@ -11,76 +11,112 @@ count the user chose (`[system] threads`, OMP_NUM_THREADS) always wins.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
-import sys
 import time
+from pathlib import Path
 from typing import Iterator
 
 TRAINING_THREADS = 1
 INFERENCE_THREADS = 2  # while other processes leave two cores free; one otherwise
 _pinned: int | None = None  # a count this process must keep whatever the task (n_process workers)
 RECHECK_SECONDS = 1.0  # how often a running nlp.pipe judges again how busy the other processes keep the cores
-STALE_SECONDS = 10.0  # a previous sample older than this says little about now: look at what is runnable instead
-FREE_MARGIN = 0.3  # a core counts as free while other processes use less than 1 - FREE_MARGIN of it
+FREE_MARGIN = 0.3  # a core counts as free while other processes use at most FREE_MARGIN of it
 _last_sample: tuple[float, float, float] | None = None  # (wall, busy CPU seconds of our cores, our CPU seconds)
 _last_others = 0.0
 
 
 def available_cores() -> int:
-    """CPU cores this process may run on."""
+    """CPU cores this process may run on: its affinity set, capped by a cgroup CPU quota (a container's limit)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = _cgroup_quota()
+    return cores if quota is None else max(1, min(cores, int(quota)))
+
+
+@functools.cache
+def _cgroup_quota() -> float | None:
+    """Cores' worth of CPU time this process's cgroup may use (cgroup v2, else v1); None if unlimited or unknown."""
+    root = Path("/sys/fs/cgroup")
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota, period = (int((root / "cpu" / name).read_text()) for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us"))
+        return quota / period if quota > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
+def _read_proc_stat() -> list[bytes] | None:
+    try:
+        with open("/proc/stat", "rb") as f:
+            return f.read().split(b"\n")
+    except OSError:
+        return None
 
 
 def _cpu_sample(cores: set[int]) -> tuple[float, float, float] | None:
     """(wall seconds, CPU seconds spent so far on `cores` by anyone, hypervisor steal included, CPU seconds of
-    this process), or None where /proc/stat cannot be read."""
-    try:
-        with open("/proc/stat", "rb") as f:
-            lines = f.read().split(b"\n")
-    except OSError:
+    this process), or None where /proc/stat cannot be read. Where /proc/stat numbers the CPUs otherwise than the
+    affinity set does (a container's view), the machine's total stands in, scaled to the set's size."""
+    lines = _read_proc_stat()
+    if lines is None:
         return None
-    busy = 0
+    per_cpu: dict[int, int] = {}
+    total = 0
     for line in lines:
         name, _, rest = line.partition(b" ")
-        if name[:3] == b"cpu" and name[3:].isdigit() and int(name[3:]) in cores:
-            fields = [int(x) for x in rest.split()]
-            busy += sum(fields[:3]) + sum(fields[5:8])  # user nice system, irq softirq steal
+        if name[:3] != b"cpu":
+            continue
+        fields = [int(x) for x in rest.split()]
+        busy = sum(fields[:3]) + sum(fields[5:8])  # user nice system, irq softirq steal
+        if name == b"cpu":
+            total = busy
+        elif name[3:].isdigit():
+            per_cpu[int(name[3:])] = busy
+    if cores <= per_cpu.keys():
+        busy = sum(per_cpu[c] for c in cores)
+    else:
+        busy = total * len(cores) / max(1, len(per_cpu))
     own = os.times()
     return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
 
-def _runnable_now() -> int:
-    """Tasks the kernel has ready to run at this instant, machine-wide (this one included); 1 if unknown."""
-    try:
-        with open("/proc/stat", "rb") as f:
-            for line in f:
-                if line.startswith(b"procs_running"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 1
+def _others_runnable_now(cores: set[int]) -> int:
+    """Tasks ready to run at this instant that are not this process's own (machine-wide, at most len(cores))."""
+    lines = _read_proc_stat() or []
+    running = next((int(line.split()[1]) for line in lines if line.startswith(b"procs_running")), 1)
+    own = 0
+    for stat in Path("/proc/self/task").glob("*/stat"):
+        try:
+            text = stat.read_bytes()
+        except OSError:  # the thread ended
+            continue
+        own += text[text.rindex(b")") + 2:][:1] == b"R"
+    return min(len(cores), max(0, running - max(own, 1)))
 
 
 def others_busy() -> float:
     """Cores of this process's set that other processes (and the hypervisor) keep busy: their CPU time over the
-    wall time since the previous call, at most every RECHECK_SECONDS; the first time (or after STALE_SECONDS),
-    the tasks runnable now besides this one."""
+    wall time since the previous look, taken at most every RECHECK_SECONDS; at the first look, the other tasks
+    runnable at that instant."""
     global _last_sample, _last_others
     try:
         cores = os.sched_getaffinity(0)
     except AttributeError:  # not on Linux: nothing to judge from
         return 0.0
-    now = time.monotonic()
-    if _last_sample is not None and now - _last_sample[0] < RECHECK_SECONDS:
+    if _last_sample is not None and time.monotonic() - _last_sample[0] < RECHECK_SECONDS:
         return _last_others
     sample = _cpu_sample(cores)
     if sample is None:
         return 0.0
-    if _last_sample is None or now - _last_sample[0] > STALE_SECONDS:
-        _last_others = float(min(len(cores), max(0, _runnable_now() - 1)))
+    if _last_sample is None:
+        _last_others = float(_others_runnable_now(cores))
     else:
         wall, busy, own = (a - b for a, b in zip(sample, _last_sample))
         _last_others = max(0.0, (busy - own) / wall) if wall > 0 else _last_others

@@ -58,6 +58,27 @@ def test_inference_drops_to_one_thread_while_other_processes_keep_the_cores_busy
     assert thread_count(2) == 2  # a chosen count is kept, however busy the machine
 
 
+def test_a_core_counts_as_free_while_others_use_at_most_the_margin_of_it(idle, monkeypatch):
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    for busy, count in ((0.25, 2), (0.35, 1), (1.0, 1)):
+        monkeypatch.setattr(threads, "others_busy", lambda: busy)
+        assert thread_count(0) == count
+
+
+def test_a_cgroup_quota_caps_the_cores(monkeypatch):
+    monkeypatch.setattr(threads, "_cgroup_quota", lambda: 1.5)  # e.g. docker --cpus 1.5
+    assert threads.available_cores() == 1
+    monkeypatch.setattr(threads, "_cgroup_quota", lambda: None)
+    assert threads.available_cores() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs Linux")
+def test_cpus_that_proc_stat_numbers_otherwise_fall_back_to_the_machine_total():
+    first = threads._cpu_sample({10_000})  # no such CPU line: a container's renumbered view
+    time.sleep(0.2)
+    assert first is not None and threads._cpu_sample({10_000})[1] >= first[1] > 0
+
+
 @pytest.fixture
 def competitor():
     """One CPU-bound process on this process's cores, running before the test looks."""
