@@ -83,6 +83,11 @@ class TokenClassifier(nn.Module):
         else:
             yield batch.pad(batch.map_rows(self._score, INFERENCE_CHUNK))
 
+    def flat_scores(self, docs: Sequence[Any]) -> torch.Tensor:
+        """Inference: (n_tokens, n_labels) scores of every token in doc order, without padding (for a caller
+        that reduces each token's scores over many labels, where padding to the longest doc would cost most)."""
+        return self.tok2vec(docs).map_rows(self._score, INFERENCE_CHUNK)
+
     def _score(self, rows: torch.Tensor) -> torch.Tensor:
         x = self.dropout(rows)
         if self.hidden is not None:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.models.batch import TokenBatch, bounded_runs
+from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.heads import INFERENCE_CHUNK, width_of
 from plait.models.settings import PositiveInt, Rate
@@ -52,7 +52,13 @@ class ParseFeatures:
 
 class SentenceLSTM(nn.Module):
     """A BiLSTM of `depth` layers run over each sentence (a segment of the flat rows) separately; output width
-    `width`."""
+    `width`.
+
+    Training (and a GPU, where cuDNN runs packed sequences well) packs the sentences without padding; inference
+    on a CPU runs sentences of similar length as padded groups, one direction at a time, the backward one over
+    reversed copies: torch then uses its fused oneDNN LSTM, faster on one thread (BENCHMARKS.md), with the same
+    result up to float rounding.
+    """
 
     def __init__(self, width_in: int, width: int, depth: int = 1) -> None:
         super().__init__()
@@ -60,13 +66,65 @@ class SentenceLSTM(nn.Module):
 
     def forward(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
         """The BiLSTM's output for each row; the segments [start, start + length) must cover the rows."""
-        index, batch_sizes = packed_order(starts, lengths)
-        if not len(index):
+        if not len(lengths):
             return rows.new_zeros((0, 2 * self.lstm.hidden_size))
+        if not self.training and rows.device.type == "cpu":
+            return self._padded(rows, starts, lengths)
+        index, batch_sizes = packed_order(starts, lengths)
         index = torch.from_numpy(index).to(rows.device)
         packed = nn.utils.rnn.PackedSequence(rows.index_select(0, index), torch.from_numpy(batch_sizes))
         out = self.lstm(packed)[0].data
         return out.new_empty(out.shape).index_copy_(0, index, out)
+
+    def _padded(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
+        out = rows.new_empty((len(rows), 2 * self.lstm.hidden_size))
+        order = np.argsort(lengths, kind="stable")
+        for group in np.split(order, range(LSTM_GROUP, len(order), LSTM_GROUP)):
+            index = torch.from_numpy(segment_rows(starts[group], lengths[group])).to(rows.device)
+            out.index_copy_(0, index, self._run_group(rows.index_select(0, index), lengths[group]))
+        return out
+
+    def _run_group(self, x: torch.Tensor, lengths: np.ndarray) -> torch.Tensor:
+        """All layers over the rows of one group of segments (concatenated in order), padded to the longest."""
+        steps, device = int(lengths.max()), x.device
+        forward, backward, real = (torch.from_numpy(a).to(device) for a in padded_positions(lengths))
+        ids = (forward.index_select(0, real), backward.index_select(0, real))
+        lstm, hidden = self.lstm, self.lstm.hidden_size
+        zeros = x.new_zeros((1, len(lengths), hidden))
+        for layer in range(lstm.num_layers):
+            sides = []
+            for positions, cells, suffix in ((forward, ids[0], ""), (backward, ids[1], "_reverse")):
+                params = [getattr(lstm, f"{kind}_l{layer}{suffix}") for kind in ("weight_ih", "weight_hh",
+                                                                                  "bias_ih", "bias_hh")]
+                padded = x.index_select(0, positions).view(steps, len(lengths), -1)
+                out = torch.lstm(padded, (zeros, zeros), params, True, 1, 0.0, False, False, False)[0]
+                out = out.view(-1, hidden).index_select(0, real)
+                sides.append(x.new_empty((len(x), hidden)).index_copy_(0, cells, out))
+            x = torch.cat(sides, dim=-1)
+        return x
+
+
+# Sentences per padded group of the inference BiLSTM (sorted by length, so little is padding): fewer matrix
+# products per step than one sentence at a time, and wider ones than oneDNN runs well.
+LSTM_GROUP = 128
+
+
+def segment_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The row ids of the segments, one segment after the other."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return (np.arange(int(lengths.sum())) + offsets).astype(np.int64)
+
+
+def padded_positions(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For segments laid one after the other: the row read at each (step, segment) cell, flattened, forwards and
+    backwards, and the flat ids of the real cells. Padding cells repeat a real row (they come after every real
+    step of their segment, so they change nothing)."""
+    steps = np.arange(int(lengths.max()))[:, None]
+    first = (np.cumsum(lengths) - lengths)[None, :]
+    real = steps < lengths[None, :]
+    forward = np.where(real, first + steps, first)
+    backward = np.where(real, first + lengths[None, :] - 1 - steps, first)
+    return forward.ravel().astype(np.int64), backward.ravel().astype(np.int64), np.flatnonzero(real)
 
 
 def packed_order(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,25 +193,25 @@ class BiaffineParser(nn.Module):
 
     def features(self, tokens: TokenVectors, starts: np.ndarray, lengths: np.ndarray) -> ParseFeatures:
         """The arc and label projections of every token, given its sentences (segments covering the rows, in
-        order). At inference, runs of whole sentences of about INFERENCE_CHUNK tokens go through at a time, so the
-        BiLSTM's and projection's temporaries do not grow with the batch."""
-        if self.training or not len(lengths):
-            hidden = self._hidden(tokens.rows, starts, lengths)
+        order). At inference the projection runs INFERENCE_CHUNK rows at a time (and the BiLSTM over bounded
+        groups of sentences), so temporaries do not grow with the batch."""
+        rows = tokens.rows
+        context = self.dropout(self.context(rows, starts, lengths)) if self.context is not None else None
+        if self.training or len(rows) <= INFERENCE_CHUNK:
+            hidden = self._project(rows, context)
         else:
             hidden = None
-            for group in bounded_runs(lengths, INFERENCE_CHUNK):
-                begin, end = int(starts[group.start]), int(starts[group.stop - 1] + lengths[group.stop - 1])
-                part = self._hidden(tokens.rows[begin:end], starts[group] - begin, lengths[group])
+            for begin in range(0, len(rows), INFERENCE_CHUNK):
+                end = begin + INFERENCE_CHUNK
+                part = self._project(rows[begin:end], None if context is None else context[begin:end])
                 if hidden is None:
-                    hidden = part.new_empty((len(tokens.rows), part.shape[1]))
+                    hidden = part.new_empty((len(rows), part.shape[1]))
                 hidden[begin:end] = part
         a, b = self.arc_width, self.label_width
         return ParseFeatures(*torch.split(hidden, [a, a, b, b], dim=-1))
 
-    def _hidden(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
-        x = rows
-        if self.context is not None:
-            x = torch.cat([x, self.dropout(self.context(x, starts, lengths))], dim=-1)
+    def _project(self, rows: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
+        x = rows if context is None else torch.cat([rows, context], dim=-1)
         return self.dropout(nn.functional.leaky_relu(self.project(x), 0.1))
 
     def arc_scores(self, feats: ParseFeatures, starts: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -36,19 +36,24 @@ def _is_tree(heads: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def single_root_mst(scores: np.ndarray) -> np.ndarray:
     """The highest-scoring tree with exactly one root over scores (n dep, n head), diagonal = root scores.
 
-    The single-root constraint is exact: every root edge is charged a penalty larger than any two trees' score
-    difference, so the best arborescence uses one root edge and, among those, scores highest.
+    The best tree with any number of roots comes first: it needs few contractions (only the cycles of the
+    best heads), and when it has one root it is also the best single-root tree. Otherwise every root edge is
+    charged a penalty larger than any two trees' score difference, so the best arborescence uses one root edge
+    and, among those, scores highest (exact, but every token then first picks a non-root head: many cycles).
     """
     n = scores.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    finite = scores[np.isfinite(scores)]
-    penalty = (n + 1) * (float(finite.max() - finite.min()) + 1.0)
     graph = np.full((n + 1, n + 1), -np.inf)  # node 0 is the artificial root; graph[dep, head]
     graph[1:, 1:] = scores
-    graph[1:, 0] = np.diagonal(scores) - penalty
+    graph[1:, 0] = np.diagonal(scores)
     np.fill_diagonal(graph, -np.inf)
-    heads = chu_liu_edmonds(graph)[1:] - 1
+    heads = chu_liu_edmonds(graph)[1:]
+    if np.count_nonzero(heads == 0) != 1:
+        finite = scores[np.isfinite(scores)]
+        graph[1:, 0] -= (n + 1) * (float(finite.max() - finite.min()) + 1.0)
+        heads = chu_liu_edmonds(graph)[1:]
+    heads = heads - 1
     return np.where(heads < 0, np.arange(n), heads)
 
 

@@ -5,7 +5,8 @@ import torch
 
 from plait.models.batch import bounded_runs
 from plait.models.heads import INFERENCE_CHUNK
-from plait.models.parser import BiaffineParser, SentenceLSTM, TokenVectors, length_chunks, packed_order
+from plait.models.parser import (LSTM_GROUP, BiaffineParser, SentenceLSTM, TokenVectors, length_chunks, packed_order,
+                                 padded_positions)
 
 
 def test_packed_order_runs_longest_segment_first_step_by_step():
@@ -30,6 +31,29 @@ def test_sentence_lstm_equals_the_lstm_run_on_each_sentence_alone(depth):
         torch.testing.assert_close(out[start:start + length], alone)
     out.sum().backward()
     assert bool((rows.grad.abs().sum(-1) > 0).all())
+
+
+def test_padded_positions_read_each_segment_forwards_and_backwards():
+    forward, backward, real = padded_positions(np.array([2, 3, 1]))  # rows 0-1, 2-4, 5
+    assert forward.reshape(3, 3).tolist() == [[0, 2, 5], [1, 3, 5], [0, 4, 5]]
+    assert backward.reshape(3, 3).tolist() == [[1, 4, 5], [0, 3, 5], [0, 2, 5]]
+    assert real.tolist() == [0, 1, 2, 3, 4, 7]
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_sentence_lstm_at_inference_equals_the_packed_training_run(depth):
+    # padded groups sorted by length (several groups, sentences of one token among them) give what packing gives
+    torch.manual_seed(0)
+    layer = SentenceLSTM(6, 8, depth)
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 30, size=3 * LSTM_GROUP + 5)
+    starts = np.cumsum(np.append(0, lengths[:-1]))
+    rows = torch.randn(int(lengths.sum()), 6)
+    with torch.no_grad():
+        packed = layer.train()(rows, starts, lengths)
+        padded = layer.eval()(rows, starts, lengths)
+    torch.testing.assert_close(padded, packed)
+    assert layer(rows[:0], starts[:0], lengths[:0]).shape == (0, 8)
 
 
 def test_sentence_lstm_does_not_look_across_sentences():

@@ -3,7 +3,7 @@ import itertools
 
 import numpy as np
 
-from plait.models.tree import decode_trees, single_root_mst
+from plait.models.tree import chu_liu_edmonds, decode_trees, single_root_mst
 
 
 def is_tree(heads) -> bool:
@@ -78,3 +78,29 @@ def test_greedy_trees_are_kept_and_broken_ones_repaired():
     decoded = decode_trees(scores, np.array([3, 3, 3]))
     assert decoded[0].tolist() == [0, 0, 1]
     assert all(is_tree(h.tolist()) for h in decoded)
+
+
+def _penalty_only(scores):
+    """The single-root tree by the root-edge penalty alone (no unconstrained pass first): the reference."""
+    n = len(scores)
+    finite = scores[np.isfinite(scores)]
+    graph = np.full((n + 1, n + 1), -np.inf)
+    graph[1:, 1:] = scores
+    graph[1:, 0] = np.diagonal(scores) - (n + 1) * (float(finite.max() - finite.min()) + 1.0)
+    np.fill_diagonal(graph, -np.inf)
+    heads = chu_liu_edmonds(graph)[1:] - 1
+    return np.where(heads < 0, np.arange(n), heads)
+
+
+def test_the_unconstrained_pass_first_finds_the_same_trees_as_the_penalty_alone():
+    # long sentences with trained-looking scores (one strong head each, several strong roots or cycles) and
+    # plain noise: both ways of decoding give the same heads
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        n = int(rng.integers(2, 60))
+        scores = rng.normal(size=(n, n))
+        if trial % 2:
+            scores[np.arange(n), rng.integers(0, n, size=n)] += 6.0
+        decoded = single_root_mst(scores)
+        assert is_tree(decoded.tolist())
+        assert decoded.tolist() == _penalty_only(scores).tolist()

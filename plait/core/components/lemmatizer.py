@@ -66,15 +66,14 @@ class EditLemmatizer:
 
     def predict(self, docs: Sequence[Doc]) -> list[list[str]]:
         """The lemma of each token of each doc; docs are scored a few thousand tokens at a time, as the edit
-        scores (tokens x edits, padded to the longest doc) are large."""
+        scores (tokens x edits) are large."""
         self.model.eval()
         lemmas: list[list[str]] = []
         for run in bounded_runs([len(doc) for doc in docs], INFERENCE_CHUNK):
             with torch.no_grad():
-                scores = self.model(docs[run])
-            ranked = scores.topk(min(self.top_k, scores.shape[-1]), dim=-1).indices.cpu().numpy()
-            lemmas += [[self._lemma(form, ranked[d, i]) for i, form in enumerate(doc.words)]
-                       for d, doc in enumerate(docs[run])]
+                scores = self.model.flat_scores(docs[run])
+            ranked = iter(scores.topk(min(self.top_k, scores.shape[-1]), dim=-1).indices.cpu().numpy())
+            lemmas += [[self._lemma(form, next(ranked)) for form in doc.words] for doc in docs[run]]
         return lemmas
 
     def _lemma(self, form: str, ranked: np.ndarray) -> str:

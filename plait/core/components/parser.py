@@ -164,8 +164,8 @@ class DependencyParser:
                 s, n = starts_np[group], lengths_np[group]
                 scores = self.model.arc_scores(feats, torch.from_numpy(s).to(device), torch.from_numpy(n).to(device))
                 local = decode_trees(scores.float().cpu().numpy(), n)
-                for row, (start, length) in enumerate(zip(s, n)):
-                    heads[start:start + length] = local[row, :length] + start
+                real = np.arange(local.shape[1])[None, :] < n[:, None]
+                heads[(s[:, None] + np.arange(local.shape[1]))[real]] = (local + s[:, None])[real]
             label_ids = self._best_labels(feats, heads, device)
         return [(heads[a:b] - a, label_ids[a:b], codes)
                 for a, b, codes in zip(offsets[:-1], offsets[1:], codes_per_doc)]
