@@ -73,7 +73,10 @@ def _cpu_sample(cores: set[int]) -> tuple[float, float, float] | None:
         name, _, rest = line.partition(b" ")
         if name[:3] != b"cpu":
             continue
-        fields = [int(x) for x in rest.split()]
+        try:
+            fields = [int(x) for x in rest.split()]
+        except ValueError:  # not the format this reads: judge nothing rather than fail the caller
+            return None
         busy = sum(fields[:3]) + sum(fields[5:8])  # user nice system, irq softirq steal
         if name == b"cpu":
             total = busy
@@ -90,14 +93,17 @@ def _cpu_sample(cores: set[int]) -> tuple[float, float, float] | None:
 def _others_runnable_now(cores: set[int]) -> int:
     """Tasks ready to run at this instant that are not this process's own (machine-wide, at most len(cores))."""
     lines = _read_proc_stat() or []
-    running = next((int(line.split()[1]) for line in lines if line.startswith(b"procs_running")), 1)
+    try:
+        running = next((int(line.split()[1]) for line in lines if line.startswith(b"procs_running")), 1)
+    except (ValueError, IndexError):
+        running = 1
     own = 0
     for stat in Path("/proc/self/task").glob("*/stat"):
         try:
             text = stat.read_bytes()
         except OSError:  # the thread ended
             continue
-        own += text[text.rindex(b")") + 2:][:1] == b"R"
+        own += text[text.rfind(b")") + 2:][:1] == b"R"
     return min(len(cores), max(0, running - max(own, 1)))
 
 
