@@ -60,13 +60,11 @@ def _read_proc_stat() -> list[bytes] | None:
         return None
 
 
-def _cpu_sample(cores: set[int]) -> tuple[float, float, float] | None:
+def _cpu_sample(lines: list[bytes], cores: set[int]) -> tuple[float, float, float] | None:
     """(wall seconds, CPU seconds spent so far on `cores` by anyone, hypervisor steal included, CPU seconds of
-    this process), or None where /proc/stat cannot be read. Where /proc/stat numbers the CPUs otherwise than the
-    affinity set does (a container's view), the machine's total stands in, scaled to the set's size."""
-    lines = _read_proc_stat()
-    if lines is None:
-        return None
+    this process) from /proc/stat's `lines`, or None where they are not in the format this reads. Where
+    /proc/stat numbers the CPUs otherwise than the affinity set does (a container's view), the machine's total
+    stands in, scaled to the set's size."""
     per_cpu: dict[int, int] = {}
     total = 0
     for line in lines:
@@ -90,9 +88,9 @@ def _cpu_sample(cores: set[int]) -> tuple[float, float, float] | None:
     return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
 
-def _others_runnable_now(cores: set[int]) -> int:
-    """Tasks ready to run at this instant that are not this process's own (machine-wide, at most len(cores))."""
-    lines = _read_proc_stat() or []
+def _others_runnable_now(lines: list[bytes], cores: set[int]) -> int:
+    """Tasks ready to run at this instant (/proc/stat's `lines`) that are not this process's own (machine-wide, at
+    most len(cores))."""
     try:
         running = next((int(line.split()[1]) for line in lines if line.startswith(b"procs_running")), 1)
     except (ValueError, IndexError):
@@ -112,17 +110,18 @@ def others_busy() -> float:
     wall time since the previous look, taken at most every RECHECK_SECONDS; at the first look, the other tasks
     runnable at that instant."""
     global _last_sample, _last_others
+    if _last_sample is not None and time.monotonic() - _last_sample[0] < RECHECK_SECONDS:
+        return _last_others
     try:
         cores = os.sched_getaffinity(0)
     except AttributeError:  # not on Linux: nothing to judge from
         return 0.0
-    if _last_sample is not None and time.monotonic() - _last_sample[0] < RECHECK_SECONDS:
-        return _last_others
-    sample = _cpu_sample(cores)
+    lines = _read_proc_stat()
+    sample = None if lines is None else _cpu_sample(lines, cores)
     if sample is None:
         return 0.0
     if _last_sample is None:
-        _last_others = float(_others_runnable_now(cores))
+        _last_others = float(_others_runnable_now(lines, cores))
     else:
         wall, busy, own = (a - b for a, b in zip(sample, _last_sample))
         _last_others = max(0.0, (busy - own) / wall) if wall > 0 else _last_others

@@ -74,16 +74,16 @@ def test_a_cgroup_quota_caps_the_cores(monkeypatch):
 
 @pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs Linux")
 def test_cpus_that_proc_stat_numbers_otherwise_fall_back_to_the_machine_total():
-    first = threads._cpu_sample({10_000})  # no such CPU line: a container's renumbered view
+    first = threads._cpu_sample(threads._read_proc_stat(), {10_000})  # no such CPU line: a renumbered view
     time.sleep(0.2)
-    assert first is not None and threads._cpu_sample({10_000})[1] >= first[1] > 0
+    assert first is not None and threads._cpu_sample(threads._read_proc_stat(), {10_000})[1] >= first[1] > 0
 
 
 def test_an_unreadable_proc_stat_judges_nothing_rather_than_failing(monkeypatch):
     monkeypatch.setattr(threads, "_read_proc_stat", lambda: [b"cpu  12 x 3", b"procs_running many"])
     monkeypatch.setattr(threads, "_last_sample", None)
-    assert threads._cpu_sample({0}) is None and threads.others_busy() == 0.0
-    assert threads._others_runnable_now({0, 1}) == 0
+    assert threads._cpu_sample(threads._read_proc_stat(), {0}) is None and threads.others_busy() == 0.0
+    assert threads._others_runnable_now(threads._read_proc_stat(), {0, 1}) == 0
 
 
 @pytest.fixture
