@@ -137,8 +137,9 @@ class _Log:
         """model-last.safetensors, and each file named in `also` (a copy of it: model{N}.safetensors)."""
         if not self.run_dir:
             return None
-        for name in (*also, LAST):
-            save_weights(self.trainer.module, self.run_dir.path / name)
+        with self.trainer.stepper.averaged():  # the averaged weights with use_averages
+            for name in (*also, LAST):
+                save_weights(self.trainer.module, self.run_dir.path / name)
         self.run_dir.saved(LAST, *also)
         return self.run_dir.path / LAST
 

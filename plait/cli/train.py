@@ -103,8 +103,7 @@ class _Saver:
     def after_step(self, progress: Progress) -> None:
         if progress.scores is not None and self.run_dir:
             if progress.is_best:
-                self.trainer.nlp.to_disk(self.run_dir.path / BEST)
-                self.run_dir.saved(BEST)
+                self._save(BEST)
             self.run_dir.append_log([_record(progress)])
             self._report()
         if progress.scores is not None:
@@ -130,9 +129,14 @@ class _Saver:
     def save_last_only(self) -> Path | None:
         if not self.run_dir:
             return None
-        self.trainer.nlp.to_disk(self.run_dir.path / LAST)
-        self.run_dir.saved(LAST)
+        self._save(LAST)
         return self.run_dir.path / LAST
+
+    def _save(self, name: str) -> None:
+        """Save the pipeline as `name` (its averaged weights with `use_averages`; checkpoints keep the last)."""
+        with self.trainer.stepper.averaged():
+            self.trainer.nlp.to_disk(self.run_dir.path / name)
+        self.run_dir.saved(name)
 
     def save_last(self) -> None:
         """model-last and a checkpoint of the run's current state."""

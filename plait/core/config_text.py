@@ -74,6 +74,7 @@ _BY_KEY = {
     "weight_decay": "Weight decay: L2 penalty, or decoupled (AdamW) when decoupled = true.",
     "decoupled": "Use decoupled weight decay (AdamW).",
     "grad_clip": "Clip the gradient norm to this value (0: no clipping).",
+    "use_averages": "Evaluate and save a moving average of the weights instead of the last step's.",
     "min_length": "Tokens of at least this many characters are split.",
     "split_length": "Length in characters of each piece of a split token.",
     "rate": "Constant value.",

@@ -85,6 +85,25 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path, uninterrupted, point
 
 
 @pytest.mark.slow
+def test_use_averages_saves_the_averages_and_a_killed_run_resumes_to_them(tmp_path, uninterrupted):
+    """The averages change what is scored and saved, never the steps: the checkpoint holds the same weights as a
+    run without them, and a run killed midway resumes to the same averaged models."""
+    averages = ["--training.optimizer.use_averages", "true"]
+    whole, out = tmp_path / "whole", tmp_path / "run"
+    plait("train", CONFIG, "--output", whole, *SHORT, *averages, check=0)
+    assert_bitwise_equal(weights(uninterrupted / "model-last"), weights(whole / "checkpoint" / "model"))
+    last, averaged = weights(uninterrupted / "model-last"), weights(whole / "model-last")
+    assert any(not torch.equal(last[k], averaged[k]) for k in last)
+    killed = plait("train", CONFIG, "--output", out, *SHORT, *averages, "--code", HOOK,
+                   env={"PLAIT_TEST_KILL": "step:13"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    plait("train", CONFIG, "--output", out, *SHORT, *averages, "--resume", check=0)
+    assert_bitwise_equal(averaged, weights(out / "model-last"))
+    assert_bitwise_equal(weights(whole / "model-best"), weights(out / "model-best"))
+    assert rows(out / "metrics.jsonl") == rows(whole / "metrics.jsonl")
+
+
+@pytest.mark.slow
 def test_a_killed_save_always_leaves_a_complete_checkpoint(tmp_path):
     """Killed between the two renames of a swap (a filesystem that cannot exchange folders): the old copy is
     still on disk, and the next start puts it back."""

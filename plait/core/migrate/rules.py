@@ -93,9 +93,8 @@ RULES: dict[str, Rule] = {
     "spacy-transformers.sent_spans.v1": Rule("plait.sent_spans.v1"),
     "spacy-transformers.null_annotation_setter.v1": Rule("plait.null_annotation_setter.v1"),
     **{f"reduce_{kind}.v1": Rule(f"plait.reduce_{kind}.v1") for kind in ("mean", "max", "sum", "first", "last")},
-    "Adam.v1": Rule("plait.Adam.v1", {**_same("learn_rate", "beta1", "beta2", "eps", "grad_clip"),
+    "Adam.v1": Rule("plait.Adam.v1", {**_same("learn_rate", "beta1", "beta2", "eps", "grad_clip", "use_averages"),
                                       "L2": "weight_decay", "L2_is_weight_decay": "decoupled"},
-                    {"use_averages": "plait keeps no moving average of the weights"},
                     advice={"L2": "decoupled, the same update as spaCy's (each step every weight shrinks by "
                                   "learn_rate x L2); as an L2 penalty plait adds it to the gradient after clipping, "
                                   "spaCy before",

@@ -78,6 +78,9 @@ class Checkpoint:
             raise UserError(f"{self.path}: the optimizer state does not fit this pipeline ({err})") from err
         if self.info["scaler"]:
             stepper.scaler.load_state_dict(self.info["scaler"])
+        averages = [tensors[f"average.{i}"] for i in range(len(stepper.params)) if f"average.{i}" in tensors]
+        if stepper.averages is not None and len(averages) == len(stepper.params):
+            stepper.averages = [a.to(p.device) for a, p in zip(averages, stepper.params)]
         ranks = self.info["rng"]
         if len(ranks) != stepper.world.size:
             raise UserError(f"{self.path}: the checkpoint was written by {len(ranks)} process(es); resume it with as "
@@ -129,6 +132,7 @@ def write_checkpoint(path: Path | None, *, config: Config, kind: str, state: Run
                 entries[str(index)][key] = "tensor"
             else:
                 entries[str(index)][key] = value
+    tensors.update({f"average.{i}": a.detach().cpu().contiguous() for i, a in enumerate(stepper.averages or [])})
     info = {
         "format": FORMAT, "plait_version": plait.__version__, "kind": kind, "config": config.to_str(),
         "state": asdict(state),

@@ -142,7 +142,7 @@ class Trainer:
         """Rank 0 scores the dev corpus; every rank learns the scores (for the best step and patience)."""
         if self.world.is_main:
             release_freed_memory()  # evaluate from the live set, not on top of the training steps' freed heap
-            with torch.no_grad():
+            with torch.no_grad(), self.stepper.averaged():
                 progress.scores = evaluate(self.nlp, dev)  # with inference's threads
             use_threads(self.nlp.threads, training=True)
         progress.scores = self.world.broadcast(progress.scores)

@@ -21,6 +21,7 @@ class OptimizerSpec:
     weight_decay: float
     decoupled: bool
     grad_clip: float
+    use_averages: bool = False
     component_learn_rates: dict[str, float | Iterator[float]] = field(default_factory=dict)
 
     def build(self, params: Iterable[torch.nn.Parameter] | dict[str, list[torch.nn.Parameter]]) -> torch.optim.Optimizer:
@@ -58,13 +59,14 @@ def _values(rate: float | Iterator[float]) -> Iterator[float]:
 
 def adam(*, learn_rate: NonNegativeFloat | Iterator[float] = 0.001, beta1: Rate = 0.9, beta2: Rate = 0.999,
          eps: PositiveFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0, decoupled: bool = False,
-         grad_clip: FiniteFloat = 1.0,
+         grad_clip: FiniteFloat = 1.0, use_averages: bool = False,
          component_learn_rates: dict[str, NonNegativeFloat | Iterator[float]] = {}) -> OptimizerSpec:
     """Adam with optional L2 (`decoupled = false`) or AdamW decay (`decoupled = true`) and gradient clipping.
 
     `learn_rate` may be a schedule; `grad_clip` <= 0 disables clipping. `component_learn_rates` gives
     named components their own rate or schedule: fine-tuning a transformer wants a small rate for it and a
-    much larger one for the freshly initialised heads on top.
+    much larger one for the freshly initialised heads on top. `use_averages` keeps a moving average of every
+    weight, which evaluation and the saved models use: less noisy than the last step's weights.
     """
-    return OptimizerSpec(learn_rate, beta1, beta2, eps, weight_decay, decoupled, grad_clip,
+    return OptimizerSpec(learn_rate, beta1, beta2, eps, weight_decay, decoupled, grad_clip, use_averages,
                          dict(component_learn_rates))

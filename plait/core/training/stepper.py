@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 import torch
@@ -10,12 +11,16 @@ from plait.core.errors import DivergedError
 from plait.core.training.distributed import World
 from plait.core.training.optimizers import OptimizerSpec
 
+# The moving average's decay after step t is (1 + t) / (10 + t), so early steps count for more, up to this.
+MAX_DECAY = 0.9999
+
 
 class Stepper:
     """One optimizer over named parameter groups, with their learning-rate schedules, gradient clipping and a
     GradScaler (enabled for fp16 on CUDA only). Under torchrun the ranks' gradients and losses are summed
     before the step, so every rank takes the same step. A non-finite loss or gradient norm stops the run (a
-    non-finite gradient with the scaler on is the scaler's business: it skips the step)."""
+    non-finite gradient with the scaler on is the scaler's business: it skips the step). With `use_averages` it
+    keeps a moving average of every parameter, which `averaged()` puts in place of the weights."""
 
     def __init__(self, spec: OptimizerSpec, groups: dict[str, list[torch.nn.Parameter]], *,
                  device: torch.device, loss_names: Sequence[str], scale_loss: bool = False,
@@ -25,6 +30,7 @@ class Stepper:
         self.params = [p for group in groups.values() for p in group]
         self.groups = {name: params for name, params in groups.items() if params}
         self.grad_clip = spec.grad_clip
+        self.averages: list[torch.Tensor] | None = [] if spec.use_averages else None
         self._rates: Iterator[dict[str, float]] = spec.component_rates(groups)
         self.learn_rates: dict[str, float] = {}
         self.scaler = torch.amp.GradScaler(device.type, enabled=scale_loss and device.type == "cuda",
@@ -65,7 +71,30 @@ class Stepper:
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self.optimizer.zero_grad(set_to_none=True)
+        if self.averages is not None:
+            self._average(step)
         return losses
+
+    def _average(self, step: int) -> None:
+        weights = [p.detach() for p in self.params]
+        if len(self.averages) != len(weights):
+            self.averages = [w.clone() for w in weights]
+        torch._foreach_lerp_(self.averages, weights, 1.0 - min(MAX_DECAY, (1 + step) / (10 + step)))
+
+    @contextmanager
+    def averaged(self) -> Iterator[None]:
+        """The parameters hold their moving averages inside the block (with `use_averages`, once a step was
+        taken), their weights again after it."""
+        if not self.averages:
+            yield
+            return
+        weights = [p.detach() for p in self.params]
+        kept = [w.clone() for w in weights]
+        torch._foreach_copy_(weights, self.averages)
+        try:
+            yield
+        finally:
+            torch._foreach_copy_(weights, kept)
 
     def _culprit(self) -> str:
         for name, params in self.groups.items():

@@ -53,3 +53,23 @@ def test_character_embed_and_bilstm_encoders_learn():
                          "training.eval_frequency": 10, "training.optimizer.learn_rate": 0.01})
     losses = [p.losses["tagger"] for p in train_while_improving(nlp, plan) if p.scores]
     assert losses[-1] < losses[0]
+
+
+def test_use_averages_steps_a_moving_average_and_swaps_it_in():
+    from plait.core.training.optimizers import adam
+    from plait.core.training.stepper import Stepper
+
+    weight = torch.nn.Parameter(torch.zeros(3))
+    stepper = Stepper(adam(learn_rate=0.1, use_averages=True), {"head": [weight]}, device=torch.device("cpu"),
+                      loss_names=["head"])
+    expected = None
+    for step, target in enumerate([1.0, -2.0, 3.0], start=1):
+        stepper.next_rates()
+        stepper.backward({"head": ((weight - target) ** 2).sum()})
+        stepper.step(step, {"head": 0.0})
+        decay = (1 + step) / (10 + step)
+        expected = weight.detach().clone() if expected is None else decay * expected + (1 - decay) * weight.detach()
+    last = weight.detach().clone()
+    with stepper.averaged():
+        assert torch.allclose(weight.detach(), expected) and not torch.allclose(weight.detach(), last)
+    assert torch.equal(weight.detach(), last)
