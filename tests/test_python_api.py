@@ -187,3 +187,19 @@ def test_example_training_loop_trains_a_tagger():
     assert len([line for line in body.splitlines() if line.strip()]) < 20
     nlp, history, scores = module.train(epochs=2)
     assert history[1] < history[0] and scores["tag_acc"] > 0.7
+
+
+def test_optimizer_averaged_holds_the_moving_averages_inside_the_block():
+    from plait.core.training.optimizers import adam
+
+    nlp = plait.blank("en")
+    nlp.add_pipe("tagger")
+    examples = plait.read_corpus(TRAIN, nlp)[:30]
+    optimizer = nlp.initialize(lambda: examples, sgd=adam(use_averages=True))
+    for start in range(0, len(examples), 10):
+        nlp.update(examples[start:start + 10], sgd=optimizer)
+    params = optimizer.stepper.params
+    last = [p.detach().clone() for p in params]
+    with optimizer.averaged():
+        assert not all(torch.equal(p, w) for p, w in zip(params, last))
+    assert all(torch.equal(p, w) for p, w in zip(params, last))

@@ -6,7 +6,7 @@ of every component, one backward pass and one optimizer step.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence
 
 import torch
 
@@ -39,6 +39,11 @@ class Optimizer:
         self.stepper.next_rates()
         self.steps += 1
         self.stepper.step(self.steps, losses or {})
+
+    def averaged(self) -> ContextManager[None]:
+        """Inside the block the pipeline holds its weights' moving averages (with `use_averages`): to evaluate or
+        save them, as `plait train` does."""
+        return self.stepper.averaged()
 
 
 def initialize(nlp: "Language", get_examples: Callable[[], Iterable[Example]] | None = None, *,
