@@ -54,10 +54,10 @@ class SentenceLSTM(nn.Module):
     """A BiLSTM of `depth` layers run over each sentence (a segment of the flat rows) separately; output width
     `width`.
 
-    Training (and a GPU, where cuDNN runs packed sequences well) packs the sentences without padding; inference
-    on a CPU runs sentences of similar length as padded groups, one direction at a time, the backward one over
-    reversed copies: torch then uses its fused oneDNN LSTM, faster on one thread (BENCHMARKS.md), with the same
-    result up to float rounding.
+    On a GPU (where cuDNN runs packed sequences well) the sentences are packed without padding; on a CPU, in
+    training and inference, sentences of similar length run as padded groups, one direction at a time, the
+    backward one over reversed copies: torch then uses its fused oneDNN LSTM, faster on one thread
+    (BENCHMARKS.md), with the same result and gradients up to float rounding.
     """
 
     def __init__(self, width_in: int, width: int, depth: int = 1) -> None:
@@ -68,8 +68,11 @@ class SentenceLSTM(nn.Module):
         """The BiLSTM's output for each row; the segments [start, start + length) must cover the rows."""
         if not len(lengths):
             return rows.new_zeros((0, 2 * self.lstm.hidden_size))
-        if not self.training and rows.device.type == "cpu":
+        if rows.device.type == "cpu":
             return self._padded(rows, starts, lengths)
+        return self._packed(rows, starts, lengths)
+
+    def _packed(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
         index, batch_sizes = packed_order(starts, lengths)
         index = torch.from_numpy(index).to(rows.device)
         packed = nn.utils.rnn.PackedSequence(rows.index_select(0, index), torch.from_numpy(batch_sizes))
@@ -97,7 +100,7 @@ class SentenceLSTM(nn.Module):
                 params = [getattr(lstm, f"{kind}_l{layer}{suffix}") for kind in ("weight_ih", "weight_hh",
                                                                                   "bias_ih", "bias_hh")]
                 padded = x.index_select(0, positions).view(steps, len(lengths), -1)
-                out = torch.lstm(padded, (zeros, zeros), params, True, 1, 0.0, False, False, False)[0]
+                out = torch.lstm(padded, (zeros, zeros), params, True, 1, 0.0, self.training, False, False)[0]
                 out = out.view(-1, hidden).index_select(0, real)
                 sides.append(x.new_empty((len(x), hidden)).index_copy_(0, cells, out))
             x = torch.cat(sides, dim=-1)

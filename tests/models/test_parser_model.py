@@ -1,4 +1,5 @@
-"""The parser's sentence BiLSTM (each sentence on its own, packed without padding) and its bounded inference."""
+"""The parser's sentence BiLSTM (each sentence on its own: padded groups on a CPU, packed elsewhere) and its bounded
+inference."""
 import numpy as np
 import pytest
 import torch
@@ -41,18 +42,29 @@ def test_padded_positions_read_each_segment_forwards_and_backwards():
 
 
 @pytest.mark.parametrize("depth", [1, 2])
-def test_sentence_lstm_at_inference_equals_the_packed_training_run(depth):
+def test_sentence_lstm_on_cpu_equals_the_packed_run_and_its_gradients(depth):
     # padded groups sorted by length (several groups, sentences of one token among them) give what packing gives
     torch.manual_seed(0)
-    layer = SentenceLSTM(6, 8, depth)
+    layer = SentenceLSTM(6, 8, depth).double()  # float64: parameter gradients sum thousands of rows
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 30, size=3 * LSTM_GROUP + 5)
     starts = np.cumsum(np.append(0, lengths[:-1]))
-    rows = torch.randn(int(lengths.sum()), 6)
-    with torch.no_grad():
-        packed = layer.train()(rows, starts, lengths)
-        padded = layer.eval()(rows, starts, lengths)
+    rows = torch.randn(int(lengths.sum()), 6, dtype=torch.float64, requires_grad=True)
+    loss_weights = torch.randn(int(lengths.sum()), 8, dtype=torch.float64)
+    grads = []
+    for run in (layer._packed, layer):
+        layer.zero_grad()
+        out = run(rows, starts, lengths)
+        (out * loss_weights).sum().backward()
+        grads.append((out.detach(), rows.grad.clone(), [p.grad.clone() for p in layer.parameters()]))
+        rows.grad = None
+    (packed, packed_rows, packed_params), (padded, padded_rows, padded_params) = grads
     torch.testing.assert_close(padded, packed)
+    torch.testing.assert_close(padded_rows, packed_rows)
+    for a, b in zip(padded_params, packed_params):
+        torch.testing.assert_close(a, b)
+    with torch.no_grad():
+        torch.testing.assert_close(layer.eval()(rows, starts, lengths), packed)
     assert layer(rows[:0], starts[:0], lengths[:0]).shape == (0, 8)
 
 
