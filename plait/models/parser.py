@@ -57,7 +57,9 @@ class SentenceLSTM(nn.Module):
     On a GPU (where cuDNN runs packed sequences well) the sentences are packed without padding; on a CPU, in
     training and inference, sentences of similar length run as padded groups, one direction at a time, the
     backward one over reversed copies: torch then uses its fused oneDNN LSTM, faster on one thread
-    (BENCHMARKS.md), with the same result and gradients up to float rounding.
+    (BENCHMARKS.md), with the same result and gradients up to float rounding. A group's steps and sentences are
+    rounded up to a multiple of PAD_QUANTUM: oneDNN compiles and keeps a kernel for every shape it sees, and
+    batches of sentences of every length would otherwise fill its cache (and memory) over an epoch.
     """
 
     def __init__(self, width_in: int, width: int, depth: int = 1) -> None:
@@ -89,17 +91,17 @@ class SentenceLSTM(nn.Module):
 
     def _run_group(self, x: torch.Tensor, lengths: np.ndarray) -> torch.Tensor:
         """All layers over the rows of one group of segments (concatenated in order), padded to the longest."""
-        steps, device = int(lengths.max()), x.device
-        forward, backward, real = (torch.from_numpy(a).to(device) for a in padded_positions(lengths))
+        steps, width = (-(-n // PAD_QUANTUM) * PAD_QUANTUM for n in (int(lengths.max()), len(lengths)))
+        forward, backward, real = (torch.from_numpy(a).to(x.device) for a in padded_positions(lengths, steps, width))
         ids = (forward.index_select(0, real), backward.index_select(0, real))
         lstm, hidden = self.lstm, self.lstm.hidden_size
-        zeros = x.new_zeros((1, len(lengths), hidden))
+        zeros = x.new_zeros((1, width, hidden))
         for layer in range(lstm.num_layers):
             sides = []
             for positions, cells, suffix in ((forward, ids[0], ""), (backward, ids[1], "_reverse")):
                 params = [getattr(lstm, f"{kind}_l{layer}{suffix}") for kind in ("weight_ih", "weight_hh",
                                                                                   "bias_ih", "bias_hh")]
-                padded = x.index_select(0, positions).view(steps, len(lengths), -1)
+                padded = x.index_select(0, positions).view(steps, width, -1)
                 out = torch.lstm(padded, (zeros, zeros), params, True, 1, 0.0, self.training, False, False)[0]
                 out = out.view(-1, hidden).index_select(0, real)
                 sides.append(x.new_empty((len(x), hidden)).index_copy_(0, cells, out))
@@ -110,6 +112,8 @@ class SentenceLSTM(nn.Module):
 # Sentences per padded group of the inference BiLSTM (sorted by length, so little is padding): fewer matrix
 # products per step than one sentence at a time, and wider ones than oneDNN runs well.
 LSTM_GROUP = 128
+# What a padded group's steps and sentences are rounded up to (a multiple of it), to bound the shapes oneDNN sees.
+PAD_QUANTUM = 8
 
 
 def segment_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -118,15 +122,17 @@ def segment_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return (np.arange(int(lengths.sum())) + offsets).astype(np.int64)
 
 
-def padded_positions(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For segments laid one after the other: the row read at each (step, segment) cell, flattened, forwards and
-    backwards, and the flat ids of the real cells. Padding cells repeat a real row (they come after every real
-    step of their segment, so they change nothing)."""
-    steps = np.arange(int(lengths.max()))[:, None]
-    first = (np.cumsum(lengths) - lengths)[None, :]
-    real = steps < lengths[None, :]
-    forward = np.where(real, first + steps, first)
-    backward = np.where(real, first + lengths[None, :] - 1 - steps, first)
+def padded_positions(lengths: np.ndarray, steps: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For segments laid one after the other, padded to `steps` steps and `width` segments: the row read at each
+    (step, segment) cell, flattened, forwards and backwards, and the flat ids of the real cells. Padding cells
+    repeat a real row (they come after every real step of their segment, or belong to no segment, so they change
+    nothing)."""
+    lengths = np.pad(lengths, (0, width - len(lengths)))
+    at = np.arange(steps)[:, None]
+    first = np.where(lengths > 0, np.cumsum(lengths) - lengths, 0)[None, :]
+    real = at < lengths[None, :]
+    forward = np.where(real, first + at, first)
+    backward = np.where(real, first + lengths[None, :] - 1 - at, first)
     return forward.ravel().astype(np.int64), backward.ravel().astype(np.int64), np.flatnonzero(real)
 
 

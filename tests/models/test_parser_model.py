@@ -35,10 +35,15 @@ def test_sentence_lstm_equals_the_lstm_run_on_each_sentence_alone(depth):
 
 
 def test_padded_positions_read_each_segment_forwards_and_backwards():
-    forward, backward, real = padded_positions(np.array([2, 3, 1]))  # rows 0-1, 2-4, 5
+    forward, backward, real = padded_positions(np.array([2, 3, 1]), 3, 3)  # rows 0-1, 2-4, 5
     assert forward.reshape(3, 3).tolist() == [[0, 2, 5], [1, 3, 5], [0, 4, 5]]
     assert backward.reshape(3, 3).tolist() == [[1, 4, 5], [0, 3, 5], [0, 2, 5]]
     assert real.tolist() == [0, 1, 2, 3, 4, 7]
+    # rounded up to 4 steps and 4 segments: the extra step and the empty segment read rows and are never real
+    forward, backward, real = padded_positions(np.array([2, 3, 1]), 4, 4)
+    assert forward.reshape(4, 4).tolist() == [[0, 2, 5, 0], [1, 3, 5, 0], [0, 4, 5, 0], [0, 2, 5, 0]]
+    assert backward.reshape(4, 4).tolist() == [[1, 4, 5, 0], [0, 3, 5, 0], [0, 2, 5, 0], [0, 2, 5, 0]]
+    assert real.tolist() == [0, 1, 2, 4, 5, 9]
 
 
 @pytest.mark.parametrize("depth", [1, 2])
