@@ -109,7 +109,7 @@ class SentenceLSTM(nn.Module):
         return x
 
 
-# Sentences per padded group of the inference BiLSTM (sorted by length, so little is padding): fewer matrix
+# Sentences per padded group of the BiLSTM on a CPU (sorted by length, so little is padding): fewer matrix
 # products per step than one sentence at a time, and wider ones than oneDNN runs well.
 LSTM_GROUP = 128
 # What a padded group's steps and sentences are rounded up to (a multiple of it), to bound the shapes oneDNN sees.
