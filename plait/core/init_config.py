@@ -127,13 +127,13 @@ def _fine_tuning(heads: list[str]) -> dict[str, Any]:
 
     100 warmup steps rather than 250: two epochs of ud-en-ewt are about 470 steps, and with 250 the rate was
     still rising for half of them (figures: BENCHMARKS.md, "Transformers"). With a parser among the heads,
-    batches of half the size and rates four (transformer) and two (heads) times as high: in two epochs its
+    batches of a quarter of the size and rates four (transformer) and two (heads) times as high: in two epochs its
     BiLSTM and scorers are far from trained at the tagger's settings (BENCHMARKS.md, "Parsing and lemmas").
     """
     parser = "parser" in heads
     return {
         "accumulate_gradient": 1,
-        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 1000 if parser else 2000, "buffer": 256,
+        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 500 if parser else 2000, "buffer": 256,
                     "discard_oversize": True},
         "optimizer": {"@optimizers": "plait.Adam.v1", "decoupled": True, "weight_decay": 0.01, "grad_clip": 1.0,
                       "learn_rate": {"@schedules": "plait.warmup_linear.v1", "initial_rate": 2e-4 if parser else 5e-5,

@@ -83,8 +83,7 @@ class SentenceLSTM(nn.Module):
 
     def _padded(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
         out = rows.new_empty((len(rows), 2 * self.lstm.hidden_size))
-        order = np.argsort(lengths, kind="stable")
-        for group in np.split(order, range(LSTM_GROUP, len(order), LSTM_GROUP)):
+        for group in padded_groups(lengths):
             index = torch.from_numpy(segment_rows(starts[group], lengths[group])).to(rows.device)
             out.index_copy_(0, index, self._run_group(rows.index_select(0, index), lengths[group]))
         return out
@@ -114,6 +113,21 @@ class SentenceLSTM(nn.Module):
 LSTM_GROUP = 128
 # What a padded group's steps and sentences are rounded up to (a multiple of it), to bound the shapes oneDNN sees.
 PAD_QUANTUM = 8
+PAD_SLACK = 1.25
+
+
+def padded_groups(lengths: np.ndarray) -> list[np.ndarray]:
+    """The segments (ids) in groups of similar length, longest first: a group takes the next segment while that
+    keeps its padded cells within PAD_SLACK times its real ones and its width within LSTM_GROUP."""
+    order = np.argsort(-lengths, kind="stable")
+    groups, first, real = [], 0, 0
+    for i, segment in enumerate(order):
+        width, real = i + 1 - first, real + int(lengths[segment])
+        if width > LSTM_GROUP or (width > PAD_QUANTUM and width * int(lengths[order[first]]) > PAD_SLACK * real):
+            groups.append(order[first:i])
+            first, real = i, int(lengths[segment])
+    groups.append(order[first:])
+    return groups
 
 
 def segment_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

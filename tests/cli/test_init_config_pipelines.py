@@ -88,4 +88,4 @@ def test_fine_tuning_a_parser_takes_smaller_batches_and_higher_rates_than_a_tagg
             t["optimizer"]["component_learn_rates"])
 
     assert training(["tagger"]) == (2000, 5e-5, {"tagger": 0.001})
-    assert training(["tagger", "parser"]) == (1000, 2e-4, {"tagger": 0.002, "parser": 0.002})
+    assert training(["tagger", "parser"]) == (500, 2e-4, {"tagger": 0.002, "parser": 0.002})
