@@ -6,8 +6,8 @@ import torch
 
 from plait.models.batch import bounded_runs
 from plait.models.heads import INFERENCE_CHUNK
-from plait.models.parser import (LSTM_GROUP, BiaffineParser, SentenceLSTM, TokenVectors, length_chunks, packed_order,
-                                 padded_positions)
+from plait.models.parser import (LSTM_GROUP, PAD_QUANTUM, PAD_SLACK, BiaffineParser, SentenceLSTM, TokenVectors,
+                                 length_chunks, packed_order, padded_groups, padded_positions)
 
 
 def test_packed_order_runs_longest_segment_first_step_by_step():
@@ -44,6 +44,18 @@ def test_padded_positions_read_each_segment_forwards_and_backwards():
     assert forward.reshape(4, 4).tolist() == [[0, 2, 5, 0], [1, 3, 5, 0], [0, 4, 5, 0], [0, 2, 5, 0]]
     assert backward.reshape(4, 4).tolist() == [[1, 4, 5, 0], [0, 3, 5, 0], [0, 2, 5, 0], [0, 2, 5, 0]]
     assert real.tolist() == [0, 1, 2, 4, 5, 9]
+
+
+def test_padded_groups_take_every_sentence_once_with_bounded_padding():
+    lengths = np.random.default_rng(1).integers(1, 120, size=700)
+    groups = padded_groups(lengths)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(len(lengths)))
+    for group in groups:
+        assert len(group) <= LSTM_GROUP
+        if len(group) > PAD_QUANTUM:
+            assert len(group) * lengths[group].max() <= PAD_SLACK * lengths[group].sum()
+    assert max(map(len, groups)) > PAD_QUANTUM  # similar lengths share a group
+    assert [g.tolist() for g in padded_groups(np.array([3, 50, 4]))] == [[1, 2, 0]]  # no group under 8 is split
 
 
 @pytest.mark.parametrize("depth", [1, 2])
