@@ -89,7 +89,8 @@ class SentenceLSTM(nn.Module):
         return out
 
     def _run_group(self, x: torch.Tensor, lengths: np.ndarray) -> torch.Tensor:
-        """All layers over the rows of one group of segments (concatenated in order), padded to the longest."""
+        """All layers over the rows of one group of segments (concatenated in order), padded to the longest (steps
+        and segments rounded up to multiples of PAD_QUANTUM)."""
         steps, width = (-(-n // PAD_QUANTUM) * PAD_QUANTUM for n in (int(lengths.max()), len(lengths)))
         forward, backward, real = (torch.from_numpy(a).to(x.device) for a in padded_positions(lengths, steps, width))
         ids = (forward.index_select(0, real), backward.index_select(0, real))
@@ -113,6 +114,8 @@ class SentenceLSTM(nn.Module):
 LSTM_GROUP = 128
 # What a padded group's steps and sentences are rounded up to (a multiple of it), to bound the shapes oneDNN sees.
 PAD_QUANTUM = 8
+# A group closes when taking the next sentence would make its cells more than this many times its real ones: a
+# training batch of a few dozen sentences padded as one group ran at half the speed of packing (BENCHMARKS.md).
 PAD_SLACK = 1.25
 
 
