@@ -30,6 +30,9 @@ _TOK2VEC_SIZES = {
 # The shared tok2vec's width at efficiency when a parser listens to it: 128 rather than 96 scored higher on
 # ud-en-ewt dev at little cost (BENCHMARKS.md, "Parsing and lemmas against spaCy").
 _PARSER_EFFICIENCY_WIDTH = 128
+# The parser's BiLSTM width in that pipeline: 192 rather than the architecture's 256 trains in three quarters of
+# the CPU time at about the same test scores (BENCHMARKS.md, same section).
+_PARSER_EFFICIENCY_CONTEXT = 192
 
 
 def _tok2vec_size(optimize: str, pipeline: list[str]) -> dict[str, Any]:
@@ -127,13 +130,13 @@ def _fine_tuning(heads: list[str]) -> dict[str, Any]:
 
     100 warmup steps rather than 250: two epochs of ud-en-ewt are about 470 steps, and with 250 the rate was
     still rising for half of them (figures: BENCHMARKS.md, "Transformers"). With a parser among the heads,
-    batches of half the size and rates four (transformer) and two (heads) times as high: in two epochs its
+    batches of a quarter of the size and rates four (transformer) and two (heads) times as high: in two epochs its
     BiLSTM and scorers are far from trained at the tagger's settings (BENCHMARKS.md, "Parsing and lemmas").
     """
     parser = "parser" in heads
     return {
         "accumulate_gradient": 1,
-        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 1000 if parser else 2000, "buffer": 256,
+        "batcher": {"@batchers": "plait.batch_by_padded.v1", "size": 500 if parser else 2000, "buffer": 256,
                     "discard_oversize": True},
         "optimizer": {"@optimizers": "plait.Adam.v1", "decoupled": True, "weight_decay": 0.01, "grad_clip": 1.0,
                       "learn_rate": {"@schedules": "plait.warmup_linear.v1", "initial_rate": 2e-4 if parser else 5e-5,
@@ -183,6 +186,8 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
         if "tok2vec" not in names:
             names.insert(0, "tok2vec")
         components["tok2vec"] = {"factory": "tok2vec", "model": _tok2vec_model(size)}
+        if optimize == "efficiency" and "parser" in components:
+            components["parser"]["model"]["context_width"] = _PARSER_EFFICIENCY_CONTEXT
     config = Config({
         "nlp": {"lang": lang, "pipeline": names},
         "components": {name: components[name] for name in names},

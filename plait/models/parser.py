@@ -54,10 +54,12 @@ class SentenceLSTM(nn.Module):
     """A BiLSTM of `depth` layers run over each sentence (a segment of the flat rows) separately; output width
     `width`.
 
-    Training (and a GPU, where cuDNN runs packed sequences well) packs the sentences without padding; inference
-    on a CPU runs sentences of similar length as padded groups, one direction at a time, the backward one over
-    reversed copies: torch then uses its fused oneDNN LSTM, faster on one thread (BENCHMARKS.md), with the same
-    result up to float rounding.
+    On a GPU (where cuDNN runs packed sequences well) the sentences are packed without padding; on a CPU, in
+    training and inference, sentences of similar length run as padded groups, one direction at a time, the
+    backward one over reversed copies: torch then uses its fused oneDNN LSTM, faster on one thread
+    (BENCHMARKS.md), with the same result and gradients up to float rounding. A group's steps and sentences are
+    rounded up to a multiple of PAD_QUANTUM: oneDNN compiles and keeps a kernel for every shape it sees, and
+    batches of sentences of every length would otherwise fill its cache (and memory) over an epoch.
     """
 
     def __init__(self, width_in: int, width: int, depth: int = 1) -> None:
@@ -68,8 +70,11 @@ class SentenceLSTM(nn.Module):
         """The BiLSTM's output for each row; the segments [start, start + length) must cover the rows."""
         if not len(lengths):
             return rows.new_zeros((0, 2 * self.lstm.hidden_size))
-        if not self.training and rows.device.type == "cpu":
+        if rows.device.type == "cpu":
             return self._padded(rows, starts, lengths)
+        return self._packed(rows, starts, lengths)
+
+    def _packed(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
         index, batch_sizes = packed_order(starts, lengths)
         index = torch.from_numpy(index).to(rows.device)
         packed = nn.utils.rnn.PackedSequence(rows.index_select(0, index), torch.from_numpy(batch_sizes))
@@ -78,35 +83,54 @@ class SentenceLSTM(nn.Module):
 
     def _padded(self, rows: torch.Tensor, starts: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
         out = rows.new_empty((len(rows), 2 * self.lstm.hidden_size))
-        order = np.argsort(lengths, kind="stable")
-        for group in np.split(order, range(LSTM_GROUP, len(order), LSTM_GROUP)):
+        for group in padded_groups(lengths):
             index = torch.from_numpy(segment_rows(starts[group], lengths[group])).to(rows.device)
             out.index_copy_(0, index, self._run_group(rows.index_select(0, index), lengths[group]))
         return out
 
     def _run_group(self, x: torch.Tensor, lengths: np.ndarray) -> torch.Tensor:
-        """All layers over the rows of one group of segments (concatenated in order), padded to the longest."""
-        steps, device = int(lengths.max()), x.device
-        forward, backward, real = (torch.from_numpy(a).to(device) for a in padded_positions(lengths))
+        """All layers over the rows of one group of segments (concatenated in order), padded to the longest (steps
+        and segments rounded up to multiples of PAD_QUANTUM)."""
+        steps, width = (-(-n // PAD_QUANTUM) * PAD_QUANTUM for n in (int(lengths.max()), len(lengths)))
+        forward, backward, real = (torch.from_numpy(a).to(x.device) for a in padded_positions(lengths, steps, width))
         ids = (forward.index_select(0, real), backward.index_select(0, real))
         lstm, hidden = self.lstm, self.lstm.hidden_size
-        zeros = x.new_zeros((1, len(lengths), hidden))
+        zeros = x.new_zeros((1, width, hidden))
         for layer in range(lstm.num_layers):
             sides = []
             for positions, cells, suffix in ((forward, ids[0], ""), (backward, ids[1], "_reverse")):
                 params = [getattr(lstm, f"{kind}_l{layer}{suffix}") for kind in ("weight_ih", "weight_hh",
                                                                                   "bias_ih", "bias_hh")]
-                padded = x.index_select(0, positions).view(steps, len(lengths), -1)
-                out = torch.lstm(padded, (zeros, zeros), params, True, 1, 0.0, False, False, False)[0]
+                padded = x.index_select(0, positions).view(steps, width, -1)
+                out = torch.lstm(padded, (zeros, zeros), params, True, 1, 0.0, self.training, False, False)[0]
                 out = out.view(-1, hidden).index_select(0, real)
                 sides.append(x.new_empty((len(x), hidden)).index_copy_(0, cells, out))
             x = torch.cat(sides, dim=-1)
         return x
 
 
-# Sentences per padded group of the inference BiLSTM (sorted by length, so little is padding): fewer matrix
+# Sentences per padded group of the BiLSTM on a CPU (sorted by length, so little is padding): fewer matrix
 # products per step than one sentence at a time, and wider ones than oneDNN runs well.
 LSTM_GROUP = 128
+# What a padded group's steps and sentences are rounded up to (a multiple of it), to bound the shapes oneDNN sees.
+PAD_QUANTUM = 8
+# A group closes when taking the next sentence would make its cells more than this many times its real ones: a
+# training batch of a few dozen sentences padded as one group ran at half the speed of packing (BENCHMARKS.md).
+PAD_SLACK = 1.25
+
+
+def padded_groups(lengths: np.ndarray) -> list[np.ndarray]:
+    """The segments (ids) in groups of similar length, longest first: a group takes the next segment while that
+    keeps its padded cells within PAD_SLACK times its real ones and its width within LSTM_GROUP."""
+    order = np.argsort(-lengths, kind="stable")
+    groups, first, real = [], 0, 0
+    for i, segment in enumerate(order):
+        width, real = i + 1 - first, real + int(lengths[segment])
+        if width > LSTM_GROUP or (width > PAD_QUANTUM and width * int(lengths[order[first]]) > PAD_SLACK * real):
+            groups.append(order[first:i])
+            first, real = i, int(lengths[segment])
+    groups.append(order[first:])
+    return groups
 
 
 def segment_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -115,15 +139,17 @@ def segment_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return (np.arange(int(lengths.sum())) + offsets).astype(np.int64)
 
 
-def padded_positions(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For segments laid one after the other: the row read at each (step, segment) cell, flattened, forwards and
-    backwards, and the flat ids of the real cells. Padding cells repeat a real row (they come after every real
-    step of their segment, so they change nothing)."""
-    steps = np.arange(int(lengths.max()))[:, None]
-    first = (np.cumsum(lengths) - lengths)[None, :]
-    real = steps < lengths[None, :]
-    forward = np.where(real, first + steps, first)
-    backward = np.where(real, first + lengths[None, :] - 1 - steps, first)
+def padded_positions(lengths: np.ndarray, steps: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For segments laid one after the other, padded to `steps` steps and `width` segments: the row read at each
+    (step, segment) cell, flattened, forwards and backwards, and the flat ids of the real cells. Padding cells
+    repeat a real row (they come after every real step of their segment, or belong to no segment, so they change
+    nothing)."""
+    lengths = np.pad(lengths, (0, width - len(lengths)))
+    at = np.arange(steps)[:, None]
+    first = np.where(lengths > 0, np.cumsum(lengths) - lengths, 0)[None, :]
+    real = at < lengths[None, :]
+    forward = np.where(real, first + at, first)
+    backward = np.where(real, first + lengths[None, :] - 1 - at, first)
     return forward.ravel().astype(np.int64), backward.ravel().astype(np.int64), np.flatnonzero(real)
 
 

@@ -81,6 +81,14 @@ def test_a_parser_widens_the_efficiency_tok2vec_only_in_its_own_pipelines():
     assert width(["tagger", "parser"], "accuracy") == width(["tagger"], "accuracy") == 256
 
 
+def test_the_efficiency_cnn_parser_runs_a_narrower_bilstm():
+    def context(**kwargs):
+        return init_config(lang="en", pipeline=["parser"], **kwargs)["components"]["parser"]["model"]["context_width"]
+
+    assert context() == 192
+    assert context(optimize="accuracy") == context(gpu=True) == 256
+
+
 def test_fine_tuning_a_parser_takes_smaller_batches_and_higher_rates_than_a_tagger():
     def training(pipeline):
         t = init_config(lang="en", pipeline=pipeline, gpu=True)["training"]
@@ -88,4 +96,4 @@ def test_fine_tuning_a_parser_takes_smaller_batches_and_higher_rates_than_a_tagg
             t["optimizer"]["component_learn_rates"])
 
     assert training(["tagger"]) == (2000, 5e-5, {"tagger": 0.001})
-    assert training(["tagger", "parser"]) == (1000, 2e-4, {"tagger": 0.002, "parser": 0.002})
+    assert training(["tagger", "parser"]) == (500, 2e-4, {"tagger": 0.002, "parser": 0.002})

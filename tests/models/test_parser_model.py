@@ -1,12 +1,13 @@
-"""The parser's sentence BiLSTM (each sentence on its own, packed without padding) and its bounded inference."""
+"""The parser's sentence BiLSTM (each sentence on its own: padded groups on a CPU, packed elsewhere) and its bounded
+inference."""
 import numpy as np
 import pytest
 import torch
 
 from plait.models.batch import bounded_runs
 from plait.models.heads import INFERENCE_CHUNK
-from plait.models.parser import (LSTM_GROUP, BiaffineParser, SentenceLSTM, TokenVectors, length_chunks, packed_order,
-                                 padded_positions)
+from plait.models.parser import (LSTM_GROUP, PAD_QUANTUM, PAD_SLACK, BiaffineParser, SentenceLSTM, TokenVectors,
+                                 length_chunks, packed_order, padded_groups, padded_positions)
 
 
 def test_packed_order_runs_longest_segment_first_step_by_step():
@@ -34,25 +35,53 @@ def test_sentence_lstm_equals_the_lstm_run_on_each_sentence_alone(depth):
 
 
 def test_padded_positions_read_each_segment_forwards_and_backwards():
-    forward, backward, real = padded_positions(np.array([2, 3, 1]))  # rows 0-1, 2-4, 5
+    forward, backward, real = padded_positions(np.array([2, 3, 1]), 3, 3)  # rows 0-1, 2-4, 5
     assert forward.reshape(3, 3).tolist() == [[0, 2, 5], [1, 3, 5], [0, 4, 5]]
     assert backward.reshape(3, 3).tolist() == [[1, 4, 5], [0, 3, 5], [0, 2, 5]]
     assert real.tolist() == [0, 1, 2, 3, 4, 7]
+    # rounded up to 4 steps and 4 segments: the extra step and the empty segment read rows and are never real
+    forward, backward, real = padded_positions(np.array([2, 3, 1]), 4, 4)
+    assert forward.reshape(4, 4).tolist() == [[0, 2, 5, 0], [1, 3, 5, 0], [0, 4, 5, 0], [0, 2, 5, 0]]
+    assert backward.reshape(4, 4).tolist() == [[1, 4, 5, 0], [0, 3, 5, 0], [0, 2, 5, 0], [0, 2, 5, 0]]
+    assert real.tolist() == [0, 1, 2, 4, 5, 9]
+
+
+def test_padded_groups_take_every_sentence_once_with_bounded_padding():
+    lengths = np.random.default_rng(1).integers(1, 120, size=700)
+    groups = padded_groups(lengths)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(len(lengths)))
+    for group in groups:
+        assert len(group) <= LSTM_GROUP
+        if len(group) > PAD_QUANTUM:
+            assert len(group) * lengths[group].max() <= PAD_SLACK * lengths[group].sum()
+    assert max(map(len, groups)) > PAD_QUANTUM  # similar lengths share a group
+    assert [g.tolist() for g in padded_groups(np.array([3, 50, 4]))] == [[1, 2, 0]]  # no group under 8 is split
 
 
 @pytest.mark.parametrize("depth", [1, 2])
-def test_sentence_lstm_at_inference_equals_the_packed_training_run(depth):
+def test_sentence_lstm_on_cpu_equals_the_packed_run_and_its_gradients(depth):
     # padded groups sorted by length (several groups, sentences of one token among them) give what packing gives
     torch.manual_seed(0)
-    layer = SentenceLSTM(6, 8, depth)
+    layer = SentenceLSTM(6, 8, depth).double()  # float64: parameter gradients sum thousands of rows
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 30, size=3 * LSTM_GROUP + 5)
     starts = np.cumsum(np.append(0, lengths[:-1]))
-    rows = torch.randn(int(lengths.sum()), 6)
-    with torch.no_grad():
-        packed = layer.train()(rows, starts, lengths)
-        padded = layer.eval()(rows, starts, lengths)
+    rows = torch.randn(int(lengths.sum()), 6, dtype=torch.float64, requires_grad=True)
+    loss_weights = torch.randn(int(lengths.sum()), 8, dtype=torch.float64)
+    grads = []
+    for run in (layer._packed, layer):
+        layer.zero_grad()
+        out = run(rows, starts, lengths)
+        (out * loss_weights).sum().backward()
+        grads.append((out.detach(), rows.grad.clone(), [p.grad.clone() for p in layer.parameters()]))
+        rows.grad = None
+    (packed, packed_rows, packed_params), (padded, padded_rows, padded_params) = grads
     torch.testing.assert_close(padded, packed)
+    torch.testing.assert_close(padded_rows, packed_rows)
+    for a, b in zip(padded_params, packed_params):
+        torch.testing.assert_close(a, b)
+    with torch.no_grad():
+        torch.testing.assert_close(layer.eval()(rows, starts, lengths), packed)
     assert layer(rows[:0], starts[:0], lengths[:0]).shape == (0, 8)
 
 
