@@ -121,7 +121,8 @@ PAD_SLACK = 1.25
 
 def padded_groups(lengths: np.ndarray) -> list[np.ndarray]:
     """The segments (ids) in groups of similar length, longest first: a group takes the next segment while that
-    keeps its padded cells within PAD_SLACK times its real ones and its width within LSTM_GROUP."""
+    keeps its width within LSTM_GROUP and, once it has more than PAD_QUANTUM segments, its cells (width x longest)
+    within PAD_SLACK times its real ones."""
     order = np.argsort(-lengths, kind="stable")
     groups, first, real = [], 0, 0
     for i, segment in enumerate(order):
