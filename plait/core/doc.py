@@ -226,19 +226,29 @@ class Doc(HasExtensions):
 
     def set_ents(self, spans: Iterable[Span | tuple[int, int, str]], missing: Sequence[bool] | None = None) -> None:
         """Set entities; every other token is outside ("O"), or unknown where `missing` flags it."""
+        triples = sorted((s.start, s.end, s.label) if isinstance(s, Span) else tuple(s) for s in spans)
+        starts = np.fromiter((t[0] for t in triples), dtype=np.int64, count=len(triples))
+        ends = np.fromiter((t[1] for t in triples), dtype=np.int64, count=len(triples))
+        bad = (starts < 0) | (ends <= starts) | (ends > len(self))
+        bad[1:] |= starts[1:] < np.maximum.accumulate(ends)[:-1]  # starts inside an earlier entity
+        if bad.any():
+            start, end, _ = triples[int(np.flatnonzero(bad)[0])]
+            raise ValueError(f"entity [{start}:{end}] is empty, outside the doc's {len(self)} tokens or "
+                             "overlaps another entity")
+        keys: dict[str | int, int] = {}
+        for _, _, label in triples:
+            if label not in keys:
+                keys[label] = self.vocab.strings.add(label) if isinstance(label, str) else int(label)
         iob, types = self.columns["ENT_IOB"], self.columns["ENT_TYPE"]
-        iob[:] = _IOB_CODE["O"]
+        inside = np.zeros(len(self) + 1, dtype=np.int64)  # +1 at each start, -1 at each end: its running sum
+        np.add.at(inside, starts, 1)
+        np.add.at(inside, ends, -1)
+        taken = np.cumsum(inside[:-1]) > 0
+        iob[:] = np.where(taken, _IOB_CODE["I"], _IOB_CODE["O"])
+        iob[starts] = _IOB_CODE["B"]
         types[:] = 0
-        taken = np.zeros(len(self), dtype=bool)
-        for span in spans:
-            start, end, label = (span.start, span.end, span.label) if isinstance(span, Span) else span
-            if taken[start:end].any():
-                raise ValueError(f"entity [{start}:{end}] overlaps another entity")
-            taken[start:end] = True
-            key = self.vocab.strings.add(label) if isinstance(label, str) else int(label)
-            iob[start] = _IOB_CODE["B"]
-            iob[start + 1:end] = _IOB_CODE["I"]
-            types[start:end] = key
+        types[taken] = np.repeat(np.fromiter((keys[t[2]] for t in triples), dtype=types.dtype, count=len(triples)),
+                                 ends - starts)
         if missing is not None:
             iob[np.asarray(missing, dtype=bool) & ~taken] = 0
 

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
+from plait.models.layers import maxout
 from plait.models.settings import NonNegativeInt, Pieces, PositiveInt, Rate
 
 
@@ -28,11 +29,11 @@ class _WindowBlock(nn.Module):
         self.norm = nn.LayerNorm(width)
 
     def forward(self, batch: TokenBatch, x: torch.Tensor) -> torch.Tensor:
-        h = self.linear(expand_window(batch, x, self.window_size))  # (n_tokens, width * pieces)
+        windows = expand_window(batch, x, self.window_size)  # (n_tokens, (2 * window_size + 1) * width)
         if self.pieces > 1:
-            h = h.unflatten(1, (-1, self.pieces)).amax(dim=-1)
+            h = maxout(self.linear, windows, self.pieces)
         else:
-            h = nn.functional.mish(h)
+            h = nn.functional.mish(self.linear(windows))
         return x + self.norm(h)
 
 

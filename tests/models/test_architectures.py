@@ -163,3 +163,21 @@ def test_transformer_model_and_listener_build_from_defaults(tiny_bert, docs):
     listener.receive(docs, output)
     listener.train()
     assert listener.width == hidden and token_rows(listener(docs)) == (N_TOKENS, hidden)
+
+
+def test_maxout_keeps_the_best_of_each_units_own_candidates_forward_and_backward():
+    # the weight's rows hold unit 0's candidates, then unit 1's, ...: the piece-by-piece computation must pick
+    # each unit's max among its own rows (a mix-up of rows gives other values and other gradients)
+    from plait.models.layers import maxout
+
+    torch.manual_seed(0)
+    for pieces in (2, 3):
+        linear = torch.nn.Linear(7, 5 * pieces).double()
+        x = torch.randn(4, 3, 7, dtype=torch.float64, requires_grad=True)
+        reference = linear(x).unflatten(-1, (5, pieces)).amax(dim=-1)
+        got = maxout(linear, x, pieces)
+        assert got.shape == (4, 3, 5) and torch.allclose(got, reference, rtol=0, atol=1e-12)
+        weights = torch.randn(4, 3, 5, dtype=torch.float64)
+        want = torch.autograd.grad((reference * weights).sum(), [x, linear.weight, linear.bias])
+        have = torch.autograd.grad((got * weights).sum(), [x, linear.weight, linear.bias])
+        assert all(torch.allclose(a, b) for a, b in zip(want, have))

@@ -16,9 +16,8 @@ import torch
 
 from plait.core.components.token_heads import initial_labels, token_head_loss
 from plait.core.doc import Doc
-from plait.core.iob import iob_to_spans
 from plait.core.scorer import score_ents
-from plait.models.biluo import biluo_tags, constrained_viterbi, transition_mask
+from plait.models.biluo import biluo_spans, biluo_tags, constrained_viterbi, transition_mask
 from plait.models.heads import TokenClassifier
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ class EntityRecognizer:
     def set_annotations(self, docs: Sequence[Doc], predictions: list[np.ndarray]) -> None:
         """Predicted entities; those a doc already has (from an entity_ruler before the ner) are kept."""
         for doc, ids in zip(docs, predictions):
-            spans = iob_to_spans([self.tags[i] for i in ids])
+            spans = biluo_spans(ids, self.labels)
             if doc.has_annotation("ENT_IOB"):
                 preset = [(e.start, e.end, e.label) for e in doc.ents]
                 taken = {i for start, end, _ in preset for i in range(start, end)}
