@@ -226,7 +226,8 @@ class Doc(HasExtensions):
 
     def set_ents(self, spans: Iterable[Span | tuple[int, int, str]], missing: Sequence[bool] | None = None) -> None:
         """Set entities; every other token is outside ("O"), or unknown where `missing` flags it."""
-        triples = sorted((s.start, s.end, s.label) if isinstance(s, Span) else tuple(s) for s in spans)
+        triples = sorted(((s.start, s.end, s.label) if isinstance(s, Span) else tuple(s) for s in spans),
+                         key=lambda t: t[:2])  # by position only: labels may mix strings and ids
         starts = np.fromiter((t[0] for t in triples), dtype=np.int64, count=len(triples))
         ends = np.fromiter((t[1] for t in triples), dtype=np.int64, count=len(triples))
         bad = (starts < 0) | (ends <= starts) | (ends > len(self))

@@ -39,6 +39,21 @@ def test_entities_from_biluo_and_setter(doc):
         doc.ents = [(0, 2, "ORG"), (1, 3, "ORG")]
 
 
+def test_set_ents_in_any_order_with_mixed_labels_and_rejects_bad_spans(doc):
+    money = doc.vocab.strings.add("MONEY")
+    doc.set_ents([(6, 9, money), (0, 1, "ORG"), (3, 4, "GPE"), Span(doc, 4, 5, "PRODUCT")])
+    assert [(e.start, e.end, e.label_) for e in doc.ents] == [
+        (0, 1, "ORG"), (3, 4, "GPE"), (4, 5, "PRODUCT"), (6, 9, "MONEY")]
+    assert [t.ent_iob_ for t in doc] == ["B", "O", "O", "B", "B", "O", "B", "I", "I", "O"]
+    assert [t.ent_type_ for t in doc][6:] == ["MONEY", "MONEY", "MONEY", ""]
+    for spans in ([(0, 5, "A"), (1, 2, "B"), (3, 4, "C")],  # overlaps the first, not its neighbour
+                  [(2, 2, "A")], [(9, 11, "A")], [(-1, 1, "A")], [(1, 3, "A"), (1, 3, 7)]):
+        with pytest.raises(ValueError):
+            doc.set_ents(spans)
+    doc.set_ents([(1, 2, "X")], missing=[True] * 3 + [False] * 7)
+    assert [t.ent_iob_ for t in doc][:4] == ["", "B", "", "O"]
+
+
 def test_missing_entity_annotation_is_not_outside():
     doc = Doc(Vocab(), ["a", "b", "c"], ents=["-", "U-X", "O"])
     assert [t.ent_iob_ for t in doc] == ["", "B", "O"]
