@@ -21,6 +21,12 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def bf16_cpu(monkeypatch) -> None:
+    """Autocast to bf16 on this CPU even where it has no native bf16 (torch then emulates it: slower, same math)."""
+    monkeypatch.setattr("plait.models.precision.native_bf16", lambda: True)
+
+
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory) -> Path:
     """A random 2-layer BERT with a WordPiece tokenizer trained on the wikitext-2 sample (128 positions)."""

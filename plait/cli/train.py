@@ -14,8 +14,9 @@ from plait.core.progress import progress_bar
 from plait.core.training.evaluate import main_scores
 from plait.core.training.initialize import init_nlp
 from plait.core.training.loggers import Logger, RunInfo, resolve_logger
-from plait.core.training.loop import Progress, Trainer
+from plait.core.training.loop import Progress, Trainer, loss_scaling
 from plait.core.training.signals import StopRequest
+from plait.models.precision import precision_note
 
 BEST, LAST, CHECKPOINT, REPORT = "model-best", "model-last", "checkpoint", "report.html"
 
@@ -64,6 +65,8 @@ def _train(run: Job) -> None:
     ranks = f" x {run.world.size} ranks" if run.world.size > 1 else ""
     run.say(f"pipeline {nlp.pipe_names} on {run.device}{ranks}; frozen {plan.frozen_components or 'none'}",
             err=True)
+    if note := precision_note(trainer.device, loss_scaling(nlp, plan)[0]):
+        run.say(note, err=True)
     logger.setup(RunInfo([n for n, c in nlp.pipeline if isinstance(c, Trainable) and n not in plan.frozen_components],
                          list(main_scores(nlp)), run.path))
     try:

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import srsly
 
+from plait.core.cpu import native_bf16
+
 from test_jobs import CONFIG, HOOK, ROOT, assert_bitwise_equal, weights
 
 TORCHRUN = Path(sys.executable).with_name("torchrun")
@@ -134,8 +136,8 @@ def test_sigterm_stops_every_rank_and_saves(tmp_path):
 
 
 def test_a_transformer_pipeline_with_every_training_option_on_two_ranks(tmp_path, tiny_bert):
-    """Transformer listeners, gradient accumulation, mixed precision (bf16 on the CPU), per-component learning
-    rates and an annotating component, on two ranks."""
+    """Transformer listeners, gradient accumulation, mixed precision (bf16 where the CPU has it, else float32
+    and a note saying so), per-component learning rates and an annotating component, on two ranks."""
     out = tmp_path / "run"
     proc = torchrun("train", ROOT / "examples" / "configs" / "transformer.cfg", "--output", out,
                     "--paths.transformer", tiny_bert, "--training.max_steps", 6, "--training.eval_frequency", 3,
@@ -145,6 +147,7 @@ def test_a_transformer_pipeline_with_every_training_option_on_two_ranks(tmp_path
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = list(srsly.read_jsonl(out / "metrics.jsonl"))
     assert [r["step"] for r in rows] == [3, 6] and rows[-1]["learn_rate"]["transformer"] == 0.00005
+    assert proc.stderr.count("mixed precision is off") == (0 if native_bf16() else 1), proc.stderr[-3000:]
 
 
 def test_a_frozen_encoder_stays_the_same_on_two_ranks(tmp_path):

@@ -6,6 +6,7 @@ import torch
 import plait
 from plait.core.span_getters import create_strided_spans, doc_spans, sent_spans
 from plait.core.training.schedules import constant, constant_then
+from plait.models.precision import autocast_dtype, precision_note
 from plait.models.transformer.pooling import ReduceFirst, ReduceLast, ReduceMax, ReduceMean, ReduceSum
 from plait.models.transformer.model import TransformerModel, _batches
 from plait.models.transformer.listener import TransformerListener
@@ -211,17 +212,30 @@ def test_grad_factor_schedule_advances_per_step():
     assert seen == [0.0, 0.0, 1.0, 1.0]
 
 
-def test_mixed_precision_bf16_on_cpu(tiny_bert):
+def test_mixed_precision_bf16_on_cpu(tiny_bert, bf16_cpu):
     docs = [plait.blank("en")(TEXT)]
     full = load(tiny_bert).eval()
     mixed = load(tiny_bert, mixed_precision=True).eval()
     with torch.no_grad():
         a, b = full(docs).last_hidden_state, mixed(docs).last_hidden_state
-    assert b.dtype == torch.float32
+    assert b.dtype == torch.float32 and not torch.equal(a, b)  # computed in bf16, handed back in float32
     assert torch.nn.functional.cosine_similarity(a, b).min() > 0.99
     b_train = mixed.train()(docs).last_hidden_state
     b_train.sum().backward()
     assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in mixed.transformer.encoder.parameters())
+
+
+def test_mixed_precision_stays_float32_on_a_cpu_without_bf16(tiny_bert, monkeypatch):
+    """Where the CPU has no native bf16, torch emulates it many times slower than float32: autocast stays off."""
+    monkeypatch.setattr("plait.models.precision.native_bf16", lambda: False)
+    docs = [plait.blank("en")(TEXT)]
+    with torch.no_grad():
+        a = load(tiny_bert).eval()(docs).last_hidden_state
+        b = load(tiny_bert, mixed_precision=True).eval()(docs).last_hidden_state
+    assert torch.equal(a, b)
+    assert precision_note(torch.device("cpu"), wanted=True).startswith("mixed precision is off")
+    assert precision_note(torch.device("cpu"), wanted=False) is None
+    assert autocast_dtype(torch.device("cuda")) == torch.float16
 
 
 def test_transformer_uses_plait_dropout_at_its_config_rates(tiny_bert):

@@ -79,7 +79,7 @@ class Trainer:
         self.state = RunState()
 
     def _stepper(self) -> Stepper:
-        scale, settings = _loss_scaling(self.nlp, self.plan)
+        scale, settings = loss_scaling(self.nlp, self.plan)
         heads = [n for n, c in self.nlp.pipeline if isinstance(c, Trainable) and n not in self.plan.frozen_components]
         return Stepper(self.plan.optimizer, trainable_parameters(self.nlp, self.plan.frozen_components),
                        device=self.device, loss_names=heads, scale_loss=scale, scaler_settings=settings,
@@ -157,7 +157,7 @@ def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str 
     return Trainer(nlp, plan, device=device).train()
 
 
-def _loss_scaling(nlp: "Language", plan: "TrainingPlan") -> tuple[bool, dict[str, Any]]:
+def loss_scaling(nlp: "Language", plan: "TrainingPlan") -> tuple[bool, dict[str, Any]]:
     """fp16 on a GPU needs loss scaling: for `training.mixed_precision`, or a model that runs in mixed precision
     itself (a transformer), with that model's `grad_scaler_config`."""
     wanted, settings = plan.mixed_precision, {}

@@ -12,6 +12,7 @@ import numpy as np
 
 import plait
 from plait.core import fs
+from plait.core.cpu import native_bf16
 from plait.core.errors import DataError, UserError
 from plait.core.vectors.table import Vectors
 from plait.core.vectors.readers import read_vectors, text_layout
@@ -137,7 +138,7 @@ def nearest_kept(data: np.ndarray, keep: int, batch_size: int = 1024, block: int
     threads cost more than they save on these small steps.
     """
     kept = _unit(np.asarray(data[:keep], dtype=np.float32))
-    kept_bf16 = _to_bf16(kept) if _native_bf16() else None
+    kept_bf16 = _to_bf16(kept) if native_bf16() else None
     kept_error = 0.0 if kept_bf16 is None else float(np.linalg.norm(_from_bf16(kept_bf16) - kept, axis=1).max())
     out = np.empty(len(data) - keep, dtype=np.int64)
     for begin in range(keep, len(data), batch_size):
@@ -229,12 +230,3 @@ def _floor_keys(best: np.ndarray, base_error: np.ndarray) -> np.ndarray:
     # candidates score within 2E of the best, so |score| <= |best| + 0.05 bounds u|score| in E (E < 0.025)
     floor = top - 2 * (base_error + BF16_UNIT / (1 - BF16_UNIT) * (np.abs(top) + 0.05))
     return _order_keys((floor.astype(np.float32).view(np.int32) >> 16).astype(np.int16)) - 1  # truncation rounds up
-
-
-def _native_bf16() -> bool:
-    """Whether this CPU has bfloat16 dot-product instructions (AVX512-BF16 or AMX), read from /proc/cpuinfo."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split("\nflags", 2)[1].split("\n", 1)[0].split()
-    except (OSError, IndexError):
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags

@@ -371,8 +371,8 @@ def build_transformer_model(*, name: str, get_spans: Callable, tokenizer_config:
     """`plait.TransformerModel.v1`: a HuggingFace encoder (`name`: local directory or cached model name).
 
     `tokenizer_config` and `transformer_config` are passed to AutoTokenizer / AutoModel `from_pretrained`;
-    `mixed_precision` runs the transformer under autocast (bf16 on CPU, fp16 on GPU, where
-    `grad_scaler_config` sets up torch's GradScaler); a span longer than the model's limit is cut into
+    `mixed_precision` runs the transformer under autocast (fp16 on GPU, where `grad_scaler_config` sets up
+    torch's GradScaler; bf16 on a CPU with native bf16, float32 on other CPUs); a span longer than the model's limit is cut into
     overlapping windows (`overlong = "split"`) or is an error naming the doc (`"error"`).
     """
     return TransformerModel(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config or {},

@@ -30,7 +30,7 @@ def test_annotating_component_sets_predictions_during_training():
     assert loaded and all(eg.predicted.has_annotation("TAG") for eg in loaded[0])
 
 
-def test_mixed_precision_bf16_trains_on_cpu():
+def test_mixed_precision_bf16_trains_on_cpu(bf16_cpu):
     nlp, plan = setup(**{"training.mixed_precision": True})
     records = [p for p in train_while_improving(nlp, plan) if p.scores]
     assert records and all(torch.isfinite(torch.tensor(v)) for r in records for v in r.losses.values())
