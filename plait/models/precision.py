@@ -5,7 +5,7 @@ import contextlib
 
 import torch
 
-from plait.core.cpu import native_bf16
+from plait.models.cpu import native_bf16
 
 
 def autocast_dtype(device: torch.device) -> torch.dtype | None:
