@@ -54,7 +54,8 @@ def bare_model(n_tags: int):
             self.output = nn.Linear(WIDTH, n_tags)
 
         def forward(self, ids, window):  # ids: (n_tokens, n_attrs, 4); window: (n_tokens, 3) rows, n = zero row
-            x = self.mix_norm(self.mix(torch.cat([t(ids[:, i]).sum(1) for i, t in enumerate(self.tables)], 1)))
+            bags = [nn.functional.embedding_bag(ids[:, i], t.weight, mode="sum") for i, t in enumerate(self.tables)]
+            x = self.mix_norm(self.mix(torch.cat(bags, 1)))
             for block, norm in zip(self.blocks, self.norms):
                 padded = torch.cat([x, x.new_zeros(1, WIDTH)])
                 x = x + norm(block(padded[window].view(len(x), 3 * WIDTH)))

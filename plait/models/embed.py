@@ -38,7 +38,8 @@ def lexeme_hash_ids(attr: str, rows: int, seed: int) -> LexemeCache:
 
 
 class HashEmbed(nn.Module):
-    """Embed one lexical attribute: each token's N_SEEDS hashed rows are summed. Output (n_tokens, width)."""
+    """Embed one lexical attribute: each token's N_SEEDS hashed rows are summed (as one bag each, so the
+    (n_tokens, N_SEEDS, width) gather is never held). Output (n_tokens, width)."""
 
     def __init__(self, *, width: int, rows: int, attr: str, seed: int) -> None:
         super().__init__()
@@ -49,7 +50,8 @@ class HashEmbed(nn.Module):
 
     def forward(self, docs: Sequence[Any]) -> torch.Tensor:
         ids = self.ids.gather(docs) if docs else np.zeros((0, N_SEEDS), np.int64)
-        return self.table(torch.from_numpy(ids).to(self.table.weight.device)).sum(dim=1)
+        weight = self.table.weight
+        return nn.functional.embedding_bag(torch.from_numpy(ids).to(weight.device), weight, mode="sum")
 
 
 class MultiHashEmbed(nn.Module):
