@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -68,6 +69,16 @@ class TokenClassifier(nn.Module):
             batch: TokenBatch = self.tok2vec(docs)
             return batch.pad(self._score(batch.flat))
         return torch.cat(list(self.score_blocks(docs)), dim=1)  # (batch, tokens, n_labels)
+
+    def best_labels(self, docs: Sequence[Any]) -> list[np.ndarray]:
+        """Inference: each doc's best label id per token, taken over the unpadded rows INFERENCE_CHUNK tokens at
+        a time, so no padded (batch, tokens, n_labels) scores are built."""
+        if not docs:
+            return []
+        batch: TokenBatch = self.tok2vec(docs)
+        best = [self._score(rows).argmax(dim=-1) for _, rows in batch.row_blocks(INFERENCE_CHUNK)]
+        flat = torch.cat(best).cpu().numpy() if best else np.zeros(0, dtype=np.int64)
+        return np.split(flat, np.cumsum(batch.lengths)[:-1])
 
     def score_blocks(self, docs: Sequence[Any]) -> Iterator[torch.Tensor]:
         """Inference: forward's (batch, tokens, n_labels) scores as consecutive blocks along the token axis.

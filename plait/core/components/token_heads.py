@@ -35,11 +35,10 @@ def token_head_loss(scores: torch.Tensor, gold: Iterable[Sequence[Any]], label_i
 
 def predict_token_labels(model: nn.Module, docs: Sequence[Any]) -> list[np.ndarray]:
     """The best label id of each token of each doc, in inference mode; a long doc's scores are reduced block
-    by block (TokenClassifier.score_blocks), never held at once."""
+    by block (TokenClassifier.best_labels), never held at once."""
     model.eval()
     with torch.no_grad():
-        best = torch.cat([scores.argmax(dim=-1) for scores in model.score_blocks(docs)], dim=1).cpu().numpy()
-    return [best[i, :len(doc)] for i, doc in enumerate(docs)]
+        return model.best_labels(docs)
 
 
 def initial_labels(name: str, get_examples: Callable[[], Iterable[Any]], labels: Sequence[Any] | None,
