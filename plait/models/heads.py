@@ -76,9 +76,8 @@ class TokenClassifier(nn.Module):
         if not docs:
             return []
         batch: TokenBatch = self.tok2vec(docs)
-        best = [self._score(rows).argmax(dim=-1) for _, rows in batch.row_blocks(INFERENCE_CHUNK)]
-        flat = torch.cat(best).cpu().numpy() if best else np.zeros(0, dtype=np.int64)
-        return np.split(flat, np.cumsum(batch.lengths)[:-1])
+        best = batch.map_rows(lambda rows: self._score(rows).argmax(dim=-1), INFERENCE_CHUNK)
+        return np.split(best.cpu().numpy(), np.cumsum(batch.lengths)[:-1])
 
     def score_blocks(self, docs: Sequence[Any]) -> Iterator[torch.Tensor]:
         """Inference: forward's (batch, tokens, n_labels) scores as consecutive blocks along the token axis.
