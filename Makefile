@@ -23,7 +23,7 @@ run: venv
 	$(BIN)/python examples/show.py training/model-best
 
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info training

@@ -54,6 +54,7 @@ def job(output: Path | None, config: Config, *, kind: str, resume: bool, overwri
     if output is None and (resume or overwrite):
         raise UserError("--resume and --overwrite need an output folder")
     world = join_world()
+    together = False  # whether every rank leaves here: at the end, or stopped by a signal they all heard
     try:
         device = device_for(gpu_id) if world.size == 1 else rank_device(world, gpu_id)
         if output is None:
@@ -72,8 +73,12 @@ def job(output: Path | None, config: Config, *, kind: str, resume: bool, overwri
                 yield Job(world, device, config, output, run_dir=run_dir, checkpoint=checkpoint)
             finally:
                 run_dir.close()
+        together = True
+    except typer.Exit:
+        together = True
+        raise
     finally:
-        leave_world(world)
+        leave_world(world, together=together)
 
 
 def resume_command() -> str:

@@ -112,6 +112,11 @@ def rank_device(world: World, gpu_id: int) -> str:
     return f"cuda:{world.local_rank}" if torch.cuda.is_available() else "cpu"
 
 
-def leave_world(world: World) -> None:
+def leave_world(world: World, *, together: bool) -> None:
+    """Leave the process group. Ranks that end together (finished, or stopped by a signal all of them heard)
+    first wait for each other, so none tears its connections down while a peer still saves or sends; a rank
+    that failed alone leaves at once (its peers' next collective then fails and stops them)."""
     if world.size > 1 and dist.is_initialized():
+        if together:
+            dist.barrier()
         dist.destroy_process_group()
