@@ -15,11 +15,12 @@ from plait.core.errors import DataError
 from plait.core.training.checkpoint import RunState
 from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
-from plait.models.memory import release_freed_memory
+from plait.models.memory import keep_freed_memory, release_freed_memory
 from plait.models.precision import autocast
 
 # Steps between handing glibc's freed heap back to the OS: batches of varying sizes leave freed temporaries in
-# the heap, and without it a run's resident size crept up with its number of steps.
+# the heap, and without it a run's resident size crept up with its number of steps. Between two trims the
+# steps reuse the freed heap (`keep_freed_memory`) instead of faulting in fresh mappings.
 TRIM_EVERY = 20
 
 
@@ -62,6 +63,7 @@ def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState,
     logs). Each rank trains on its share of the batch, `load`ed (e.g. read from disk). The first `state.step`
     batches are replayed without training (a resumed run). `state.seconds` counts reading the batches and
     training on them, not the caller's work between steps."""
+    keep_freed_memory()
     replayed = 0
     started = time.perf_counter()
     for epoch, batch, last in stream:

@@ -9,7 +9,6 @@ None: the caller then reads the file sequentially, which reports the first probl
 """
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 
 from plait.core.errors import DataError
 from plait.core.vectors.readers.text import TEXT_BLOCK_BYTES, parse_lines, text_blocks
+from plait.models.memory import keep_freed_memory
 
 MIN_PIECE_BYTES = 32 << 20  # smaller files are parsed in this process: forking costs more than it saves
 WORKER_BLOCK_BYTES = 1 << 20  # with the allocator tuned (see _keep_freed_memory), larger blocks parse faster
@@ -82,21 +82,7 @@ def _start_worker(counter: Any) -> None:
     """Pool initializer: keep the shared progress counter in a global, tune the allocator."""
     global _counter
     _counter = counter
-    _keep_freed_memory()
-
-
-def _keep_freed_memory() -> None:
-    """Make glibc keep freed memory for reuse (only in the short-lived workers: it is process-wide).
-
-    By default numpy's temporaries above 128 KiB are fresh mappings, unmapped when freed, and every page of
-    each is faulted in again: that halves the parser's speed on blocks of useful size.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
-        libc.mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):  # not glibc
-        pass
+    keep_freed_memory()  # only in the short-lived workers: it is process-wide (fresh mappings halve the parser)
 
 
 def _cpus() -> int:
