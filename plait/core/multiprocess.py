@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from srsly import msgpack
 
-from plait.core.data.docbin import decode_docs, encode_docs, unpack_record
+from plait.core.data.docbin import docs_from_record, encode_docs, unpack_record
 from plait.core.threads import pin_threads, pinned_threads
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _work(nlp: "Language", tasks: Any, results: Any) -> None:
 
 def _annotate(nlp: "Language", start: int, items: list[Any]) -> tuple[list["Doc"], tuple[int, str] | None]:
     """The batch's docs annotated, or (no docs, the first failing document's index and error)."""
-    texts = [decode_docs(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item for item in items]
+    texts = [docs_from_record(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item for item in items]
     try:
         docs = list(nlp.pipe(texts, batch_size=len(texts)))
     except Exception:  # find the document: run the batch's texts one by one
@@ -99,7 +99,10 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 data = done.pop(received)
                 received += 1
                 top_up()
-                yield from decode_docs(unpack_record(data), nlp.vocab) if isinstance(data, bytes) and data else data
+                if isinstance(data, bytes):
+                    yield from docs_from_record(unpack_record(data), nlp.vocab) if data else []
+                else:
+                    yield from data
         finally:
             for worker in workers:
                 worker.kill()

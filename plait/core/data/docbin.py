@@ -113,29 +113,48 @@ def unpack_record(data: bytes) -> dict[str, Any]:
 
 
 def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
-    """The docs of one chunk record; KeyError / ValueError / TypeError when it is malformed."""
-    lengths = np.frombuffer(record["lengths"], dtype=np.int64)
-    bounds = [0, *itertools.accumulate(lengths.tolist())]
-    n = bounds[-1]
-    words = record["words"]
-    orth = np.frombuffer(record["orth"], dtype=np.int32)
-    spaces = np.frombuffer(record["spaces"], dtype=np.bool_)
-    columns = {name: np.frombuffer(data, dtype=np.dtype(dtype)) for name, (dtype, data) in record["columns"].items()}
+    """The docs of one chunk record read from a file, checked first; KeyError / ValueError / TypeError when it
+    is malformed."""
+    lengths, orth, spaces, columns = arrays = _arrays(record)
     for name, values in columns.items():
         if name not in COLUMN_DTYPES or values.dtype != COLUMN_DTYPES[name]:
             raise ValueError(f"unexpected column {name!r} of type {values.dtype}")
+    n = sum(lengths.tolist())
     if len(orth) != n or len(spaces) != n or any(len(v) != n for v in columns.values()):
         raise ValueError(f"array lengths do not add up to the {n} tokens of the chunk")
-    if len(orth) and (orth.min() < 0 or orth.max() >= len(words)):
+    if len(orth) and (orth.min() < 0 or orth.max() >= len(record["words"])):
         raise ValueError("word index out of range")
     known = np.array([0] + [vocab.strings.add(s) for s in record["strings"]], dtype=np.uint64)
     named = [name for name in STRING_COLUMNS if name in columns]
     if named and not np.isin(np.concatenate([columns[name] for name in named]), known).all():  # one test, then
         bad = next(name for name in named if not np.isin(columns[name], known).all())  # the culprit's name
         raise ValueError(f"column {bad} refers to strings the chunk does not hold")
-    lex = vocab.lex_ids(words)[orth]  # each distinct word looked up once
+    return _build_docs(record, vocab, arrays)
+
+
+def docs_from_record(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
+    """The docs of a record that `encode_docs` made in this process or a worker forked from it (a training
+    store's, an n_process worker's): nothing to check, which is a third of decoding a short doc."""
+    return _build_docs(record, vocab, _arrays(record))
+
+
+def _arrays(record: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """A record's per-doc lengths and its tokens' word indices, space flags and columns, as arrays."""
+    columns = {name: np.frombuffer(data, dtype=np.dtype(dtype)) for name, (dtype, data) in record["columns"].items()}
+    return (np.frombuffer(record["lengths"], dtype=np.int64), np.frombuffer(record["orth"], dtype=np.int32),
+            np.frombuffer(record["spaces"], dtype=np.bool_), columns)
+
+
+def _build_docs(record: dict[str, Any], vocab: Vocab,
+                arrays: tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]) -> list[Doc]:
+    lengths, orth, spaces, columns = arrays
+    for string in record["strings"]:
+        vocab.strings.add(string)
+    lex = vocab.lex_ids(record["words"])[orth]  # each distinct word looked up once
     docs = []
-    for i, (start, end) in enumerate(zip(bounds, bounds[1:])):
+    start = 0
+    for i, length in enumerate(lengths.tolist()):
+        end = start + length
         doc = Doc.from_lex(vocab, lex[start:end], spaces[start:end].copy())
         for name, values in columns.items():
             doc.columns[name] = values[start:end].copy()
@@ -143,6 +162,7 @@ def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
         doc.spans = {name: [Span(doc, s, e, label) for s, e, label in group]
                      for name, group in record["spans"][i].items()}
         docs.append(doc)
+        start = end
     return docs
 
 

@@ -5,7 +5,7 @@ from srsly import msgpack
 
 from plait.core.data.columns import read_columns
 from plait.core.data.conllu import read_conllu
-from plait.core.data.docbin import DocBinWriter, read_docbin
+from plait.core.data.docbin import DocBinWriter, decode_docs, docs_from_record, encode_docs, read_docbin
 from plait.core.doc import COLUMN_DTYPES, Doc
 from plait.core.errors import DataError
 from plait.core.span import Span
@@ -54,6 +54,18 @@ def test_round_trip_every_annotation(tmp_path):
     docs = [rich_doc(vocab), Doc(vocab, []), Doc(vocab, ["plain"], [True])]
     round_trip(tmp_path, docs)
     round_trip(tmp_path, docs * 5, chunk_docs=2, chunk_tokens=4)  # many chunks
+
+
+def test_records_of_this_process_decode_unchecked_to_the_same_docs():
+    """A training store's and an n_process worker's records skip the file checks, and come back the same."""
+    vocab = Vocab()
+    docs = [rich_doc(vocab), Doc(vocab, []), Doc(vocab, ["plain"], [True])]
+    record = msgpack.unpackb(msgpack.packb(encode_docs(docs), use_bin_type=True), raw=False)
+    for decode in (decode_docs, docs_from_record):
+        back = decode(record, Vocab())
+        assert len(back) == len(docs)
+        for a, b in zip(docs, back):
+            assert_same(a, b)
 
 
 def test_failed_write_leaves_nothing(tmp_path):
