@@ -84,21 +84,23 @@ class DocBinWriter:
 
 def encode_docs(docs: list[Doc]) -> dict[str, Any]:
     """One record for several docs: arrays concatenated, with the words and strings they refer to."""
-    lex = np.concatenate([doc.lex for doc in docs]).astype(np.int64)
-    distinct, orth = np.unique(lex, return_inverse=True)
+    distinct: dict[int, int] = {}  # lexeme id -> index into the record's words, in order of first use
+    orth = [distinct.setdefault(i, len(distinct)) for doc in docs for i in doc.lex.tolist()]
     vocab = docs[0].vocab
     columns = {name: np.concatenate([column_values(doc, name) for doc in docs])
                for name in COLUMN_DTYPES if any(name in doc.columns for doc in docs)}
-    keys = np.unique(np.concatenate([np.zeros(1, np.uint64)] + [columns[n] for n in STRING_COLUMNS if n in columns]))
-    span_keys = {s.label for doc in docs for group in doc.spans.values() for s in group}
+    keys = {s.label for doc in docs for group in doc.spans.values() for s in group}
+    for name in STRING_COLUMNS:
+        if name in columns:
+            keys.update(columns[name].tolist())
     strings = vocab.strings
     return {
         "lengths": np.array([len(doc) for doc in docs], dtype=np.int64).tobytes(),
-        "words": [vocab.words[i] for i in distinct.tolist()],
-        "orth": orth.astype(np.int32).tobytes(),
+        "words": [vocab.words[i] for i in distinct],
+        "orth": np.array(orth, dtype=np.int32).tobytes(),
         "spaces": np.concatenate([doc.spaces for doc in docs]).astype(np.bool_).tobytes(),
         "columns": {name: [values.dtype.str, values.tobytes()] for name, values in columns.items()},
-        "strings": [strings[k] for k in set(keys.tolist()) | span_keys if k],
+        "strings": [strings[k] for k in keys if k],
         "cats": [doc.cats for doc in docs],
         "spans": [{name: [[s.start, s.end, s.label] for s in group] for name, group in doc.spans.items()}
                   for doc in docs],
