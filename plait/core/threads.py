@@ -3,8 +3,9 @@
 OpenMP workers that wait for work spin on their core before they sleep (libgomp's default). On a free core that
 is what makes a second thread pay (a sleeping worker costs a wake-up per operation); on a core another process
 wants, the spinning worker and that process preempt each other and a two-thread run ends up several times slower
-than a one-thread run (see BENCHMARKS.md). Training steps are many small operations, too small for a second
-thread to pay for its hand-offs, so training uses one thread. Inference uses two while other processes leave two
+than a one-thread run (see BENCHMARKS.md). Training uses one thread: two are faster on an idle machine once
+batches reach a few hundred words, but the trained model depends on the thread count, and one keeps the same
+config and seed giving the same model whatever else runs. Inference uses two while other processes leave two
 cores free, judged when `nlp.pipe` starts and again every RECHECK_SECONDS while it runs, and one otherwise. A
 count the user chose (`[system] threads`, OMP_NUM_THREADS) always wins.
 """
