@@ -99,10 +99,9 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 data = done.pop(received)
                 received += 1
                 top_up()
-                if isinstance(data, bytes):
-                    yield from docs_from_record(unpack_record(data), nlp.vocab) if data else []
-                else:
-                    yield from data
+                if isinstance(data, bytes) and data:
+                    data = docs_from_record(unpack_record(data), nlp.vocab)
+                yield from data  # an empty batch's b"" yields nothing
         finally:
             for worker in workers:
                 worker.kill()

@@ -137,6 +137,8 @@ def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
 def docs_from_record(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     """The docs of a record that `encode_docs` made in this process or a worker forked from it (a training
     store's, an n_process worker's): nothing to check, which is a third of decoding a short doc."""
+    for string in record["strings"]:
+        vocab.strings.add(string)
     return _build_docs(record, vocab, _arrays(record))
 
 
@@ -149,9 +151,8 @@ def _arrays(record: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 def _build_docs(record: dict[str, Any], vocab: Vocab,
                 arrays: tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]) -> list[Doc]:
+    """The docs of a record whose strings are in `vocab` already."""
     lengths, orth, spaces, columns = arrays
-    for string in record["strings"]:
-        vocab.strings.add(string)
     lex = vocab.lex_ids(record["words"])[orth]  # each distinct word looked up once
     docs = []
     start = 0

@@ -22,7 +22,7 @@ from plait.core.vectors.readers.text import TEXT_BLOCK_BYTES, parse_lines, text_
 from plait.models.memory import keep_freed_memory
 
 MIN_PIECE_BYTES = 32 << 20  # smaller files are parsed in this process: forking costs more than it saves
-WORKER_BLOCK_BYTES = 1 << 20  # with the allocator tuned (see _keep_freed_memory), larger blocks parse faster
+WORKER_BLOCK_BYTES = 1 << 20  # with the allocator tuned (see keep_freed_memory), larger blocks parse faster
 PIECES_PER_WORKER = 4  # handed out one at a time: the work evens out when some cores are busy with other work
 
 
