@@ -1,11 +1,13 @@
-"""glibc's heap: `keep_freed_memory` makes a step's freed tensors get reused instead of faulted in again."""
+"""Memory over a long run: `keep_freed_memory` makes a step's freed tensors get reused instead of faulted in again;
+`long_lived_frozen` keeps the collector off what was alive before the steps began."""
+import gc
 import json
 import subprocess
 import sys
 
 import pytest
 
-from plait.models.memory import _libc
+from plait.models.memory import _libc, long_lived_frozen
 
 CODE = """
 import json, resource, sys
@@ -36,3 +38,20 @@ def faults(mode: str) -> int:
 def test_a_steps_freed_tensors_are_reused_instead_of_faulted_in_again():
     assert faults("default") > 5 * STEP_PAGES  # glibc maps them afresh: every step faults their pages in again
     assert faults("keep") < STEP_PAGES
+
+
+def collected(obj: object) -> bool:
+    """Whether the garbage collector's passes still walk `obj` (frozen objects are in no generation)."""
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_objects_alive_on_entry_are_out_of_the_collectors_passes_until_the_block_ends():
+    before = []
+    assert collected(before)
+    with long_lived_frozen():
+        made_inside = []
+        assert not collected(before) and collected(made_inside)
+        with long_lived_frozen():  # an inner block changes nothing, and does not end the outer one
+            pass
+        assert not collected(before)
+    assert collected(before) and gc.get_freeze_count() == 0

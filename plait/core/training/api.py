@@ -1,6 +1,6 @@
 """Training from Python, spaCy style: `nlp.initialize(get_examples)`, `nlp.update(examples, sgd=..., losses=...)`.
 
-A thin layer over the trainer's parts (forward_losses, the optimizer spec): one update is one forward pass
+A thin layer over the trainer's parts (UpdatePlan, the optimizer spec): one update is one forward pass
 of every component, one backward pass and one optimizer step.
 """
 from __future__ import annotations
@@ -16,9 +16,8 @@ from plait.core.data.readers import read_examples
 from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.optimizers import OptimizerSpec, adam
 from plait.core.training.stepper import Stepper
-from plait.core.listeners import clear_listeners
 from plait.core.threads import use_threads
-from plait.core.training.update import advance_listeners, forward_losses, set_dropout, trainable_parameters
+from plait.core.training.update import UpdatePlan, set_dropout, trainable_parameters
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -69,10 +68,11 @@ def update(nlp: "Language", examples: Sequence[Example], *, sgd: Optimizer | Non
     losses = {} if losses is None else losses
     use_threads(nlp.threads, training=True)
     set_dropout(nlp, drop)
-    values = optimizer.stepper.backward(forward_losses(nlp, examples))
-    clear_listeners(nlp)
+    plan = UpdatePlan(nlp)
+    values = optimizer.stepper.backward(plan.losses(examples))
+    plan.clear_listeners()
     optimizer.step(values)
-    advance_listeners(nlp)
+    plan.advance_listeners()
     for name, value in values.items():
         losses[name] = losses.get(name, 0.0) + value
     return losses

@@ -20,8 +20,7 @@ from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
 from plait.models.memory import release_freed_memory
-from plait.core.listeners import clear_listeners
-from plait.core.training.update import advance_listeners, forward_losses, set_dropout, trainable_parameters
+from plait.core.training.update import UpdatePlan, set_dropout, trainable_parameters
 from plait.core.errors import DataError
 
 if TYPE_CHECKING:
@@ -48,16 +47,16 @@ class PipelineObjective:
     """The objective of `plait train`: every unfrozen head's loss, the encoders run once per batch."""
 
     def __init__(self, nlp: "Language", frozen: Sequence[str], annotating: Sequence[str]) -> None:
-        self.nlp, self.frozen, self.annotating = nlp, frozen, annotating
+        self.plan = UpdatePlan(nlp, frozen=frozen, annotating=annotating)
 
     def losses(self, batch: list[Any], step: int) -> dict[str, torch.Tensor]:
-        return forward_losses(self.nlp, batch, frozen=self.frozen, annotating=self.annotating)
+        return self.plan.losses(batch)
 
     def after_backward(self) -> None:
-        clear_listeners(self.nlp)
+        self.plan.clear_listeners()
 
     def after_step(self) -> None:
-        advance_listeners(self.nlp)
+        self.plan.advance_listeners()
 
 
 def epoch_order(n: int, seed: int, epoch: int) -> list[int]:

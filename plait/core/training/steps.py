@@ -15,7 +15,7 @@ from plait.core.errors import DataError
 from plait.core.training.checkpoint import RunState
 from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
-from plait.models.memory import keep_freed_memory, release_freed_memory
+from plait.models.memory import keep_freed_memory, long_lived_frozen, release_freed_memory
 from plait.models.precision import autocast
 
 # Steps between handing glibc's freed heap back to the OS: batches of varying sizes leave freed temporaries in
@@ -64,34 +64,35 @@ def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState,
     batches are replayed without training (a resumed run). `state.seconds` counts reading the batches and
     training on them, not the caller's work between steps."""
     keep_freed_memory()
-    replayed = 0
-    started = time.perf_counter()
-    for epoch, batch, last in stream:
-        stepper.next_rates()
-        if replayed < state.step:
-            replayed += 1
-            objective.after_step()
-            started = time.perf_counter()
-            continue
-        share = load(world.share(batch))
-        size = max(1, -(-len(share) // accumulate))
-        step_losses: dict[str, float] = {}
-        for start in range(0, len(share), size):
-            with autocast(device, mixed_precision):
-                losses = objective.losses(share[start:start + size], state.step)
-            for name, value in stepper.backward(losses).items():
-                step_losses[name] = step_losses.get(name, 0.0) + value
-            objective.after_backward()
-        step_losses = stepper.step(state.step + 1, step_losses)
-        for name, value in step_losses.items():
-            state.losses[name] = state.losses.get(name, 0.0) + value
-        objective.after_step()
-        state.step += 1
-        replayed += 1
-        state.epoch = epoch
-        state.words += sum(len(item) for item in batch)
-        if state.step % TRIM_EVERY == 0:
-            release_freed_memory()
-        state.seconds += time.perf_counter() - started
-        yield last, step_losses
+    with long_lived_frozen():
+        replayed = 0
         started = time.perf_counter()
+        for epoch, batch, last in stream:
+            stepper.next_rates()
+            if replayed < state.step:
+                replayed += 1
+                objective.after_step()
+                started = time.perf_counter()
+                continue
+            share = load(world.share(batch))
+            size = max(1, -(-len(share) // accumulate))
+            step_losses: dict[str, float] = {}
+            for start in range(0, len(share), size):
+                with autocast(device, mixed_precision):
+                    losses = objective.losses(share[start:start + size], state.step)
+                for name, value in stepper.backward(losses).items():
+                    step_losses[name] = step_losses.get(name, 0.0) + value
+                objective.after_backward()
+            step_losses = stepper.step(state.step + 1, step_losses)
+            for name, value in step_losses.items():
+                state.losses[name] = state.losses.get(name, 0.0) + value
+            objective.after_step()
+            state.step += 1
+            replayed += 1
+            state.epoch = epoch
+            state.words += sum(len(item) for item in batch)
+            if state.step % TRIM_EVERY == 0:
+                release_freed_memory()
+            state.seconds += time.perf_counter() - started
+            yield last, step_losses
+            started = time.perf_counter()

@@ -1,7 +1,7 @@
 """One training update: the encoder runs once, every head adds its loss, one backward pass trains them all."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import torch
 
@@ -34,29 +34,58 @@ def set_module_dropout(module: torch.nn.Module, rate: float) -> None:
         stack.extend(layer.children())
 
 
-def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Sequence[str] = (),
-                   annotating: Sequence[str] = ()) -> dict[str, torch.Tensor]:
-    """The loss of each trainable, unfrozen component on one batch (the graph kept for backward).
+class UpdatePlan:
+    """What each component does in a training update, decided once: the pipeline does not change while it
+    trains, and each check against the contract's protocols costs 5-25 us, a dozen of them a step.
 
     Encoders run first and hand their output to their listeners; a frozen encoder still runs, without
-    gradients. Annotating components set their predictions on the docs for the components after them.
+    gradients. Every unfrozen head adds its loss; annotating components set their predictions on the docs for
+    the components after them.
     """
-    docs = [eg.predicted for eg in examples]
-    losses: dict[str, torch.Tensor] = {}
-    for name, component in nlp.pipeline:
-        model = model_of(component)
-        if model is None:
-            continue
-        is_frozen = name in frozen
-        model.train(not is_frozen)
-        if isinstance(component, Encoder):
-            with torch.set_grad_enabled(not is_frozen and torch.is_grad_enabled()):
-                component.encode(docs)
-        elif not is_frozen and isinstance(component, Trainable):
-            losses[name] = component.get_loss(examples, model(docs))
-        if name in annotating and isinstance(component, Predictor):
-            component.set_annotations(docs, component.predict(docs))
-    return losses
+
+    def __init__(self, nlp: "Language", *, frozen: Sequence[str] = (), annotating: Sequence[str] = ()) -> None:
+        self.parts: list[tuple[str, Any, torch.nn.Module, bool, bool, bool, bool]] = []
+        for name, component in nlp.pipeline:
+            model = model_of(component)
+            if model is None:
+                continue
+            is_frozen, is_encoder = name in frozen, isinstance(component, Encoder)
+            is_head = not is_encoder and not is_frozen and isinstance(component, Trainable)
+            annotates = name in annotating and isinstance(component, Predictor)
+            self.parts.append((name, component, model, is_frozen, is_encoder, is_head, annotates))
+        self.encoders = [encoder for _, encoder in encoders(nlp)]
+
+    def losses(self, examples: Sequence["Example"]) -> dict[str, torch.Tensor]:
+        """The loss of each trainable, unfrozen component on one batch (the graph kept for backward)."""
+        docs = [eg.predicted for eg in examples]
+        losses: dict[str, torch.Tensor] = {}
+        for name, component, model, is_frozen, is_encoder, is_head, annotates in self.parts:
+            model.train(not is_frozen)
+            if is_encoder:
+                with torch.set_grad_enabled(not is_frozen and torch.is_grad_enabled()):
+                    component.encode(docs)
+            elif is_head:
+                losses[name] = component.get_loss(examples, model(docs))
+            if annotates:
+                component.set_annotations(docs, component.predict(docs))
+        return losses
+
+    def clear_listeners(self) -> None:
+        """Drop the encoders' outputs held by listeners, so the batch's tensors (and graph) can be freed."""
+        for encoder in self.encoders:
+            encoder.clear_listeners()
+
+    def advance_listeners(self) -> None:
+        """Move per-step schedules held by listeners (a transformer listener's grad_factor) on by one step."""
+        for encoder in self.encoders:
+            for listener in encoder.listeners:
+                listener.advance()
+
+
+def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Sequence[str] = (),
+                   annotating: Sequence[str] = ()) -> dict[str, torch.Tensor]:
+    """The loss of each trainable, unfrozen component on one batch (see UpdatePlan)."""
+    return UpdatePlan(nlp, frozen=frozen, annotating=annotating).losses(examples)
 
 
 def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, list[torch.nn.Parameter]]:
@@ -70,10 +99,3 @@ def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, li
         groups[name] = [p for p in model.parameters() if p.requires_grad and id(p) not in seen]
         seen.update(id(p) for p in groups[name])
     return groups
-
-
-def advance_listeners(nlp: "Language") -> None:
-    """Move per-step schedules held by listeners (a transformer listener's grad_factor) on by one step."""
-    for _, encoder in encoders(nlp):
-        for listener in encoder.listeners:
-            listener.advance()

@@ -1,0 +1,27 @@
+"""The shared step loop (`run_steps`) as `plait train` drives it."""
+import gc
+
+from plait.core.config import apply_overrides, interpolate_config
+from plait.core.init_config import init_config
+from plait.core.training.initialize import init_nlp
+from plait.core.training.loop import train_while_improving
+from plait.core.training.update import UpdatePlan
+
+
+def test_training_steps_run_with_the_pipeline_frozen_out_of_the_collector(fixtures_dir, monkeypatch):
+    seen = []
+    losses = UpdatePlan.losses
+
+    def spy(plan, examples):
+        seen.append(gc.get_freeze_count())
+        return losses(plan, examples)
+
+    monkeypatch.setattr(UpdatePlan, "losses", spy)
+    corpus = str(fixtures_dir / "ud-en-ewt-sample.conllu")
+    config = apply_overrides(init_config(lang="en", pipeline=["tagger"]), {
+        "paths.train": corpus, "paths.dev": corpus, "training.max_steps": 3, "training.eval_frequency": 2,
+        "training.max_epochs": 0})
+    nlp, plan = init_nlp(interpolate_config(config))
+    list(train_while_improving(nlp, plan))
+    assert len(seen) == 3 and min(seen) > 0  # every step, evaluation in between included
+    assert gc.get_freeze_count() == 0
