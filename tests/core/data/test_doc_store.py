@@ -1,6 +1,8 @@
 """DocStore: the training corpus on disk, read back by index in any order."""
 import plait
 from plait.core.data.doc_store import DocStore
+from plait.core.data.example import Example
+from plait.core.doc import Doc
 from plait.core.data.readers import read_examples
 
 
@@ -50,3 +52,19 @@ def test_the_first_pass_reads_the_corpus_once_and_an_unfinished_pass_loses_nothi
     assert [_annotations(eg.reference) for eg in store.load(store.refs([1, 0]))] == \
         [_annotations(examples[i].reference) for i in (1, 0)]
     assert [_annotations(eg.reference) for eg in store] == [_annotations(eg.reference) for eg in examples]
+
+
+def test_a_predicted_doc_with_annotations_or_other_tokens_is_kept_and_a_bare_copy_is_made_again():
+    nlp = plait.blank("en")
+    reference = Doc(nlp.vocab, ["New", "York", "is", "big"], tags=["NNP", "NNP", "VBZ", "JJ"])
+    annotated = reference.copy_tokens()
+    annotated.set_strings("TAG", ["A", "B", "C", "D"])  # an annotating component's earlier output
+    retokenized = Doc(nlp.vocab, ["New York", "is", "big"])
+    bare = reference.copy_tokens()
+    store = DocStore(nlp.vocab, [Example(p, reference) for p in (annotated, retokenized, bare)])
+    back = store.load(store.refs([0, 1, 2]))
+    assert back[0].predicted.strings_of("TAG") == ["A", "B", "C", "D"]
+    assert [t.text for t in back[1].predicted] == ["New York", "is", "big"]
+    assert [t.text for t in back[2].predicted] == ["New", "York", "is", "big"] and not back[2].predicted.columns
+    assert back[2].predicted.lex is not back[2].reference.lex  # its own tokens, not the reference's arrays
+    assert all(eg.reference.strings_of("TAG") == ["NNP", "NNP", "VBZ", "JJ"] for eg in back)
