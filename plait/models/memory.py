@@ -62,17 +62,16 @@ def release_freed_memory() -> None:
 @contextlib.contextmanager
 def long_lived_frozen() -> Iterator[None]:
     """Leave every object alive on entry (pipeline, vocab, string store, stored corpus index) out of the garbage
-    collector's passes until the block ends.
+    collector's passes until the outermost such block ends.
 
     A training step makes thousands of tracked objects (docs, examples, tensors), so the collector's full pass,
     which otherwise walks all of those long-lived objects, runs again and again without finding them garbage.
-    Within an outer frozen block this one changes nothing (unfreezing would end the outer one too)."""
-    if gc.get_freeze_count():
-        yield
-        return
+    An inner block freezes what was made since the outer one began, and leaves unfreezing to the outer one."""
+    outermost = not gc.get_freeze_count()
     gc.collect()  # garbage left from before would otherwise be kept for the whole block
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if outermost:
+            gc.unfreeze()
