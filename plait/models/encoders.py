@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from plait.models.batch import TokenBatch
-from plait.models.layers import maxout
+from plait.models.layers import PiecewiseLinear, maxout
 from plait.models.settings import NonNegativeInt, Pieces, PositiveInt, Rate
 
 
@@ -25,13 +25,13 @@ class _WindowBlock(nn.Module):
     def __init__(self, width: int, window_size: int, pieces: int) -> None:
         super().__init__()
         self.pieces, self.window_size = pieces, window_size
-        self.linear = nn.Linear(width * (2 * window_size + 1), width * pieces)
+        self.linear = PiecewiseLinear(width * (2 * window_size + 1), width, pieces)
         self.norm = nn.LayerNorm(width)
 
     def forward(self, batch: TokenBatch, x: torch.Tensor) -> torch.Tensor:
         windows = expand_window(batch, x, self.window_size)  # (n_tokens, (2 * window_size + 1) * width)
         if self.pieces > 1:
-            h = maxout(self.linear, windows, self.pieces)
+            h = maxout(self.linear, windows)
         else:
             h = nn.functional.mish(self.linear(windows))
         return x + self.norm(h)

@@ -166,18 +166,25 @@ def test_transformer_model_and_listener_build_from_defaults(tiny_bert, docs):
 
 
 def test_maxout_keeps_the_best_of_each_units_own_candidates_forward_and_backward():
-    # the weight's rows hold unit 0's candidates, then unit 1's, ...: the piece-by-piece computation must pick
-    # each unit's max among its own rows (a mix-up of rows gives other values and other gradients)
-    from plait.models.layers import maxout
+    # a weights file holds unit 0's candidates, then unit 1's, ...: the layer holds them piece by piece, and must
+    # pick each unit's max among its own rows (a mix-up of rows gives other values and other gradients)
+    from plait.models.layers import PiecewiseLinear, maxout
 
-    torch.manual_seed(0)
     for pieces in (2, 3):
-        linear = torch.nn.Linear(7, 5 * pieces).double()
+        torch.manual_seed(0)
+        plain = torch.nn.Linear(7, 5 * pieces).double()
+        torch.manual_seed(0)
+        layer = PiecewiseLinear(7, 5, pieces).double()
+        assert all(torch.equal(a, b) for a, b in zip(plain.state_dict().values(), layer.state_dict().values()))
+        torch.nn.init.normal_(plain.weight)  # other weights, loaded through the file's order
+        layer.load_state_dict(plain.state_dict())
+        assert all(torch.equal(a, b) for a, b in zip(plain.state_dict().values(), layer.state_dict().values()))
         x = torch.randn(4, 3, 7, dtype=torch.float64, requires_grad=True)
-        reference = linear(x).unflatten(-1, (5, pieces)).amax(dim=-1)
-        got = maxout(linear, x, pieces)
+        reference = plain(x).unflatten(-1, (5, pieces)).amax(dim=-1)
+        got = maxout(layer, x)
         assert got.shape == (4, 3, 5) and torch.allclose(got, reference, rtol=0, atol=1e-12)
         weights = torch.randn(4, 3, 5, dtype=torch.float64)
-        want = torch.autograd.grad((reference * weights).sum(), [x, linear.weight, linear.bias])
-        have = torch.autograd.grad((got * weights).sum(), [x, linear.weight, linear.bias])
+        want = torch.autograd.grad((reference * weights).sum(), [x, plain.weight, plain.bias])
+        have = torch.autograd.grad((got * weights).sum(), [x, layer.weight, layer.bias])
+        have = (have[0], *(g.unflatten(0, (pieces, 5)).transpose(0, 1).flatten(0, 1) for g in have[1:]))
         assert all(torch.allclose(a, b) for a, b in zip(want, have))
