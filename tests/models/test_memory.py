@@ -36,8 +36,12 @@ def faults(mode: str) -> int:
 
 @pytest.mark.skipif(_libc() is None or not hasattr(_libc(), "mallopt"), reason="needs glibc")
 def test_a_steps_freed_tensors_are_reused_instead_of_faulted_in_again():
-    assert faults("default") > 5 * STEP_PAGES  # glibc maps them afresh: every step faults their pages in again
-    assert faults("keep") < STEP_PAGES
+    default = faults("default")
+    assert default > 5 * STEP_PAGES  # glibc maps them afresh: every step faults their pages in again
+    # kept, they are not faulted in again; yet the kernel may move kept pages to make room for another
+    # process's huge pages (compaction), and the next touch of a moved page faults: a few steps' worth when a
+    # process beside this one allocates hundreds of MB at a time (seen: 3 of 10 steps, the other xdist worker)
+    assert faults("keep") < default / 2
 
 
 def collected(obj: object) -> bool:
