@@ -62,16 +62,18 @@ def release_freed_memory() -> None:
 @contextlib.contextmanager
 def long_lived_frozen() -> Iterator[None]:
     """Leave every object alive on entry (pipeline, vocab, string store, stored corpus index) out of the garbage
-    collector's passes until the outermost such block ends.
+    collector's passes until the block ends; meant for one training step at a time.
 
-    A training step makes thousands of tracked objects (docs, examples, tensors), so the collector's full pass,
-    which otherwise walks all of those long-lived objects, runs again and again without finding them garbage.
-    An inner block freezes what was made since the outer one began, and leaves unfreezing to the outer one."""
-    outermost = not gc.get_freeze_count()
-    gc.collect()  # garbage left from before would otherwise be kept for the whole block
+    A step makes thousands of tracked objects (docs, examples, tensors), so the collector's full pass, which
+    otherwise walks all of those long-lived objects, runs again and again without finding them garbage. Freezing
+    and unfreezing cost next to nothing, and garbage alive on entry waits only for the block's end. Where
+    anything is frozen already (an outer block, or a host process that froze its own heap before forking), the
+    block leaves the freeze as it is: unfreezing would end theirs too."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
     finally:
-        if outermost:
-            gc.unfreeze()
+        gc.unfreeze()

@@ -49,13 +49,23 @@ def collected(obj: object) -> bool:
     return any(o is obj for o in gc.get_objects())
 
 
-def test_objects_alive_on_entry_are_out_of_the_collectors_passes_until_the_outermost_block_ends():
+def test_objects_alive_on_entry_are_out_of_the_collectors_passes_until_the_block_ends():
     before = []
     assert collected(before)
     with long_lived_frozen():
         made_inside = []
         assert not collected(before) and collected(made_inside)
-        with long_lived_frozen():  # an inner block freezes what was made since, and does not end the outer one
-            assert not collected(made_inside)
-        assert not collected(before) and not collected(made_inside)
-    assert collected(before) and collected(made_inside) and gc.get_freeze_count() == 0
+    assert collected(before) and gc.get_freeze_count() == 0
+
+
+def test_a_freeze_made_elsewhere_is_left_as_it_is():
+    host = []  # a host process that froze its heap (before forking, say), or an outer block
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with long_lived_frozen():
+            made_inside = []
+            assert collected(made_inside) and gc.get_freeze_count() == frozen
+        assert not collected(host) and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

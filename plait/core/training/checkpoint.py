@@ -23,7 +23,7 @@ from plait.core.errors import UserError
 from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
 
-FORMAT = 2
+FORMAT = 3  # 3: optimizer state and weight averages of maxout layers held piece by piece (PiecewiseLinear)
 STATE_FILE, INFO_FILE, MODEL_DIR = "state.safetensors", "training.json", "model"
 # Settings that only say when to stop: a resumed run may change them (to train longer, say).
 STOPPING_RULES = ("training.max_steps", "training.max_epochs", "training.patience", "pretraining.max_epochs")

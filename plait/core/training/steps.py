@@ -64,16 +64,16 @@ def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState,
     batches are replayed without training (a resumed run). `state.seconds` counts reading the batches and
     training on them, not the caller's work between steps."""
     keep_freed_memory()
-    with long_lived_frozen():
-        replayed = 0
-        started = time.perf_counter()
-        for epoch, batch, last in stream:
-            stepper.next_rates()
-            if replayed < state.step:
-                replayed += 1
-                objective.after_step()
-                started = time.perf_counter()
-                continue
+    replayed = 0
+    started = time.perf_counter()
+    for epoch, batch, last in stream:
+        stepper.next_rates()
+        if replayed < state.step:
+            replayed += 1
+            objective.after_step()
+            started = time.perf_counter()
+            continue
+        with long_lived_frozen():  # one step at a time: a generator dropped while paused leaves nothing frozen
             share = load(world.share(batch))
             size = max(1, -(-len(share) // accumulate))
             step_losses: dict[str, float] = {}
@@ -84,15 +84,15 @@ def run_steps(stream: Iterable[tuple[int, list[Any], bool]], *, state: RunState,
                     step_losses[name] = step_losses.get(name, 0.0) + value
                 objective.after_backward()
             step_losses = stepper.step(state.step + 1, step_losses)
-            for name, value in step_losses.items():
-                state.losses[name] = state.losses.get(name, 0.0) + value
-            objective.after_step()
-            state.step += 1
-            replayed += 1
-            state.epoch = epoch
-            state.words += sum(len(item) for item in batch)
-            if state.step % TRIM_EVERY == 0:
-                release_freed_memory()
-            state.seconds += time.perf_counter() - started
-            yield last, step_losses
-            started = time.perf_counter()
+        for name, value in step_losses.items():
+            state.losses[name] = state.losses.get(name, 0.0) + value
+        objective.after_step()
+        state.step += 1
+        replayed += 1
+        state.epoch = epoch
+        state.words += sum(len(item) for item in batch)
+        if state.step % TRIM_EVERY == 0:
+            release_freed_memory()
+        state.seconds += time.perf_counter() - started
+        yield last, step_losses
+        started = time.perf_counter()

@@ -8,7 +8,7 @@ from plait.core.training.loop import train_while_improving
 from plait.core.training.update import UpdatePlan
 
 
-def test_training_steps_run_with_the_pipeline_frozen_out_of_the_collector(fixtures_dir, monkeypatch):
+def test_training_steps_run_with_the_long_lived_heap_frozen_out_of_the_collector(fixtures_dir, monkeypatch):
     seen = []
     losses = UpdatePlan.losses
 
@@ -23,5 +23,16 @@ def test_training_steps_run_with_the_pipeline_frozen_out_of_the_collector(fixtur
         "training.max_epochs": 0})
     nlp, plan = init_nlp(interpolate_config(config))
     list(train_while_improving(nlp, plan))
-    assert len(seen) == 3 and min(seen) > 0  # every step, evaluation in between included
+    assert len(seen) == 3 and min(seen) > 0  # during every step
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_run_dropped_between_steps_leaves_nothing_frozen(fixtures_dir):
+    corpus = str(fixtures_dir / "ud-en-ewt-sample.conllu")
+    config = apply_overrides(init_config(lang="en", pipeline=["tagger"]), {
+        "paths.train": corpus, "paths.dev": corpus, "training.max_steps": 10, "training.eval_frequency": 2,
+        "training.max_epochs": 0})
+    nlp, plan = init_nlp(interpolate_config(config))
+    run = train_while_improving(nlp, plan)
+    next(run)  # paused after an evaluation, never finished or closed
     assert gc.get_freeze_count() == 0
