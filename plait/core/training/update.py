@@ -82,12 +82,6 @@ class UpdatePlan:
                 listener.advance()
 
 
-def forward_losses(nlp: "Language", examples: Sequence["Example"], *, frozen: Sequence[str] = (),
-                   annotating: Sequence[str] = ()) -> dict[str, torch.Tensor]:
-    """The loss of each trainable, unfrozen component on one batch (see UpdatePlan)."""
-    return UpdatePlan(nlp, frozen=frozen, annotating=annotating).losses(examples)
-
-
 def trainable_parameters(nlp: "Language", frozen: Sequence[str]) -> dict[str, list[torch.nn.Parameter]]:
     """Parameters of every unfrozen component's model, by component; a shared module counts for its first owner."""
     seen: set[int] = set()
