@@ -11,7 +11,6 @@ from typing import Any, Iterable
 
 from confection import Config, ConfigValidationError
 
-from plait.core.config_schema import section_problems, value_problem
 from plait.core.errors import ConfigError, UserError
 from plait.core.registry import catalog, ensure_registered, registry
 
@@ -133,6 +132,8 @@ def validate_config(config: Config) -> None:
     Raises ConfigError whose message has one line per problem, each starting with the dotted path. Nothing
     is built and no data is read; an int given where a float is expected is stored as a float.
     """
+    from plait.core.config_schema import section_problems  # pydantic's models: only validation needs them
+
     ensure_registered()
     errors: list[str] = []
     defaults = default_config(pretraining="pretraining" in config)
@@ -245,6 +246,8 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
         if isinstance(value, dict) and (_is_promise(value) or any(isinstance(v, dict) for v in value.values())):
             _check_block(f"{path}.{key}", value, errors)
         elif key in hints and not _is_promise(value):
+            from plait.core.config_schema import value_problem
+
             problem, block[key] = value_problem(value, hints[key])  # an int given for a float becomes a float
             if problem:
                 errors.append(f"{path}.{key}: {problem}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from plait.models.settings import FLAG_ATTRS, STRING_ATTRS  # noqa: F401  (the attribute names, in column order)
+from plait.models.attr_names import FLAG_ATTRS, STRING_ATTRS  # noqa: F401  (the attribute names, in column order)
 
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "

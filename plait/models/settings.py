@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from plait.models.attr_names import FLAG_ATTRS, STRING_ATTRS
+
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -13,10 +15,6 @@ FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Rate = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]  # dropout, decay factors: [0, 1)
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # shares and thresholds: [0, 1]
 Pieces = Annotated[int, Field(ge=2)]  # a maxout window encoder's pieces (with 1 it would be the mish encoder)
-
-# Names of the string-valued lexical attributes (stored as hashes) and the boolean flags, in column order.
-STRING_ATTRS = ("ORTH", "LOWER", "NORM", "PREFIX", "SUFFIX", "SHAPE")
-FLAG_ATTRS = ("IS_ALPHA", "IS_DIGIT", "IS_PUNCT", "IS_SPACE", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
 
 
 def _lexical_attr(name: str) -> str:
