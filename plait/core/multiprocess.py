@@ -2,13 +2,15 @@
 
 Workers are forked, so they start with the parent's loaded pipeline and no copy of it is sent; every process
 runs torch on one thread. The parent is one of the N: whenever the batch it must yield next is not back yet,
-it takes a queued batch itself, so N processes keep N cores busy and a slower one takes fewer batches. Docs
+it takes a queued batch itself, so N processes keep N cores busy and a slower one takes fewer batches; the input's
+last N batches go out in quarter batches, so the N finish together instead of N - 1 idling on one full batch. Docs
 given as input and annotated docs coming back travel in plait's binary corpus encoding (no pickle), which
 carries tokens, every annotation column, cats and spans, but not custom extension values; `doc.tensor` is not
 kept by any of the N, so output does not depend on which process annotated a doc.
 """
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing
 import queue
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 IN_FLIGHT = 2  # batches queued or running per process: enough that none waits for work
 AHEAD = 4  # batches held per process past the next one to yield: room for a slow batch, a bound on memory
 POLL_SECONDS = 0.01  # how long the parent waits for a worker's result before it looks for a batch to take
+TAIL_PIECES = 4  # pieces each of the last N batches is cut into
 
 
 class WorkerError(RuntimeError):
@@ -75,7 +78,7 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
         worker.start()
     with pinned_threads(1):  # this process is one of the N
         try:
-            batches = _batches(texts, batch_size)
+            batches = _batches(texts, batch_size, n_process)
             sent = received = 0
             done: dict[int, list["Doc"] | bytes] = {}
 
@@ -108,15 +111,32 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 worker.join()
 
 
-def _batches(texts: Iterable[Any], size: int) -> Iterator[tuple[int, int, list[Any]]]:
-    """(batch number, index of its first text, texts); a Doc travels in the binary corpus encoding."""
-    it = iter(texts)
-    for number in itertools.count():
-        batch = [t if isinstance(t, str) else msgpack.packb(encode_docs([t]), use_bin_type=True)
-                 for t in itertools.islice(it, size)]
-        if not batch:
-            return
-        yield number, number * size, batch
+def _batches(texts: Iterable[Any], size: int, n_process: int) -> Iterator[tuple[int, int, list[Any]]]:
+    """(batch number, index of its first text, texts), a Doc in the binary corpus encoding; batches of `size`,
+    but the last `n_process` of them in pieces of a quarter (see the module's docstring)."""
+    items = (t if isinstance(t, str) else msgpack.packb(encode_docs([t]), use_bin_type=True) for t in texts)
+    start = 0
+    for number, batch in enumerate(_split_tail(_chunks(items, size), n_process, max(1, size // TAIL_PIECES))):
+        yield number, start, batch
+        start += len(batch)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _split_tail(batches: Iterable[list[Any]], hold: int, piece: int) -> Iterator[list[Any]]:
+    """The batches as they come, except the last `hold`, whose items come in lists of `piece`."""
+    held: collections.deque[list[Any]] = collections.deque()
+    for batch in batches:
+        held.append(batch)
+        if len(held) > hold:
+            yield held.popleft()
+    rest = list(itertools.chain.from_iterable(held))
+    for i in range(0, len(rest), piece):
+        yield rest[i:i + piece]
 
 
 def _next_result(nlp: "Language", tasks: Any, results: Any, workers: list[Any]

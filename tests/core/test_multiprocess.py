@@ -6,7 +6,7 @@ import srsly
 
 import plait
 from cli_run import run
-from plait.core.multiprocess import WorkerError
+from plait.core.multiprocess import WorkerError, _batches
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = [line for line in (ROOT / "tests" / "fixtures" / "wikitext-2-sample.txt").read_text(encoding="utf8")
@@ -45,6 +45,16 @@ def test_workers_give_the_same_docs_in_order(trained):
     assert all(doc.tensor is None for doc in piped)  # whichever process annotated it
     # one text a batch: many more batches than are queued or held at once
     assert [annotations(doc) for doc in nlp.pipe(texts, batch_size=1, n_process=3)] == one
+
+
+def test_the_last_batches_go_out_in_quarters_numbered_in_order():
+    texts = [str(i) for i in range(21)]
+    batches = list(_batches(texts, 8, 2))
+    assert [len(batch) for _, _, batch in batches] == [8, 2, 2, 2, 2, 2, 2, 1]
+    assert [number for number, _, _ in batches] == list(range(8))
+    assert [start for _, start, _ in batches] == [0, 8, 10, 12, 14, 16, 18, 20]
+    assert [text for _, _, batch in batches for text in batch] == texts
+    assert [len(batch) for _, _, batch in _batches(texts[:3], 8, 2)] == [2, 1]
 
 
 def test_a_failing_document_is_reported_by_its_index(trained):
