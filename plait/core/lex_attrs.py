@@ -46,11 +46,15 @@ def shape(text: str) -> str:
 
 
 def is_punct(text: str) -> bool:
-    return bool(text) and all(unicodedata.category(ch).startswith("P") for ch in text)
+    if not text or text.isalnum():  # most words: no character to look up
+        return False
+    return all(unicodedata.category(ch).startswith("P") for ch in text)
 
 
 def like_num(text: str) -> bool:
     """True for "10", "1,000", "3.14", "-2", "1/2", "ten", "twenty"."""
+    if text.isalpha():  # most words
+        return text.lower() in _NUMBER_WORDS
     body = text.lstrip("+-~±")
     body = body.replace(",", "").replace(".", "")
     if body.isdigit():
@@ -71,7 +75,7 @@ def compute(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
         is_punct(text),
         bool(text) and text.isspace(),
         like_num(text),
-        bool(_URL.match(text)) and "@" not in text,
-        bool(_EMAIL.match(text)),
+        "@" not in text and ("." in text or ":" in text) and bool(_URL.match(text)),  # it needs a . or a :
+        "@" in text and bool(_EMAIL.match(text)),
     )
     return strings, flags

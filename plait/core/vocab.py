@@ -71,9 +71,11 @@ class Vocab:
         self.strings = StringStore(strings)
         self.words: list[str] = []
         self._ids: dict[str, int] = {}
-        # Attribute tables with spare capacity, grown by doubling: adding a word never copies them all.
+        # Attribute tables with spare capacity, grown by doubling: adding a word never copies them all. New
+        # lexemes' rows wait in `_new_rows` until a table is read, and go in with one numpy call.
         self._strings_table = np.zeros((1024, len(lex_attrs.STRING_ATTRS)), dtype=np.uint64)
         self._flags_table = np.zeros((1024, len(lex_attrs.FLAG_ATTRS)), dtype=bool)
+        self._new_rows: list[tuple[list[int], tuple[bool, ...]]] = []
         self._vectors: Vectors | None = None
 
     @property
@@ -98,12 +100,9 @@ class Vocab:
         lex = self._ids.get(word)
         if lex is None:
             lex = len(self.words)
-            if lex == len(self._strings_table):
-                self._strings_table = np.concatenate([self._strings_table, np.zeros_like(self._strings_table)])
-                self._flags_table = np.concatenate([self._flags_table, np.zeros_like(self._flags_table)])
             strings, flags = lex_attrs.compute(word)
-            self._strings_table[lex] = [self.strings.add(s) for s in strings]
-            self._flags_table[lex] = flags
+            add = self.strings.add
+            self._new_rows.append(([add(s) for s in strings], flags))
             self.words.append(word)
             self._ids[word] = lex
         return lex
@@ -123,12 +122,29 @@ class Vocab:
     @property
     def lex_strings(self) -> np.ndarray:
         """(n_lexemes, len(STRING_ATTRS)) uint64 table of attribute hashes (a view; do not keep it)."""
+        self._write_new_rows()
         return self._strings_table[: len(self.words)]
 
     @property
     def lex_flags(self) -> np.ndarray:
         """(n_lexemes, len(FLAG_ATTRS)) bool table of lexical flags (a view; do not keep it)."""
+        self._write_new_rows()
         return self._flags_table[: len(self.words)]
+
+    def _write_new_rows(self) -> None:
+        rows = self._new_rows
+        if not rows:
+            return
+        end = len(self.words)
+        if end > len(self._strings_table):
+            size = len(self._strings_table)
+            while size < end:
+                size *= 2
+            self._strings_table = _resized(self._strings_table, size)
+            self._flags_table = _resized(self._flags_table, size)
+        self._strings_table[end - len(rows):end] = [strings for strings, _ in rows]
+        self._flags_table[end - len(rows):end] = [flags for _, flags in rows]
+        rows.clear()
 
     def attr_column(self, lex: np.ndarray, attr: str) -> np.ndarray:
         """The values of lexical attribute `attr` (e.g. "LOWER", "IS_ALPHA") for an array of lexeme ids."""
@@ -166,3 +182,9 @@ class Vocab:
             dims = self.vectors.shape[1] if self.vectors is not None else 0
             return np.zeros(dims, dtype=np.float32)
         return self.vectors.get_vector(found)
+
+
+def _resized(table: np.ndarray, rows: int) -> np.ndarray:
+    out = np.zeros((rows, *table.shape[1:]), dtype=table.dtype)
+    out[: len(table)] = table
+    return out
