@@ -10,6 +10,9 @@ from plait.core.strings import StringStore
 from plait.core.vectors.table import Vectors, similarity
 
 
+_MAX_NEW_ROWS = 4096  # new lexemes' rows held as Python lists before they go into the numpy tables
+
+
 class Lexeme:
     """A view of one word type in a Vocab."""
 
@@ -105,6 +108,8 @@ class Vocab:
             self._new_rows.append(([add(s) for s in strings], flags))
             self.words.append(word)
             self._ids[word] = lex
+            if len(self._new_rows) >= _MAX_NEW_ROWS:  # a tokenizer-only run over a big corpus reads no table
+                self._write_new_rows()
         return lex
 
     def lex_ids(self, words: Iterable[str]) -> np.ndarray:
