@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 IN_FLIGHT = 2  # batches queued or running per process: enough that none waits for work
 AHEAD = 4  # batches held per process past the next one to yield: room for a slow batch, a bound on memory
-POLL_SECONDS = 0.01  # how long the parent waits for a worker's result before it looks for a batch to take
+# How long the parent waits for a worker's result before it looks again for a batch to take: a batch it has just
+# queued reaches the queue's pipe a moment later, through the queue's feeder thread.
+POLL_SECONDS = 0.002
 TAIL_PIECES = 4  # pieces each of the last N batches is cut into
 
 
