@@ -32,3 +32,22 @@ def test_a_pipeline_saved_by_0_1_0_predicts_what_it_did(nlp, expected):
 def test_a_pipeline_saved_by_0_1_0_scores_what_it_did(nlp, expected):
     scores = nlp.evaluate(plait.read_corpus(SAVED / "dev", nlp))
     assert {key: scores[key] for key in expected["scores"]} == pytest.approx(expected["scores"], abs=1e-9)
+
+
+BEFORE_PASS_2 = SAVED.parent / "pipeline-9c55767"
+
+
+def test_a_pipeline_saved_before_architecture_pass_2_predicts_and_scores_what_it_did():
+    """tok2vec, tagger, morphologizer, parser, trainable_lemmatizer and ner saved at 9c55767."""
+    from importlib import util
+
+    spec = util.spec_from_file_location("record_9c55767", BEFORE_PASS_2 / "record.py")
+    record = util.module_from_spec(spec)
+    spec.loader.exec_module(record)
+    expected = srsly.read_json(BEFORE_PASS_2 / "expected.json")
+    torch.set_num_threads(1)
+    nlp = plait.load(BEFORE_PASS_2 / "model")
+    assert [record.annotations(doc) for doc in nlp.pipe(record.TEXTS)] == expected["predictions"]
+    assert len({tag for r in expected["predictions"] for tag in r["tags"]}) > 3  # trained: not one tag everywhere
+    scores = nlp.evaluate(plait.read_corpus(SAVED / "dev", nlp))
+    assert {key: scores[key] for key in expected["scores"]} == pytest.approx(expected["scores"], abs=1e-9)
