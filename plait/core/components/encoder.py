@@ -33,6 +33,7 @@ class EncoderComponent:
             self.listeners.append(listener)
 
     def remove_listener(self, listener: Listener) -> None:
+        """Unlink `listener` (its component's model no longer reads this encoder)."""
         self.listeners = [x for x in self.listeners if x is not listener]
 
     def clear_listeners(self) -> None:
