@@ -2,8 +2,9 @@
 
 Every check of what a component can do is an `isinstance` against one of these protocols. A trainable head
 is `Trainable` and nothing more: the pipeline batches its docs (`run_batch`), saving stores its `labels`, and
-a head with learned state beyond its labels adds `get_state`/`set_state` (`Stateful`). A rule-based
-component is a callable doc -> doc. See ARCHITECTURE.md.
+a head with learned state beyond its labels adds `get_state`/`set_state` (`Stateful`). A shared encoder is
+`Encoder`, which lists every method the pipeline calls on one. A rule-based component is a callable doc -> doc.
+What a model may declare about itself (its width, ...) is in `plait/models/traits.py`. See ARCHITECTURE.md.
 """
 from __future__ import annotations
 

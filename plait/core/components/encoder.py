@@ -10,7 +10,7 @@ from plait.models.listener import Listener, OutputKind
 
 
 class EncoderComponent:
-    """Runs its model once per batch and hands the output to every listener linked to it.
+    """Runs its model once per batch and hands the output to every listener linked to it (`contract.Encoder`).
 
     Subclasses say what kind of output their listeners read (`output_kind`) and how the output of a batch
     is kept on the docs at inference (`store`), for listeners called on another batch.
