@@ -122,7 +122,7 @@ class DependencyParser:
                         label_ids.append(self._ids[dep])
             offset += len(eg.predicted)
         ids = lambda values: np.array(values, dtype=np.int64)  # noqa: E731
-        return ParseGold(ids(sent_targets), ids(seg_starts), ids(seg_lengths), _padded(arc_targets, seg_lengths),
+        return ParseGold(ids(sent_targets), ids(seg_starts), ids(seg_lengths), _padded_heads(arc_targets, seg_lengths),
                          ids(deps), ids(heads), ids(label_ids))
 
     def predict(self, docs: Sequence[Doc]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
@@ -166,7 +166,7 @@ class DependencyParser:
         self.set_labels(state["labels"], state["root_label"])
 
 
-def _padded(targets: list[int], lengths: list[int]) -> np.ndarray:
+def _padded_heads(targets: list[int], lengths: list[int]) -> np.ndarray:
     """(S, longest) head targets of each segment, MISSING on padding."""
     width = max(lengths, default=0)
     out = np.full((len(lengths), width), MISSING, dtype=np.int64)
