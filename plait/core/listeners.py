@@ -26,7 +26,8 @@ def link_listeners(nlp: "Language") -> None:
     """Connect every Listener inside a component's model to its upstream encoder component."""
     found = encoders(nlp)
     for _, encoder in found:
-        encoder.listeners.clear()
+        for listener in list(encoder.listeners):
+            encoder.remove_listener(listener)
     for index, (name, component) in enumerate(nlp.components):
         model = model_of(component)
         if model is None or isinstance(component, Encoder):

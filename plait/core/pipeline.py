@@ -11,7 +11,7 @@ from confection import Config
 from plait.core import config as config_lib
 from plait.core import listeners, saving
 from plait.core.components.batching import inference_batches
-from plait.core.components.contract import Encoder, model_of, run_batch
+from plait.core.components.contract import Component, Encoder, model_of, run_batch
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.init_config import standalone_model
@@ -19,8 +19,6 @@ from plait.core.sourcing import add_sourced
 from plait.core.vectors.binding import bind_static_vectors
 from plait.core.threads import use_threads
 from plait.core.vocab import Vocab
-
-Component = Any  # anything the contract (plait.core.components.contract) describes
 
 
 class Language:

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from plait.models import traits
 from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.layers import Maxout
@@ -133,7 +134,7 @@ def width_of(tok2vec: nn.Module) -> int | None:
     """The tok2vec's output width; None for a transformer listener, whose width is known once the model loads."""
     if isinstance(tok2vec, Listener) and tok2vec.reads is OutputKind.WORDPIECES:
         return None
-    width = getattr(tok2vec, "width", None)
+    width = traits.width(tok2vec)
     if not isinstance(width, int):
         raise ValueError("the tok2vec module must expose its output `width`")
     return width

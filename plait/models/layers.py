@@ -43,7 +43,7 @@ def _save_by_unit(module: PiecewiseLinear, state: dict[str, Any], prefix: str, _
 def _load_by_piece(module: PiecewiseLinear, state: dict[str, Any], prefix: str, *_: Any) -> None:
     for name in ("weight", "bias"):
         value = state.get(prefix + name)
-        if isinstance(value, torch.Tensor) and value.shape == getattr(module, name).shape:
+        if isinstance(value, torch.Tensor) and value.shape == module.get_parameter(name).shape:
             state[prefix + name] = _by_piece(value, module.n_out, module.pieces)  # a wrong shape is load's to report
 
 

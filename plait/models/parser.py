@@ -23,11 +23,13 @@ from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.heads import INFERENCE_CHUNK, width_of
 from plait.models.settings import PositiveInt, Rate
+from plait.models.tree import decode_trees
 
 # Signed head-minus-dependent distances beyond this share one learned bias.
 MAX_DISTANCE = 20
 # Padded arc-score cells per chunk of sentences (sentences are sorted by length, so little is padding).
 CELLS_PER_CHUNK = 1 << 20
+MISSING = -100  # a target the loss skips (torch's cross_entropy ignore_index)
 
 
 @dataclass
@@ -38,6 +40,27 @@ class TokenVectors:
     rows: torch.Tensor  # (n_tokens, width)
     sent_starts: torch.Tensor  # (n_tokens, 2)
     lengths: list[int]
+
+
+@dataclass
+class ParseGold:
+    """The gold parse of a batch, in the flat rows' indices: what `BiaffineParser.loss` compares its scores with."""
+
+    sent_starts: np.ndarray  # (n_tokens,) 1 starts a sentence, 0 inside one, MISSING unknown
+    starts: np.ndarray  # (n_sentences,) first row of each gold sentence
+    lengths: np.ndarray  # (n_sentences,)
+    heads: np.ndarray  # (n_sentences, longest) each token's head as an offset in its sentence; MISSING unknown
+    deps: np.ndarray  # (n_arcs,) rows of the dependents of the gold arcs whose label is known
+    arc_heads: np.ndarray  # (n_arcs,) rows of their heads
+    labels: np.ndarray  # (n_arcs,) their label ids
+
+
+@dataclass
+class Parse:
+    """The predicted parse of a batch, flat: each token's head row (a root heads itself) and its arc's label id."""
+
+    heads: np.ndarray  # (n_tokens,)
+    labels: np.ndarray  # (n_tokens,)
 
 
 @dataclass
@@ -170,9 +193,11 @@ class BiaffineParser(nn.Module):
     """tok2vec -> [BiLSTM per sentence] -> MLP projections -> biaffine arc scores (with a distance bias and root
     scores) and label scores; sentence-start scores from the token vectors themselves.
 
-    `forward` gives the TokenVectors; `features` then projects them once the sentences are chosen. `resize(n_labels)`
-    builds the label scorer; with `width` None (a transformer listener) the projections are built then too, once
-    the tok2vec's width is known. `context_width` 0 leaves out the BiLSTM (BiaffineParser.v1).
+    `forward` gives the TokenVectors (with the sentence-start scores that choose the sentences at inference);
+    given the sentences, `loss` compares the scores with a gold parse and `parse` decodes the best trees and
+    labels. `resize(n_labels)` builds the label scorer; with `width` None (a transformer listener) the
+    projections are built then too, once the tok2vec's width is known. `context_width` 0 leaves out the BiLSTM
+    (BiaffineParser.v1).
     """
 
     def __init__(self, *, tok2vec: nn.Module, width: int | None, arc_width: int = 256, label_width: int = 64,
@@ -217,6 +242,51 @@ class BiaffineParser(nn.Module):
         rows = batch.flat if self.training else batch.map_rows(lambda chunk: chunk, INFERENCE_CHUNK)
         rows = self.dropout(rows)
         return TokenVectors(rows, self.sent(rows), batch.lengths)
+
+    def loss(self, tokens: TokenVectors, gold: ParseGold) -> torch.Tensor:
+        """Summed cross-entropy of the gold sentence starts, of each token's gold head within its gold sentence, and
+        of each gold arc's label given its gold head."""
+        device = tokens.rows.device
+        loss = nn.functional.cross_entropy(tokens.sent_starts.float(), torch.from_numpy(gold.sent_starts).to(device),
+                                           ignore_index=MISSING, reduction="sum")
+        feats = self.features(tokens, gold.starts, gold.lengths)
+        starts, lengths = torch.from_numpy(gold.starts).to(device), torch.from_numpy(gold.lengths).to(device)
+        targets = torch.from_numpy(gold.heads).to(device)
+        for group in length_chunks(gold.lengths):
+            index = torch.from_numpy(group).to(device)
+            scores = self.arc_scores(feats, starts[index], lengths[index])  # (S, L, L)
+            loss = loss + nn.functional.cross_entropy(scores.flatten(0, 1).float(),
+                                                      targets[index, :scores.shape[1]].flatten(),
+                                                      ignore_index=MISSING, reduction="sum")
+        if len(gold.labels):
+            deps, heads, labels = (torch.from_numpy(a).to(device) for a in (gold.deps, gold.arc_heads, gold.labels))
+            loss = loss + nn.functional.cross_entropy(self.label_scores(feats, deps, heads).float(), labels,
+                                                      reduction="sum")
+        return loss
+
+    def parse(self, tokens: TokenVectors, starts: np.ndarray, lengths: np.ndarray, *, root: int) -> Parse:
+        """The best tree of each sentence (segments [start, start + length) covering the rows, in order), then the
+        best label of each arc: label `root` for the roots and only for them."""
+        feats = self.features(tokens, starts, lengths)
+        heads = np.arange(len(tokens.rows))  # flat, absolute
+        device = tokens.rows.device
+        for group in length_chunks(lengths):
+            s, n = starts[group], lengths[group]
+            scores = self.arc_scores(feats, torch.from_numpy(s).to(device), torch.from_numpy(n).to(device))
+            local = decode_trees(scores.float().cpu().numpy(), n)
+            real = np.arange(local.shape[1])[None, :] < n[:, None]
+            heads[(s[:, None] + np.arange(local.shape[1]))[real]] = (local + s[:, None])[real]
+        return Parse(heads, self._best_labels(feats, heads, root))
+
+    def _best_labels(self, feats: ParseFeatures, heads: np.ndarray, root: int) -> np.ndarray:
+        if not len(heads):
+            return np.zeros(0, dtype=np.int64)
+        device = feats.label_dep.device
+        deps = torch.arange(len(heads), device=device)
+        scores = self.label_scores(feats, deps, torch.from_numpy(heads).to(device)).float()
+        scores[:, root] = float("-inf")
+        best = scores.argmax(-1).cpu().numpy()
+        return np.where(heads == np.arange(len(heads)), root, best)
 
     def features(self, tokens: TokenVectors, starts: np.ndarray, lengths: np.ndarray) -> ParseFeatures:
         """The arc and label projections of every token, given its sentences (segments covering the rows, in

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from plait.models import traits
 from plait.models.embed import hash_ids, lexeme_hash_ids
 from plait.models.heads import TextClassifier, width_of
 from plait.models.settings import PositiveInt
@@ -100,7 +101,7 @@ class TextCatEnsemble(nn.Module):
 
     @property
     def exclusive_classes(self) -> bool | None:
-        return getattr(self.linear, "exclusive_classes", None)
+        return traits.exclusive_classes(self.linear)
 
     def resize(self, n_labels: int) -> None:
         """Size both models' outputs for `n_labels` labels."""

@@ -6,6 +6,7 @@ from typing import Any, Iterator, Sequence
 import torch
 from torch import nn
 
+from plait.models import traits
 from plait.models.batch import TokenBatch
 from plait.models.memory import INFERENCE_CHUNK
 
@@ -29,15 +30,16 @@ class Tok2Vec(nn.Module):
             raise ValueError(f"Tok2Vec: its encode must be a torch module, not {type(encode).__name__} "
                              "(check the function registered for the encode block)")
         self.embed, self.encode = embed, encode
-        self.width = getattr(encode, "width", getattr(embed, "width", None))
+        width = traits.width(encode)
+        self.width = width if width is not None else traits.width(embed)
         self.chunk = INFERENCE_CHUNK
 
     @property
     def receptive_field(self) -> int | None:
         """Tokens either side that one token's vector depends on; None when unbounded or unknown."""
-        if not getattr(self.embed, "tokenwise", False):
+        if not traits.tokenwise(self.embed):
             return None
-        return getattr(self.encode, "receptive_field", None)
+        return traits.receptive_field(self.encode)
 
     def forward(self, docs: Sequence[Any]) -> TokenBatch:
         field = self.receptive_field
@@ -98,7 +100,7 @@ def as_token_batch(output: Any, docs: Sequence[Any], where: str) -> TokenBatch:
 
 def build_tok2vec(*, embed: nn.Module, encode: nn.Module) -> Tok2Vec:
     """`plait.Tok2Vec.v1`: an embedding then a context encoder, docs -> (batch, tokens, width)."""
-    widths = getattr(embed, "width", None), getattr(encode, "width", None)
+    widths = traits.width(embed), traits.width(encode)
     if None not in widths and widths[0] != widths[1]:
         raise ValueError(f"embed.width {widths[0]} must equal encode.width {widths[1]} (the encoder reads the "
                          f"embedding's rows)")

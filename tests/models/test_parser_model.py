@@ -1,13 +1,57 @@
-"""The parser's sentence BiLSTM (each sentence on its own: padded groups on a CPU, packed elsewhere) and its bounded
-inference."""
+"""The parser model run alone (no pipeline), its sentence BiLSTM (each sentence on its own: padded groups on a CPU,
+packed elsewhere) and its bounded inference."""
 import numpy as np
 import pytest
 import torch
 
-from plait.models.batch import bounded_runs
+from plait.models.batch import TokenBatch, bounded_runs
 from plait.models.heads import INFERENCE_CHUNK
-from plait.models.parser import (LSTM_GROUP, PAD_QUANTUM, PAD_SLACK, BiaffineParser, SentenceLSTM, TokenVectors,
-                                 length_chunks, packed_order, padded_groups, padded_positions)
+from plait.models.parser import (LSTM_GROUP, MISSING, PAD_QUANTUM, PAD_SLACK, BiaffineParser, ParseGold, SentenceLSTM,
+                                 TokenVectors, length_chunks, packed_order, padded_groups, padded_positions)
+
+
+class _Positions(torch.nn.Module):
+    """A stand-in tok2vec: a learned row per position in the doc (a "doc" here is any sized sequence)."""
+
+    width = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = torch.nn.Embedding(16, 8)
+
+    def forward(self, docs) -> TokenBatch:
+        lengths = [len(doc) for doc in docs]
+        return TokenBatch(self.rows(torch.cat([torch.arange(n) for n in lengths])), lengths)
+
+
+def test_the_model_alone_learns_a_batch_and_parses_it_into_trees():
+    """Two docs (one sentence of 4 tokens, one of 3): the gold heads of the flat rows are [1, 1, 1, 2] and
+    [4, 4, 5]; labels 0 (the root label), 1 and 2."""
+    torch.manual_seed(0)
+    model = BiaffineParser(tok2vec=_Positions(), width=8, arc_width=16, label_width=8, context_width=6, dropout=0.0)
+    model.resize(3)
+    docs = [["a", "b", "c", "d"], ["e", "f", "g"]]
+    starts, lengths = np.array([0, 4]), np.array([4, 3])
+    gold = ParseGold(sent_starts=np.array([1, 0, 0, 0, 1, 0, 0]), starts=starts, lengths=lengths,
+                     heads=np.array([[1, 1, 1, 2], [0, 0, 1, MISSING]]), deps=np.array([0, 1, 2, 3, 4, 5, 6]),
+                     arc_heads=np.array([1, 1, 1, 2, 4, 4, 5]), labels=np.array([1, 0, 2, 1, 0, 2, 1]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    losses = []
+    for _ in range(40):
+        model.train()
+        loss = model.loss(model(docs), gold)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] / 10
+    model.eval()
+    with torch.no_grad():
+        tokens = model(docs)
+        parse = model.parse(tokens, starts, lengths, root=0)
+    assert tokens.sent_starts.argmax(-1).tolist() == [1, 0, 0, 0, 1, 0, 0]
+    assert parse.heads.tolist() == [1, 1, 1, 2, 4, 4, 5]
+    assert parse.labels.tolist() == [1, 0, 2, 1, 0, 2, 1]
 
 
 def test_packed_order_runs_longest_segment_first_step_by_step():

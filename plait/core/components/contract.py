@@ -2,13 +2,14 @@
 
 Every check of what a component can do is an `isinstance` against one of these protocols. A trainable head
 is `Trainable` and nothing more: the pipeline batches its docs (`run_batch`), saving stores its `labels`, and
-a head with learned state beyond its labels adds `get_state`/`set_state` (`Stateful`). A rule-based
-component is a callable doc -> doc. See ARCHITECTURE.md.
+a head with learned state beyond its labels adds `get_state`/`set_state` (`Stateful`). A shared encoder is
+`Encoder`, which lists every method the pipeline calls on one. A rule-based component is a callable doc -> doc.
+What a model may declare about itself (its width, ...) is in `plait/models/traits.py`. See ARCHITECTURE.md.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence, Union, runtime_checkable
 
 if TYPE_CHECKING:  # torch (through the models) is imported by components with weights, not by a pipeline of tables
     import torch
@@ -65,18 +66,41 @@ class Trainable(Initializable, Predictor, Scorer, Protocol):
 @runtime_checkable
 class Encoder(Protocol):
     """A shared encoder (tok2vec, transformer): runs once per batch and hands its output to the listeners
-    linked to it; `store` keeps each doc's share on the doc at inference."""
+    linked to it; `store` keeps each doc's share on the doc at inference. These are all the pipeline asks of
+    one: `core/listeners.py` links and unlinks listeners, training encodes and clears them after each step.
+
+    `listeners` is read by the pipeline and changed only through `add_listener` and `remove_listener`.
+    """
 
     name: str
     model: nn.Module
-    output_kind: OutputKind
+    output_kind: OutputKind  # what its listeners read: TOKENS (a TokenBatch) or WORDPIECES
     listeners: list[Listener]
 
-    def add_listener(self, listener: Listener, owner: str) -> None: ...
+    def output_width(self) -> int | None:
+        """The width of the vectors its listeners get (checked against a listener's declared width)."""
+        ...
 
-    def encode(self, docs: Sequence[Doc]) -> Any: ...
+    def add_listener(self, listener: Listener, owner: str) -> None:
+        """Link `listener`, inside component `owner`'s model: `listener.link(self.name, owner,
+        self.output_width)`, then keep it in `listeners` (once)."""
+        ...
 
-    def store(self, docs: Sequence[Doc], output: Any) -> None: ...
+    def remove_listener(self, listener: Listener) -> None:
+        """Drop `listener` from `listeners`."""
+        ...
+
+    def clear_listeners(self) -> None:
+        """Make every listener let go of the last batch's output (`listener.clear()`), so it can be freed."""
+        ...
+
+    def encode(self, docs: Sequence[Doc]) -> Any:
+        """Run the model once on `docs` and hand the output to every listener (`listener.receive(docs, output)`)."""
+        ...
+
+    def store(self, docs: Sequence[Doc], output: Any) -> None:
+        """Keep each doc's share of `output` on the doc, for a listener later called on other batches."""
+        ...
 
 
 @runtime_checkable
@@ -120,6 +144,10 @@ class BatchComponent(Protocol):
     def pipe(self, docs: Iterable[Doc], batch_size: int = ...) -> Iterable[Doc]: ...
 
 
+# What a pipeline holds (`Language.components`): what `run_batch` knows how to run.
+Component = Union[Encoder, Predictor, BatchComponent, Callable[["Doc"], "Doc"]]
+
+
 def model_of(component: Any) -> nn.Module | None:
     """The component's model, or None for a rule-based component."""
     return component.model if isinstance(component, WithModel) else None
@@ -142,7 +170,7 @@ def set_state(component: Any, state: dict[str, Any]) -> None:
         component.set_labels(state["labels"])
 
 
-def run_batch(component: Any, docs: list[Doc]) -> list[Doc]:
+def run_batch(component: Component, docs: list[Doc]) -> list[Doc]:
     """Run one component on one batch of docs at inference; a rule-based component may return new docs.
 
     A component's own `pipe` or `__call__` (a user component's) comes before its `predict`, as it always did.

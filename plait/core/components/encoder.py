@@ -10,7 +10,7 @@ from plait.models.listener import Listener, OutputKind
 
 
 class EncoderComponent:
-    """Runs its model once per batch and hands the output to every listener linked to it.
+    """Runs its model once per batch and hands the output to every listener linked to it (`contract.Encoder`).
 
     Subclasses say what kind of output their listeners read (`output_kind`) and how the output of a batch
     is kept on the docs at inference (`store`), for listeners called on another batch.
@@ -33,6 +33,7 @@ class EncoderComponent:
             self.listeners.append(listener)
 
     def remove_listener(self, listener: Listener) -> None:
+        """Unlink `listener` (its component's model no longer reads this encoder)."""
         self.listeners = [x for x in self.listeners if x is not listener]
 
     def clear_listeners(self) -> None:

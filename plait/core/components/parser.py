@@ -1,7 +1,8 @@
 """parser: labelled dependency trees (HEAD and DEP columns), and sentence boundaries where none are set.
 
-The model (plait.models.parser) scores every possible arc of a sentence; decoding (plait.models.tree) picks the
-best well-formed tree per sentence: one root, no cycles, non-projective arcs allowed. Sentences are the doc's own
+The model (plait.models.parser) scores every possible arc of a sentence and decodes the best well-formed tree per
+sentence: one root, no cycles, non-projective arcs allowed. This component turns docs into what the model reads
+(gold sentences and arcs, the sentences to parse) and its parse back into columns. Sentences are the doc's own
 (gold, or set by a senter earlier in the pipeline) when it has any; otherwise the parser's sentence-start scores
 split the doc first and it writes those boundaries too, as spaCy's parser does. Trained on gold sentences.
 """
@@ -12,14 +13,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
-from torch import nn
 
-from plait.core.components.token_heads import MISSING, label_hashes
+from plait.core.components.token_heads import label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_deps, score_sents
-from plait.models.parser import BiaffineParser, ParseFeatures, TokenVectors, length_chunks
-from plait.models.tree import decode_trees
+from plait.models.parser import MISSING, BiaffineParser, ParseGold, TokenVectors
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example
@@ -98,7 +97,10 @@ class DependencyParser:
     def get_loss(self, examples: Sequence[Example], tokens: TokenVectors) -> torch.Tensor:
         """Summed cross-entropy of the gold head of each token (within its gold sentence), of its gold label given
         the gold head, and of the gold sentence starts."""
-        device = tokens.rows.device
+        return self.model.loss(tokens, self._gold(examples))
+
+    def _gold(self, examples: Sequence[Example]) -> ParseGold:
+        """The gold sentences, heads and labelled arcs of a batch, aligned to its predicted tokens."""
         seg_starts, seg_lengths, arc_targets, deps, heads, label_ids, sent_targets = [], [], [], [], [], [], []
         offset = 0
         for eg in examples:
@@ -119,23 +121,9 @@ class DependencyParser:
                         heads.append(offset + head)
                         label_ids.append(self._ids[dep])
             offset += len(eg.predicted)
-        loss = nn.functional.cross_entropy(tokens.sent_starts.float(), torch.tensor(sent_targets, device=device),
-                                           ignore_index=MISSING, reduction="sum")
-        starts_np, lengths_np = np.array(seg_starts, dtype=np.int64), np.array(seg_lengths, dtype=np.int64)
-        feats = self.model.features(tokens, starts_np, lengths_np)
-        starts, lengths = torch.from_numpy(starts_np).to(device), torch.from_numpy(lengths_np).to(device)
-        targets = _padded_targets(arc_targets, seg_lengths, device)
-        for group in length_chunks(lengths_np):
-            index = torch.from_numpy(group).to(device)
-            scores = self.model.arc_scores(feats, starts[index], lengths[index])
-            loss = loss + nn.functional.cross_entropy(scores.flatten(0, 1).float(),
-                                                      targets[index, :scores.shape[1]].flatten(),
-                                                      ignore_index=MISSING, reduction="sum")
-        if label_ids:
-            to = lambda values: torch.tensor(values, dtype=torch.long, device=device)  # noqa: E731
-            label_scores = self.model.label_scores(feats, to(deps), to(heads))
-            loss = loss + nn.functional.cross_entropy(label_scores.float(), to(label_ids), reduction="sum")
-        return loss
+        ids = lambda values: np.array(values, dtype=np.int64)  # noqa: E731
+        return ParseGold(ids(sent_targets), ids(seg_starts), ids(seg_lengths), _padded_heads(arc_targets, seg_lengths),
+                         ids(deps), ids(heads), ids(label_ids))
 
     def predict(self, docs: Sequence[Doc]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
         """(heads, label ids, sentence codes or None when the doc's own were kept) per doc."""
@@ -156,30 +144,10 @@ class DependencyParser:
                 codes_per_doc.append(codes if changed else None)
                 seg_starts.append(starts + offsets[k])
                 seg_lengths.append(np.diff(np.append(starts, len(doc))))
-            starts_np, lengths_np = np.concatenate(seg_starts), np.concatenate(seg_lengths)
-            feats = self.model.features(tokens, starts_np, lengths_np)
-            heads = np.arange(offsets[-1])  # flat, absolute
-            device = tokens.rows.device
-            for group in length_chunks(lengths_np):
-                s, n = starts_np[group], lengths_np[group]
-                scores = self.model.arc_scores(feats, torch.from_numpy(s).to(device), torch.from_numpy(n).to(device))
-                local = decode_trees(scores.float().cpu().numpy(), n)
-                real = np.arange(local.shape[1])[None, :] < n[:, None]
-                heads[(s[:, None] + np.arange(local.shape[1]))[real]] = (local + s[:, None])[real]
-            label_ids = self._best_labels(feats, heads, device)
-        return [(heads[a:b] - a, label_ids[a:b], codes)
+            parse = self.model.parse(tokens, np.concatenate(seg_starts), np.concatenate(seg_lengths),
+                                     root=self._ids[self.root_label])
+        return [(parse.heads[a:b] - a, parse.labels[a:b], codes)
                 for a, b, codes in zip(offsets[:-1], offsets[1:], codes_per_doc)]
-
-    def _best_labels(self, feats: ParseFeatures, heads: np.ndarray, device: torch.device) -> np.ndarray:
-        """The best label of each predicted arc: the root label for roots and only for them."""
-        if not len(heads):
-            return np.zeros(0, dtype=np.int64)
-        deps = torch.arange(len(heads), device=device)
-        scores = self.model.label_scores(feats, deps, torch.from_numpy(heads).to(device)).float()
-        root = self._ids[self.root_label]
-        scores[:, root] = float("-inf")
-        best = scores.argmax(-1).cpu().numpy()
-        return np.where(heads == np.arange(len(heads)), root, best)
 
     def set_annotations(self, docs: Sequence[Doc], predictions: list[tuple[np.ndarray, np.ndarray, Any]]) -> None:
         for doc, (heads, label_ids, codes) in zip(docs, predictions):
@@ -198,13 +166,13 @@ class DependencyParser:
         self.set_labels(state["labels"], state["root_label"])
 
 
-def _padded_targets(targets: list[int], lengths: list[int], device: torch.device) -> torch.Tensor:
+def _padded_heads(targets: list[int], lengths: list[int]) -> np.ndarray:
     """(S, longest) head targets of each segment, MISSING on padding."""
     width = max(lengths, default=0)
     out = np.full((len(lengths), width), MISSING, dtype=np.int64)
     mask = np.arange(width)[None, :] < np.array(lengths, dtype=np.int64)[:, None]
     out[mask] = targets
-    return torch.from_numpy(out).to(device)
+    return out
 
 
 def make_parser(*, model: BiaffineParser) -> Callable[[Any, str], DependencyParser]:

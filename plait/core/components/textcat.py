@@ -17,6 +17,7 @@ from plait.core.components.token_heads import MISSING, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_cats
+from plait.models import traits
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example
@@ -28,7 +29,7 @@ class TextCategorizer:
     score_key = "cats_score"
 
     def __init__(self, vocab: Any, name: str, model: nn.Module, *, exclusive: bool, threshold: float = 0.5) -> None:
-        declared = getattr(model, "exclusive_classes", None)
+        declared = traits.exclusive_classes(model)
         if declared is not None and declared != exclusive:
             factory = "textcat" if exclusive else "textcat_multilabel"
             raise ConfigError(f"components.{name}.model: exclusive_classes = {str(declared).lower()} does not fit "

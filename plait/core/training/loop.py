@@ -19,6 +19,7 @@ from plait.core.threads import use_threads
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.stepper import Stepper
 from plait.core.training.steps import epochs, run_steps
+from plait.models import traits
 from plait.models.memory import release_freed_memory
 from plait.core.training.update import UpdatePlan, set_dropout, trainable_parameters
 from plait.core.errors import DataError
@@ -162,7 +163,7 @@ def loss_scaling(nlp: "Language", plan: "TrainingPlan") -> tuple[bool, dict[str,
     wanted, settings = plan.mixed_precision, {}
     for _, component in nlp.components:
         model = model_of(component)
-        if getattr(model, "mixed_precision", False):
+        if traits.mixed_precision(model):
             wanted = True
-            settings.update(getattr(model, "grad_scaler_config", {}))
+            settings.update(traits.grad_scaler_config(model))
     return wanted, settings

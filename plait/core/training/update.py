@@ -7,6 +7,7 @@ import torch
 
 from plait.core.components.contract import Encoder, Predictor, Trainable, model_of
 from plait.core.listeners import encoders
+from plait.models import traits
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example
@@ -27,7 +28,7 @@ def set_module_dropout(module: torch.nn.Module, rate: float) -> None:
     stack = [module]
     while stack:
         layer = stack.pop()
-        if getattr(layer, "keeps_own_dropout", False):
+        if traits.keeps_own_dropout(layer):
             continue
         if isinstance(layer, torch.nn.Dropout):
             layer.p = rate

@@ -335,15 +335,16 @@ def _outputs(out: Any) -> Iterator[tuple[str, torch.Tensor]]:
                 yield f"hidden_states.{i}", layer
 
 
-def _max_length(tokenizer: Any, model: nn.Module) -> int:
-    """Wordpieces a window may hold: the tokenizer's limit, else the model's positions (less RoBERTa's offset)."""
+def _max_length(tokenizer: Any, transformer: nn.Module) -> int:
+    """Wordpieces a window may hold: the tokenizer's limit, else the HuggingFace model's positions (less RoBERTa's
+    offset)."""
     limit = getattr(tokenizer, "model_max_length", None)
     if isinstance(limit, int) and 0 < limit < 100_000:
         return limit
-    positions = getattr(model.config, "max_position_embeddings", None)
+    positions = getattr(transformer.config, "max_position_embeddings", None)
     if not isinstance(positions, int) or positions <= 0:
         return _DEFAULT_MAX_LENGTH
-    padding_idx = getattr(getattr(model, "embeddings", None), "padding_idx", None)
+    padding_idx = getattr(getattr(transformer, "embeddings", None), "padding_idx", None)
     return positions - (padding_idx + 1 if isinstance(padding_idx, int) else 0)
 
 
