@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from plait.core.components.declaration import Kind, declare, tok2vec_listener
 from plait.core.components.token_heads import MISSING, label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -207,6 +208,14 @@ def _padded_targets(targets: list[int], lengths: list[int], device: torch.device
     return torch.from_numpy(out).to(device)
 
 
+def default_model(optimize: str) -> dict[str, Any]:
+    """The default model at either `optimize`: the biaffine parser over the shared tok2vec."""
+    return {"@architectures": "plait.BiaffineParser.v3", "tok2vec": tok2vec_listener()}
+
+
+@declare(kind=Kind.HEAD, default_model=default_model,
+         score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None, "sents_p": None, "sents_r": None,
+                        "sents_f": None})
 def make_parser(*, model: BiaffineParser) -> Callable[[Any, str], DependencyParser]:
     """Factory `parser`: heads and labels into HEAD and DEP; sentence boundaries where the doc has none."""
     return lambda nlp, name: DependencyParser(nlp.vocab, name, model)
