@@ -8,8 +8,9 @@
 
 A factory declares its kind, default model and scores as a built-in does (`components/declaration.py`):
 
-    @plait.factory("my_head", kind=Kind.HEAD, score_weights={"my_acc": 1.0},
-                   default_model=lambda optimize: {"@architectures": "plait.Tagger.v1", "tok2vec": tok2vec_listener()})
+    @plait.factory("my_head", kind=plait.ComponentKind.HEAD, score_weights={"my_acc": 1.0},
+                   default_model=lambda optimize: {"@architectures": "plait.Tagger.v1",
+                                                   "tok2vec": plait.tok2vec_listener()})
     def make_head(nlp, name, model): return MyHead(nlp.vocab, name, model)
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Mapping
 
-from plait.core.components.declaration import Kind, ModelBlock, declare
+from plait.core.components.declaration import ComponentKind, ModelBlock, declare
 from plait.core.registry import registry
 
 
@@ -57,8 +58,9 @@ def component(name: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any
     return register
 
 
-def factory(name: str, *, default_config: dict[str, Any] | None = None, kind: Kind = Kind.OTHER,
-            default_model: ModelBlock | None = None, score_weights: Mapping[str, float | None] | None = None
+def factory(name: str, *, default_config: dict[str, Any] | None = None,
+            kind: ComponentKind = ComponentKind.OTHER, default_model: ModelBlock | None = None,
+            score_weights: Mapping[str, float | None] | None = None
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `func(nlp, name, **settings) -> component` as the factory `name`; its settings come from the
     component's config block (`default_config` fills those the block leaves out). `kind`, `default_model` and

@@ -6,7 +6,7 @@ from typing import Any
 from confection import Config
 
 from plait.core.component_defaults import SHARED_ENCODER, declaration, shared_tok2vec
-from plait.core.components.declaration import OPTIMIZE, TOK2VEC_LISTENER, Kind
+from plait.core.components.declaration import OPTIMIZE, TOK2VEC_LISTENER, ComponentKind
 from plait.core.config import fill_config
 from plait.core.errors import UserError
 from plait.models.memory import DEFAULT_MAX_BATCH_ITEMS
@@ -119,7 +119,7 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
     components = {name: _component(name, optimize) for name in names if name != SHARED_ENCODER}
     training: dict[str, Any] = {"score_weights": _score_weights(names)}
     if gpu:
-        names = [n for n in names if declaration(n).kind is not Kind.ENCODER]
+        names = [n for n in names if declaration(n).kind is not ComponentKind.ENCODER]
         heads = [n for n in names if _uses_listener(components[n])]
         components = {n: _on_transformer(block) for n, block in components.items()}
         names.insert(0, "transformer")

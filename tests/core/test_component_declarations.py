@@ -5,7 +5,7 @@ import pytest
 import plait
 from plait.core.component_defaults import declaration, reported_scores, standalone_model
 from plait.core.components.contract import Encoder, Scorer, Trainable
-from plait.core.components.declaration import Kind, tok2vec_listener
+from plait.core.components.declaration import ComponentKind
 from plait.core.components.tagger import Tagger
 from plait.core.init_config import init_config
 from plait.core.registry import ensure_registered, registry
@@ -22,14 +22,14 @@ def built(factory, config=None):
 @pytest.mark.parametrize("factory", BUILT_INS)
 def test_a_factorys_declared_kind_is_what_it_builds(factory):
     component = built(factory)
-    expected = Kind.ENCODER if isinstance(component, Encoder) else Kind.HEAD if isinstance(component, Trainable) \
-        else Kind.OTHER
+    expected = (ComponentKind.ENCODER if isinstance(component, Encoder)
+                else ComponentKind.HEAD if isinstance(component, Trainable) else ComponentKind.OTHER)
     assert declaration(factory).kind is expected
-    assert (declaration(factory).default_model is not None) == (expected is not Kind.OTHER)
+    assert (declaration(factory).default_model is not None) == (expected is not ComponentKind.OTHER)
 
 
 def test_the_transformer_is_declared_an_encoder():
-    assert declaration("transformer").kind is Kind.ENCODER
+    assert declaration("transformer").kind is ComponentKind.ENCODER
 
 
 @pytest.mark.parametrize("factory", BUILT_INS)
@@ -53,9 +53,9 @@ def test_reported_scores_follow_the_pipeline_each_once():
 
 
 def test_a_users_factory_declares_its_defaults_like_a_builtin():
-    @plait.factory("test_declared_head", kind=Kind.HEAD, score_weights={"tag_acc": 1.0, "pos_acc": None},
+    @plait.factory("test_declared_head", kind=plait.ComponentKind.HEAD, score_weights={"tag_acc": 1.0, "pos_acc": None},
                    default_model=lambda optimize: {"@architectures": "plait.Tagger.v1", "dropout": 0.25,
-                                                   "tok2vec": tok2vec_listener()})
+                                                   "tok2vec": plait.tok2vec_listener()})
     def make_head(nlp, name, model):
         return Tagger(nlp.vocab, name, model)
 
@@ -78,5 +78,5 @@ def test_a_factory_without_a_declaration_gets_none():
     def make_plain(nlp, name):
         return plait.BaseComponent(name)
 
-    assert declaration("test_undeclared").kind is Kind.OTHER and standalone_model("test_undeclared") is None
+    assert declaration("test_undeclared").kind is ComponentKind.OTHER and standalone_model("test_undeclared") is None
     assert "model" not in init_config(lang="en", pipeline=["test_undeclared"])["components"]["test_undeclared"]

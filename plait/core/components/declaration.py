@@ -19,7 +19,7 @@ TOK2VEC_LISTENER = "plait.Tok2VecListener.v1"
 SHARED_WIDTH = "${components.tok2vec.model.encode.width}"
 
 
-class Kind(Enum):
+class ComponentKind(Enum):
     """What the pipeline does with a component before building it."""
 
     ENCODER = "encoder"  # feeds listeners (tok2vec, transformer): init-config shares one across the heads
@@ -37,7 +37,7 @@ class Declaration:
     (None: reported, not weighed).
     """
 
-    kind: Kind = Kind.OTHER
+    kind: ComponentKind = ComponentKind.OTHER
     default_model: ModelBlock | None = None
     score_weights: Mapping[str, float | None] = field(default_factory=dict)
 
@@ -46,7 +46,7 @@ NOTHING_DECLARED = Declaration()
 _DECLARED: dict[Callable[..., Any], Declaration] = {}
 
 
-def declare(*, kind: Kind = Kind.OTHER, default_model: ModelBlock | None = None,
+def declare(*, kind: ComponentKind = ComponentKind.OTHER, default_model: ModelBlock | None = None,
             score_weights: Mapping[str, float | None] | None = None) -> Callable[[F], F]:
     """Attach a Declaration to a factory function; registering the function registers it too."""
     declaration = Declaration(kind, default_model, dict(score_weights or {}))

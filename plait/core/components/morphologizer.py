@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.declaration import Kind, declare
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.token_heads import (
     initial_labels,
     label_hashes,
@@ -99,7 +99,8 @@ class Morphologizer:
         return {"pos_acc": score_token_attr(examples, "POS"), "morph_acc": score_token_attr(examples, "MORPH")}
 
 
-@declare(kind=Kind.HEAD, default_model=token_head_model, score_weights={"pos_acc": 0.5, "morph_acc": 0.5})
+@declare(kind=ComponentKind.HEAD, default_model=token_head_model,
+         score_weights={"pos_acc": 0.5, "morph_acc": 0.5})
 def make_morphologizer(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], Morphologizer]:
     """Factory `morphologizer`: UPOS into the POS column and FEATS into the MORPH column, from one joint label."""
     return lambda nlp, name: Morphologizer(nlp.vocab, name, model, overwrite=overwrite)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-from plait.core.components.declaration import Kind, declare, tok2vec_listener
+from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import initial_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.scorer import score_ents
@@ -79,7 +79,7 @@ def default_model(optimize: str) -> dict[str, Any]:
             "tok2vec": tok2vec_listener()}
 
 
-@declare(kind=Kind.HEAD, default_model=default_model,
+@declare(kind=ComponentKind.HEAD, default_model=default_model,
          score_weights={"ents_p": None, "ents_r": None, "ents_f": 1.0, "ents_per_type": None})
 def make_ner(*, model: TokenClassifier) -> Callable[[Any, str], EntityRecognizer]:
     """Factory `ner`: BILUO tagging with constrained Viterbi decoding."""

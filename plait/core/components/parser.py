@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.core.components.declaration import Kind, declare, tok2vec_listener
+from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import MISSING, label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -213,7 +213,7 @@ def default_model(optimize: str) -> dict[str, Any]:
     return {"@architectures": "plait.BiaffineParser.v3", "tok2vec": tok2vec_listener()}
 
 
-@declare(kind=Kind.HEAD, default_model=default_model,
+@declare(kind=ComponentKind.HEAD, default_model=default_model,
          score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None, "sents_p": None, "sents_r": None,
                         "sents_f": None})
 def make_parser(*, model: BiaffineParser) -> Callable[[Any, str], DependencyParser]:

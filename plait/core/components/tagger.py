@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.declaration import Kind, declare
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.token_heads import (
     initial_labels,
     label_hashes,
@@ -72,7 +72,8 @@ class Tagger:
         return {self.score_key: score_token_attr(examples, self.column)}
 
 
-@declare(kind=Kind.HEAD, default_model=token_head_model, score_weights={"tag_acc": 1.0, "pos_acc": None})
+@declare(kind=ComponentKind.HEAD, default_model=token_head_model,
+         score_weights={"tag_acc": 1.0, "pos_acc": None})  # pos_acc: with column POS
 def make_tagger(*, model: TokenClassifier, column: str = "TAG", overwrite: bool = False) -> Callable[[Any, str], Tagger]:
     """Factory `tagger`: fine-grained tags (column TAG: XPOS, PTB) by default; column POS for UPOS."""
     return lambda nlp, name: Tagger(nlp.vocab, name, model, column=column, overwrite=overwrite)

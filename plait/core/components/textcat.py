@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from plait.core.components.declaration import Kind, declare, tok2vec_listener
+from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import MISSING, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -102,13 +102,15 @@ def default_model(optimize: str, *, exclusive: bool) -> dict[str, Any]:
     return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": tok2vec_listener(), "linear_model": bow}
 
 
-@declare(kind=Kind.HEAD, default_model=partial(default_model, exclusive=True), score_weights=_SCORE_WEIGHTS)
+@declare(kind=ComponentKind.HEAD, default_model=partial(default_model, exclusive=True),
+         score_weights=_SCORE_WEIGHTS)
 def make_textcat(*, model: nn.Module) -> Callable[[Any, str], TextCategorizer]:
     """Factory `textcat`: exclusive classes (exactly one label per doc), scored by softmax."""
     return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=True)
 
 
-@declare(kind=Kind.HEAD, default_model=partial(default_model, exclusive=False), score_weights=_SCORE_WEIGHTS)
+@declare(kind=ComponentKind.HEAD, default_model=partial(default_model, exclusive=False),
+         score_weights=_SCORE_WEIGHTS)
 def make_textcat_multilabel(*, model: nn.Module, threshold: float = 0.5) -> Callable[[Any, str], TextCategorizer]:
     """Factory `textcat_multilabel`: independent labels, each scored by a sigmoid; `threshold` decides in scoring."""
     return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=False, threshold=threshold)

@@ -5,7 +5,7 @@ from typing import Any, Callable, Sequence
 
 from torch import nn
 
-from plait.core.components.declaration import SHARED_WIDTH, Kind, declare
+from plait.core.components.declaration import SHARED_WIDTH, ComponentKind, declare
 from plait.core.components.encoder import EncoderComponent
 from plait.core.doc import Doc
 from plait.models.batch import TokenBatch
@@ -47,7 +47,7 @@ def default_model(optimize: str) -> dict[str, Any]:
     }
 
 
-@declare(kind=Kind.ENCODER, default_model=default_model)
+@declare(kind=ComponentKind.ENCODER, default_model=default_model)
 def make_tok2vec(*, model: nn.Module) -> Callable[[Any, str], Tok2VecComponent]:
     """Factory `tok2vec`: a shared encoder; heads use `plait.Tok2VecListener.v1` to read its output."""
     return lambda nlp, name: Tok2VecComponent(name, model)
