@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Mapping, TypeVar
 
-# The --optimize goals; a default model block is written for one, as init-config writes it.
+# The --optimize goals of init-config; a ModelBlock writes a component's default model block for one of them.
 OPTIMIZE = ("efficiency", "accuracy")
 ModelBlock = Callable[[str], dict[str, Any]]
-F = TypeVar("F", bound=Callable[..., Any])
+Factory = TypeVar("Factory", bound=Callable[..., Any])
 
 # The listener that reads the shared tok2vec, and the shared width every listener and the embedding refer to.
 TOK2VEC_LISTENER = "plait.Tok2VecListener.v1"
@@ -22,7 +22,7 @@ SHARED_WIDTH = "${components.tok2vec.model.encode.width}"
 class ComponentKind(Enum):
     """What the pipeline does with a component before building it."""
 
-    ENCODER = "encoder"  # feeds listeners (tok2vec, transformer): init-config shares one across the heads
+    ENCODER = "encoder"  # feeds listeners (tok2vec, transformer): init-config writes one, shared by the heads
     HEAD = "head"  # trainable: a model, a loss, labels
     OTHER = "other"  # nothing to train: rules, functions
 
@@ -47,11 +47,11 @@ _DECLARED: dict[Callable[..., Any], Declaration] = {}
 
 
 def declare(*, kind: ComponentKind = ComponentKind.OTHER, default_model: ModelBlock | None = None,
-            score_weights: Mapping[str, float | None] | None = None) -> Callable[[F], F]:
+            score_weights: Mapping[str, float | None] | None = None) -> Callable[[Factory], Factory]:
     """Attach a Declaration to a factory function; registering the function registers it too."""
     declaration = Declaration(kind, default_model, dict(score_weights or {}))
 
-    def attach(factory: F) -> F:
+    def attach(factory: Factory) -> Factory:
         _DECLARED[factory] = declaration
         return factory
 
