@@ -91,6 +91,7 @@ class TransformerComponent(EncoderComponent):
     def load_files(self, directory: Path) -> None:
         self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
 
+
 @declare(kind=ComponentKind.ENCODER)  # its default block, for fine-tuning, is init-config's (`--gpu`)
 def make_transformer(*, model: TransformerModel, max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS,
                      set_extra_annotations: AnnotationSetter | None = None
