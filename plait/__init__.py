@@ -15,6 +15,7 @@ _EXPORTS = {
     "Optimizer": "plait.core.training.api", "component": "plait.core.custom", "factory": "plait.core.custom",
     "BaseComponent": "plait.core.custom", "UserError": "plait.core.errors", "ConfigError": "plait.core.errors",
     "DataError": "plait.core.errors", "ModelLoadError": "plait.core.errors", "render": "plait.visual.render",
+    "ComponentKind": "plait.core.components.declaration", "tok2vec_listener": "plait.core.components.declaration",
 }
 
 

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 import plait
+from plait.core.component_defaults import standalone_model
 from plait.core.config import interpolate_config
-from plait.core.init_config import init_config, standalone_model
+from plait.core.init_config import init_config
 from plait.core.training.initialize import init_nlp
 
 ROOT = Path(__file__).resolve().parents[1]

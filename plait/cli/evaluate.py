@@ -11,12 +11,10 @@ import plait
 from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, write_text_atomic
 from plait.cli.device import device_for
 from plait.cli.main import app
+from plait.core.component_defaults import reported_scores
 from plait.core.data.corpus import Corpus
 from plait.core.training.evaluate import predict, score
 from plait.visual.render import render_evaluation
-
-_PERCENT = ("tag_acc", "pos_acc", "morph_acc", "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f",
-            "cats_score", "cats_macro_f", "cats_micro_f", "cats_acc")
 
 
 @app.command("evaluate")
@@ -36,12 +34,14 @@ def evaluate_command(
     examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
     scored, seconds = predict(nlp, examples, show_progress=True)
     scores = score(nlp, scored, seconds)
-    for key in _PERCENT:
-        if scores.get(key) is not None:
+    components = nlp.config["components"]
+    keys = reported_scores(components[name]["factory"] for name, _ in nlp.pipeline)
+    for key in keys:
+        if scores.get(key) is not None and not isinstance(scores[key], dict):
             typer.echo(f"{key.upper():<14}{100 * scores[key]:>8.2f}")
     typer.echo(f"{'SPEED':<14}{scores['speed']:>8.0f}")
-    for key in ("ents_per_type", "cats_f_per_type"):
-        if scores.get(key):
+    for key in keys:
+        if isinstance(scores.get(key), dict) and scores[key]:
             typer.echo(_per_label_table(scores[key]))
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +50,8 @@ def evaluate_command(
         tmp.replace(output)
         typer.echo(f"wrote {output}", err=True)
     if html is not None:
-        write_text_atomic(html, render_evaluation(scored, scores, title=f"plait evaluate: {model.name} on {data.name}"))
+        write_text_atomic(html, render_evaluation(scored, scores, keys,
+                                                  title=f"plait evaluate: {model.name} on {data.name}"))
         typer.echo(f"wrote {html}", err=True)
 
 

@@ -32,6 +32,8 @@ def fill_config_command(
 ) -> None:
     """Fill a partial config with every default value, so that training hides no setting.
 
+    A component block without a model gets its factory's default one, with its own encoder (as nlp.add_pipe).
+
     Extra arguments `--section.key value` set values before filling.
     """
     import_code(code)

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from confection import Config, ConfigValidationError
 
+from plait.core.component_defaults import with_default_model
 from plait.core.errors import ConfigError, UserError
 from plait.core.registry import catalog, ensure_registered, registry
 
@@ -260,11 +261,13 @@ def _check_block(path: str, block: dict, errors: list[str], label: str | None = 
 def fill_config(config: Config, *, pretraining: bool = False) -> Config:
     """Merge the defaults under `config` and fill every registered function's default arguments.
 
+    A component block without a model gets its factory's declared one, with its own encoder (as `add_pipe`).
     With `pretraining` (or when `config` has a [pretraining] section) the pretraining defaults are added too.
     """
     ensure_registered()
     merged = default_config(pretraining=pretraining or "pretraining" in config).merge(config)
-    components = {name: _as_promise(block) for name, block in merged.get("components", {}).items()}
+    components = {name: _as_promise(with_default_model(block))
+                  for name, block in merged.get("components", {}).items()}
     data = dict(merged)
     data["components"] = components
     try:

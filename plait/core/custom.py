@@ -5,12 +5,20 @@
 
     @plait.factory("my_marker", default_config={"label": "X"})   # builds a component from settings
     def make_marker(nlp, name, label): return Marker(name, label)
+
+A factory declares its kind, default model and scores as a built-in does (`components/declaration.py`):
+
+    @plait.factory("my_head", kind=plait.ComponentKind.HEAD, score_weights={"my_acc": 1.0},
+                   default_model=lambda optimize: {"@architectures": "plait.Tagger.v1",
+                                                   "tok2vec": plait.tok2vec_listener()})
+    def make_head(nlp, name, model): return MyHead(nlp.vocab, name, model)
 """
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
+from plait.core.components.declaration import ComponentKind, ModelBlock, declare
 from plait.core.registry import registry
 
 
@@ -50,9 +58,13 @@ def component(name: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any
     return register
 
 
-def factory(name: str, *, default_config: dict[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def factory(name: str, *, default_config: dict[str, Any] | None = None,
+            kind: ComponentKind = ComponentKind.OTHER, default_model: ModelBlock | None = None,
+            score_weights: Mapping[str, float | None] | None = None
+            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `func(nlp, name, **settings) -> component` as the factory `name`; its settings come from the
-    component's config block (`default_config` fills those the block leaves out)."""
+    component's config block (`default_config` fills those the block leaves out). `kind`, `default_model` and
+    `score_weights` are its Declaration, read by init-config, add_pipe, fill-config and evaluate."""
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         params = list(inspect.signature(func).parameters.values())
         if len(params) < 2 or params[0].name != "nlp" or params[1].name != "name":
@@ -66,6 +78,7 @@ def factory(name: str, *, default_config: dict[str, Any] | None = None) -> Calla
 
         make.__signature__ = inspect.Signature(settings)  # what configs are checked and filled against
         make.__doc__ = func.__doc__
+        declare(kind=kind, default_model=default_model, score_weights=score_weights)(make)
         registry.factories.register(name, func=make)
         return func
 

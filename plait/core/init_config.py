@@ -5,87 +5,29 @@ from typing import Any
 
 from confection import Config
 
+from plait.core.component_defaults import SHARED_ENCODER, declaration, shared_tok2vec
+from plait.core.components.declaration import OPTIMIZE, TOK2VEC_LISTENER, ComponentKind
 from plait.core.config import fill_config
 from plait.core.errors import UserError
 from plait.models.memory import DEFAULT_MAX_BATCH_ITEMS
 
-_LISTENER = "plait.Tok2VecListener.v1"
-# The shared tok2vec's width is written once, in its encoder; the embedding and every listener refer to it.
-_WIDTH = "${components.tok2vec.model.encode.width}"
-# Per-token heads on the shared token vectors: a linear layer over a listener.
-_TOKEN_HEADS = ("tagger", "senter", "morphologizer", "trainable_lemmatizer")
-# Each component's scores and their relative weights; every component gets an equal share of the total.
-_SCORE_KEYS = {
-    "tagger": {"tag_acc": 1.0}, "ner": {"ents_f": 1.0}, "senter": {"sents_f": 1.0},
-    "morphologizer": {"pos_acc": 0.5, "morph_acc": 0.5},
-    "parser": {"dep_uas": 0.5, "dep_las": 0.5}, "trainable_lemmatizer": {"lemma_acc": 1.0},
-    "textcat": {"cats_score": 1.0}, "textcat_multilabel": {"cats_score": 1.0},
-}
-# Hashed n-gram rows of the bag-of-words text classifier (2**18, ample for sentence-level corpora).
-_BOW_LENGTH = 262144
-_TOK2VEC_SIZES = {
-    "efficiency": {"width": 96, "depth": 4, "rows": [5000, 1000, 2500, 2500]},
-    "accuracy": {"width": 256, "depth": 8, "rows": [20000, 2500, 5000, 5000]},
-}
-# The shared tok2vec's width at efficiency when a parser listens to it: 128 rather than 96 scored higher on
-# ud-en-ewt dev at little cost (BENCHMARKS.md, "Parsing and lemmas against spaCy").
-_PARSER_EFFICIENCY_WIDTH = 128
-# The parser's BiLSTM width in that pipeline: 192 rather than the architecture's 256 trains in three quarters of
-# the CPU time at about the same test scores (BENCHMARKS.md, same section).
+# The parser's BiLSTM width in a pipeline with the shared tok2vec at efficiency: 192 rather than the
+# architecture's 256 trains in three quarters of the CPU time at about the same test scores (BENCHMARKS.md,
+# "Parsing and lemmas against spaCy").
 _PARSER_EFFICIENCY_CONTEXT = 192
-
-
-def _tok2vec_size(optimize: str, pipeline: list[str]) -> dict[str, Any]:
-    """The tok2vec's size for `optimize`, wider at efficiency for a pipeline with a parser."""
-    size = _TOK2VEC_SIZES[optimize]
-    if optimize == "efficiency" and "parser" in pipeline:
-        return {**size, "width": _PARSER_EFFICIENCY_WIDTH}
-    return size
-
-
-def _listener() -> dict[str, Any]:
-    return {"@architectures": _LISTENER, "width": _WIDTH, "upstream": "*"}
 
 
 def _uses_listener(block: Any) -> bool:
     """Whether a component block reads a shared encoder (has a listener anywhere in its model)."""
     if not isinstance(block, dict):
         return False
-    return block.get("@architectures") == _LISTENER or any(_uses_listener(v) for v in block.values())
-
-
-def _tok2vec_model(size: dict[str, Any], embed_width: Any = _WIDTH) -> dict[str, Any]:
-    """The tok2vec block; its embedding's width refers to the shared encoder's unless given (a standalone one)."""
-    return {
-        "@architectures": "plait.Tok2Vec.v1",
-        "embed": {"@architectures": "plait.MultiHashEmbed.v1", "width": embed_width,
-                  "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": size["rows"],
-                  "include_static_vectors": False},
-        "encode": {"@architectures": "plait.MaxoutWindowEncoder.v1", "width": size["width"], "depth": size["depth"],
-                   "window_size": 1, "maxout_pieces": 3},
-    }
-
-
-def _textcat_model(factory: str, optimize: str) -> dict[str, Any]:
-    """Efficiency: the bag-of-n-grams linear model alone (no tok2vec); accuracy: it plus a pooled listener."""
-    bow = {"@architectures": "plait.TextCatBOW.v1", "ngram_size": 2, "length": _BOW_LENGTH,
-           "exclusive_classes": factory == "textcat"}
-    if optimize == "efficiency":
-        return bow
-    return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": _listener(), "linear_model": bow}
+    return block.get("@architectures") == TOK2VEC_LISTENER or any(_uses_listener(v) for v in block.values())
 
 
 def _component(factory: str, optimize: str) -> dict[str, Any]:
-    if factory in _TOKEN_HEADS:
-        return {"factory": factory, "model": {"@architectures": "plait.Tagger.v1", "tok2vec": _listener()}}
-    if factory == "parser":
-        return {"factory": "parser", "model": {"@architectures": "plait.BiaffineParser.v3", "tok2vec": _listener()}}
-    if factory == "ner":
-        return {"factory": "ner", "model": {"@architectures": "plait.EntityTagger.v1", "hidden_width": 128,
-                                            "maxout_pieces": 2, "tok2vec": _listener()}}
-    if factory in ("textcat", "textcat_multilabel"):
-        return {"factory": factory, "model": _textcat_model(factory, optimize)}
-    return {"factory": factory}
+    """The block of `factory`: its declared default model, listening to the shared encoder."""
+    default_model = declaration(factory).default_model
+    return {"factory": factory} if default_model is None else {"factory": factory, "model": default_model(optimize)}
 
 
 # The transformer init-config --gpu uses by default: a local directory or a model in the HuggingFace cache.
@@ -102,7 +44,7 @@ def _on_transformer(block: dict[str, Any]) -> dict[str, Any]:
     """The same component block with each tok2vec listener replaced by a transformer listener."""
     out = {}
     for key, value in block.items():
-        if isinstance(value, dict) and value.get("@architectures") == _LISTENER:
+        if isinstance(value, dict) and value.get("@architectures") == TOK2VEC_LISTENER:
             out[key] = _transformer_listener()
         elif isinstance(value, dict):
             out[key] = _on_transformer(value)
@@ -146,8 +88,10 @@ def _fine_tuning(heads: list[str]) -> dict[str, Any]:
 
 
 def _score_weights(names: list[str]) -> dict[str, float]:
-    """Default weights of the combined score: an equal share per scored component, split among its keys."""
-    scored = [_SCORE_KEYS[n] for n in names if n in _SCORE_KEYS]
+    """Default weights of the combined score: an equal share per scored component, split among its weighted keys."""
+    declared = [declaration(name).score_weights for name in names]
+    scored = [{key: w for key, w in keys.items() if w is not None} for keys in declared]
+    scored = [keys for keys in scored if keys]
     weights: dict[str, float] = {}
     for keys in scored:
         for key, share in keys.items():
@@ -165,27 +109,26 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
     from plait.core.registry import ensure_registered, registry
 
     ensure_registered()
-    if optimize not in _TOK2VEC_SIZES:
+    if optimize not in OPTIMIZE:
         raise UserError(f"--optimize must be efficiency or accuracy, not {optimize!r}")
     unknown = [name for name in pipeline if name not in registry.factories.get_all()]
     if unknown:
-        known = sorted(n for n in registry.factories.get_all() if n != "tok2vec")
+        known = sorted(n for n in registry.factories.get_all() if n != SHARED_ENCODER)
         raise UserError(f"--pipeline: no component factory named {unknown[0]!r}; available: {', '.join(known)}")
-    size = _tok2vec_size(optimize, pipeline)
     names = list(pipeline)
-    components = {name: _component(name, optimize) for name in names if name != "tok2vec"}
+    components = {name: _component(name, optimize) for name in names if name != SHARED_ENCODER}
     training: dict[str, Any] = {"score_weights": _score_weights(names)}
     if gpu:
-        names = [n for n in names if n not in ("tok2vec", "transformer")]
+        names = [n for n in names if declaration(n).kind is not ComponentKind.ENCODER]
         heads = [n for n in names if _uses_listener(components[n])]
         components = {n: _on_transformer(block) for n, block in components.items()}
         names.insert(0, "transformer")
         components["transformer"] = _transformer_component()
         training.update(_fine_tuning(heads))
-    elif "tok2vec" in names or any(_uses_listener(block) for block in components.values()):
-        if "tok2vec" not in names:
-            names.insert(0, "tok2vec")
-        components["tok2vec"] = {"factory": "tok2vec", "model": _tok2vec_model(size)}
+    elif SHARED_ENCODER in names or any(_uses_listener(block) for block in components.values()):
+        if SHARED_ENCODER not in names:
+            names.insert(0, SHARED_ENCODER)
+        components[SHARED_ENCODER] = {"factory": SHARED_ENCODER, "model": shared_tok2vec(optimize, pipeline)}
         if optimize == "efficiency" and "parser" in components:
             components["parser"]["model"]["context_width"] = _PARSER_EFFICIENCY_CONTEXT
     config = Config({
@@ -194,20 +137,3 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
         "training": training,
     })
     return fill_config(config, pretraining=pretraining)
-
-
-def standalone_model(factory: str, optimize: str = "efficiency") -> dict[str, Any] | None:
-    """The model block init-config writes for `factory`, with its own encoder in place of each listener
-    (what `nlp.add_pipe(factory)` builds when no model is given); None for a factory that takes no model."""
-    size = _tok2vec_size(optimize, [factory])
-    if factory == "tok2vec":
-        return _tok2vec_model(size, size["width"])
-
-    def own_encoder(block: Any) -> Any:
-        if not isinstance(block, dict):
-            return block
-        if block.get("@architectures") == _LISTENER:
-            return _tok2vec_model(size, size["width"])
-        return {key: own_encoder(value) for key, value in block.items()}
-
-    return own_encoder(_component(factory, optimize).get("model"))

@@ -14,7 +14,6 @@ from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Component, Encoder, model_of, run_batch
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
-from plait.core.init_config import standalone_model
 from plait.core.sourcing import add_sourced
 from plait.core.vectors.binding import bind_static_vectors
 from plait.core.threads import use_threads
@@ -79,10 +78,7 @@ class Language:
         if source is not None:
             component = add_sourced(self, source, factory, name, index)
         else:
-            settings = dict(config or {})
-            if "model" not in settings and (model := standalone_model(factory)) is not None:
-                settings["model"] = model
-            block = config_lib.fill_config(Config({"components": {name: {"factory": factory, **settings}}}))
+            block = config_lib.fill_config(Config({"components": {name: {"factory": factory, **(config or {})}}}))
             block = config_lib.interpolate_config(block)["components"][name]
             component = self._add(name, dict(block), index)
         if self.vocab.vectors is not None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from plait.visual.docs import doc_data, pair_data
 from plait.visual.html import table, viewer_page
@@ -11,21 +11,18 @@ if TYPE_CHECKING:
     from plait.core.data.example import Example
     from plait.core.doc import Doc
 
-# scores shown in the evaluation summary, in this order
-_SUMMARY = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "dep_uas", "dep_las", "sents_p", "sents_r", "sents_f",
-            "ents_p", "ents_r", "ents_f", "cats_score", "cats_macro_f", "cats_micro_f", "cats_acc")
-
 
 def render(docs: Iterable["Doc"], *, title: str = "plait", page_size: int = 25) -> str:
     """One self-contained HTML page showing each doc's entities, parse, tags, sentences and categories."""
     return viewer_page(title, [doc_data(doc) for doc in docs], page_size=page_size)
 
 
-def render_evaluation(examples: Iterable["Example"], scores: dict[str, Any], *, title: str = "plait evaluate",
-                      page_size: int = 25) -> str:
+def render_evaluation(examples: Iterable["Example"], scores: dict[str, Any], keys: Sequence[str], *,
+                      title: str = "plait evaluate", page_size: int = 25) -> str:
     """Gold and prediction side by side (examples' `predicted` docs are the pipeline's output), errors marked,
-    above a summary of the scores and a per-label P/R/F table."""
-    summary = [(key, scores[key]) for key in _SUMMARY if isinstance(scores.get(key), float)]
+    above a summary of the scores named in `keys` (the components' declared scores, in order) and a per-label
+    P/R/F table."""
+    summary = [(key, scores[key]) for key in keys if isinstance(scores.get(key), float)]
     parts = ["<div class=\"doc scores\"><h2>Scores</h2>", table(["score", "%"], summary)]
     for key, per_label in scores.items():
         if key.endswith("_per_type") and isinstance(per_label, dict) and per_label:

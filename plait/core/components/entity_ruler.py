@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import srsly
 
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.matcher import compile_token_pattern, longest_first, match_token_pattern, token_value
@@ -124,6 +125,7 @@ class EntityRuler:
         self.add_patterns(state["patterns"])
 
 
+@declare(kind=ComponentKind.OTHER)
 def make_entity_ruler(*, overwrite_ents: bool = False, phrase_matcher_attr: str = "ORTH",
                       patterns: str | None = None) -> Callable[[Any, str], EntityRuler]:
     """Factory `entity_ruler`: rule-based entities; `patterns` names a JSONL file of patterns to load."""

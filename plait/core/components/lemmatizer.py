@@ -13,8 +13,9 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.lemma_edits import Edit, apply_edit, edit_of
-from plait.core.components.token_heads import token_head_loss
+from plait.core.components.token_heads import token_head_loss, token_head_model
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
@@ -93,6 +94,7 @@ class EditLemmatizer:
         return {"lemma_acc": score_token_attr(examples, "LEMMA")}
 
 
+@declare(kind=ComponentKind.HEAD, default_model=token_head_model, score_weights={"lemma_acc": 1.0})
 def make_trainable_lemmatizer(*, model: TokenClassifier, min_freq: int = 3, top_k: int = 3,
                               overwrite: bool = False) -> Callable[[Any, str], EditLemmatizer]:
     """Factory `trainable_lemmatizer`: lemmas from predicted prefix/suffix edits, backing off to the form."""

@@ -13,7 +13,14 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.token_heads import initial_labels, label_hashes, predict_token_labels, token_head_loss
+from plait.core.components.declaration import ComponentKind, declare
+from plait.core.components.token_heads import (
+    initial_labels,
+    label_hashes,
+    predict_token_labels,
+    token_head_loss,
+    token_head_model,
+)
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
@@ -92,6 +99,8 @@ class Morphologizer:
         return {"pos_acc": score_token_attr(examples, "POS"), "morph_acc": score_token_attr(examples, "MORPH")}
 
 
+@declare(kind=ComponentKind.HEAD, default_model=token_head_model,
+         score_weights={"pos_acc": 0.5, "morph_acc": 0.5})
 def make_morphologizer(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], Morphologizer]:
     """Factory `morphologizer`: UPOS into the POS column and FEATS into the MORPH column, from one joint label."""
     return lambda nlp, name: Morphologizer(nlp.vocab, name, model, overwrite=overwrite)

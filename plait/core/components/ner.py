@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import numpy as np
 import torch
 
+from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import initial_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.scorer import score_ents
@@ -72,6 +73,14 @@ class EntityRecognizer:
         return score_ents(examples)
 
 
+def default_model(optimize: str) -> dict[str, Any]:
+    """The default model at either `optimize`: BILUO scores from a maxout layer over the shared tok2vec."""
+    return {"@architectures": "plait.EntityTagger.v1", "hidden_width": 128, "maxout_pieces": 2,
+            "tok2vec": tok2vec_listener()}
+
+
+@declare(kind=ComponentKind.HEAD, default_model=default_model,
+         score_weights={"ents_p": None, "ents_r": None, "ents_f": 1.0, "ents_per_type": None})
 def make_ner(*, model: TokenClassifier) -> Callable[[Any, str], EntityRecognizer]:
     """Factory `ner`: BILUO tagging with constrained Viterbi decoding."""
     return lambda nlp, name: EntityRecognizer(nlp.vocab, name, model)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import numpy as np
 import torch
 
+from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -175,6 +176,14 @@ def _padded_heads(targets: list[int], lengths: list[int]) -> np.ndarray:
     return out
 
 
+def default_model(optimize: str) -> dict[str, Any]:
+    """The default model at either `optimize`: the biaffine parser over the shared tok2vec."""
+    return {"@architectures": "plait.BiaffineParser.v3", "tok2vec": tok2vec_listener()}
+
+
+@declare(kind=ComponentKind.HEAD, default_model=default_model,
+         score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None, "sents_p": None, "sents_r": None,
+                        "sents_f": None})
 def make_parser(*, model: BiaffineParser) -> Callable[[Any, str], DependencyParser]:
     """Factory `parser`: heads and labels into HEAD and DEP; sentence boundaries where the doc has none."""
     return lambda nlp, name: DependencyParser(nlp.vocab, name, model)

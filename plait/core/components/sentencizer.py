@@ -6,6 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.scorer import score_sents
 
@@ -53,6 +54,7 @@ class Sentencizer:
         self.punct_chars, self.overwrite = list(state["punct_chars"]), state["overwrite"]
 
 
+@declare(kind=ComponentKind.OTHER, score_weights={"sents_p": None, "sents_r": None, "sents_f": None})
 def make_sentencizer(*, punct_chars: list[str] | None = None, overwrite: bool = False) -> Callable[[Any, str], Sentencizer]:
     """Factory `sentencizer`: rule-based sentence boundaries at `punct_chars` (null: a built-in list)."""
     chars = DEFAULT_PUNCT_CHARS if punct_chars is None else punct_chars

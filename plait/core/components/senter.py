@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.token_heads import predict_token_labels, token_head_loss
+from plait.core.components.declaration import ComponentKind, declare
+from plait.core.components.token_heads import predict_token_labels, token_head_loss, token_head_model
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_sents
@@ -60,6 +61,8 @@ class SentenceRecognizer:
         return score_sents(examples)
 
 
+@declare(kind=ComponentKind.HEAD, default_model=token_head_model,
+         score_weights={"sents_p": None, "sents_r": None, "sents_f": 1.0})
 def make_senter(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], SentenceRecognizer]:
     """Factory `senter`: sentence starts per token; `overwrite` replaces boundaries set by earlier components."""
     return lambda nlp, name: SentenceRecognizer(nlp.vocab, name, model, overwrite=overwrite)

@@ -7,7 +7,14 @@ import numpy as np
 import torch
 
 from plait.core.components.batching import write_column
-from plait.core.components.token_heads import initial_labels, label_hashes, predict_token_labels, token_head_loss
+from plait.core.components.declaration import ComponentKind, declare
+from plait.core.components.token_heads import (
+    initial_labels,
+    label_hashes,
+    predict_token_labels,
+    token_head_loss,
+    token_head_model,
+)
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
@@ -65,6 +72,8 @@ class Tagger:
         return {self.score_key: score_token_attr(examples, self.column)}
 
 
+@declare(kind=ComponentKind.HEAD, default_model=token_head_model,
+         score_weights={"tag_acc": 1.0, "pos_acc": None})  # pos_acc: with column POS
 def make_tagger(*, model: TokenClassifier, column: str = "TAG", overwrite: bool = False) -> Callable[[Any, str], Tagger]:
     """Factory `tagger`: fine-grained tags (column TAG: XPOS, PTB) by default; column POS for UPOS."""
     return lambda nlp, name: Tagger(nlp.vocab, name, model, column=column, overwrite=overwrite)

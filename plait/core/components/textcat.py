@@ -7,12 +7,14 @@ empty `cats` are skipped in the loss and in scoring.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import MISSING, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
@@ -86,11 +88,30 @@ class TextCategorizer:
         return score_cats(annotated, self.labels, exclusive=self.exclusive, threshold=self.threshold)
 
 
+# Hashed n-gram rows of the bag-of-words model (2**18, ample for sentence-level corpora).
+_BOW_LENGTH = 262144
+_SCORE_WEIGHTS = {"cats_score": 1.0, "cats_macro_f": None, "cats_micro_f": None, "cats_acc": None,
+                  "cats_f_per_type": None}
+
+
+def default_model(optimize: str, *, exclusive: bool) -> dict[str, Any]:
+    """Efficiency: the bag-of-n-grams linear model alone (no tok2vec); accuracy: it plus a pooled listener."""
+    bow = {"@architectures": "plait.TextCatBOW.v1", "ngram_size": 2, "length": _BOW_LENGTH,
+           "exclusive_classes": exclusive}
+    if optimize == "efficiency":
+        return bow
+    return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": tok2vec_listener(), "linear_model": bow}
+
+
+@declare(kind=ComponentKind.HEAD, default_model=partial(default_model, exclusive=True),
+         score_weights=_SCORE_WEIGHTS)
 def make_textcat(*, model: nn.Module) -> Callable[[Any, str], TextCategorizer]:
     """Factory `textcat`: exclusive classes (exactly one label per doc), scored by softmax."""
     return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=True)
 
 
+@declare(kind=ComponentKind.HEAD, default_model=partial(default_model, exclusive=False),
+         score_weights=_SCORE_WEIGHTS)
 def make_textcat_multilabel(*, model: nn.Module, threshold: float = 0.5) -> Callable[[Any, str], TextCategorizer]:
     """Factory `textcat_multilabel`: independent labels, each scored by a sigmoid; `threshold` decides in scoring."""
     return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=False, threshold=threshold)

@@ -5,6 +5,7 @@ from typing import Any, Callable, Sequence
 
 from torch import nn
 
+from plait.core.components.declaration import SHARED_WIDTH, ComponentKind, declare
 from plait.core.components.encoder import EncoderComponent
 from plait.core.doc import Doc
 from plait.models.batch import TokenBatch
@@ -25,6 +26,28 @@ class Tok2VecComponent(EncoderComponent):
             doc.tensor = rows
 
 
+# The shared tok2vec's size for each --optimize goal.
+_SIZES = {
+    "efficiency": {"width": 96, "depth": 4, "rows": [5000, 1000, 2500, 2500]},
+    "accuracy": {"width": 256, "depth": 8, "rows": [20000, 2500, 5000, 5000]},
+}
+
+
+def default_model(optimize: str) -> dict[str, Any]:
+    """Hashed embeddings of four attributes and a CNN, its size by `optimize`; the embedding's width refers to
+    the encoder's (written once, where listeners read it)."""
+    size = _SIZES[optimize]
+    return {
+        "@architectures": "plait.Tok2Vec.v1",
+        "embed": {"@architectures": "plait.MultiHashEmbed.v1", "width": SHARED_WIDTH,
+                  "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": list(size["rows"]),
+                  "include_static_vectors": False},
+        "encode": {"@architectures": "plait.MaxoutWindowEncoder.v1", "width": size["width"], "depth": size["depth"],
+                   "window_size": 1, "maxout_pieces": 3},
+    }
+
+
+@declare(kind=ComponentKind.ENCODER, default_model=default_model)
 def make_tok2vec(*, model: nn.Module) -> Callable[[Any, str], Tok2VecComponent]:
     """Factory `tok2vec`: a shared encoder; heads use `plait.Tok2VecListener.v1` to read its output."""
     return lambda nlp, name: Tok2VecComponent(name, model)

@@ -7,9 +7,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from plait.core.components.declaration import tok2vec_listener
 from plait.core.errors import ConfigError
 
 MISSING = -100  # target id ignored by the loss (token without gold annotation)
+
+
+def token_head_model(optimize: str) -> dict[str, Any]:
+    """The default model of a per-token head at either `optimize`: a linear layer over the shared tok2vec."""
+    return {"@architectures": "plait.Tagger.v1", "tok2vec": tok2vec_listener()}
 
 
 def token_targets(gold: Iterable[Sequence[Any]], label_ids: dict[Any, int], device: torch.device,

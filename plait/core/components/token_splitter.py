@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 
 
@@ -46,6 +47,7 @@ class TokenSplitter:
         self.min_length, self.split_length = state["min_length"], state["split_length"]
 
 
+@declare(kind=ComponentKind.OTHER)
 def make_token_splitter(*, min_length: int = 25, split_length: int = 10) -> Callable[[Any, str], TokenSplitter]:
     """Factory `token_splitter`: tokens of >= `min_length` characters become pieces of `split_length`."""
     return lambda nlp, name: TokenSplitter(name, min_length=min_length, split_length=split_length)

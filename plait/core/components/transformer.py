@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.encoder import EncoderComponent
 from plait.core.components.persistence import WEIGHTS_FILE, weight_shapes
 from plait.core.doc import Doc
@@ -90,6 +91,8 @@ class TransformerComponent(EncoderComponent):
     def load_files(self, directory: Path) -> None:
         self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
 
+
+@declare(kind=ComponentKind.ENCODER)  # its default block, for fine-tuning, is init-config's (`--gpu`)
 def make_transformer(*, model: TransformerModel, max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS,
                      set_extra_annotations: AnnotationSetter | None = None
                      ) -> Callable[[Any, str], TransformerComponent]:

@@ -4,7 +4,7 @@ import pytest
 import plait
 from plait.core.components.contract import (BatchComponent, Encoder, Labelled, Predictor, Stateful, Trainable,
                                             get_state, model_of, run_batch)
-from plait.core.init_config import standalone_model
+from plait.core.component_defaults import standalone_model
 from plait.models.listener import OutputKind
 
 HEADS = ["tagger", "morphologizer", "senter", "ner", "textcat", "textcat_multilabel", "parser", "trainable_lemmatizer"]
