@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import srsly
 
-import plait
 from plait.core import config as config_lib
 from plait.core import fs
+from plait.core.about import version
 from plait.core.components.persistence import load_component, save_component
 from plait.core.errors import ConfigError, ModelLoadError, UserError
 from plait.core.vectors.binding import (bind_static_vectors, check_saved_fingerprint, check_static_vectors,
@@ -30,7 +30,7 @@ def to_disk(nlp: "Language", path: str | Path) -> None:
     with fs.writing_dir(path) as tmp:
         nlp.config.to_disk(tmp / CONFIG_FILE)
         meta = {**nlp.meta, "lang": nlp.lang, "pipeline": nlp.component_names,
-                "disabled": nlp.disabled, "plait_version": plait.__version__}
+                "disabled": nlp.disabled, "plait_version": version()}
         meta.pop("vectors", None)
         if nlp.vocab.vectors is not None:
             table = nlp.vocab.vectors

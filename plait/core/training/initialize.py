@@ -21,6 +21,7 @@ from plait.core.pipeline import Language
 from plait.core.sourcing import expand_sources, load_sources
 from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.evaluate import check_score_weights
+from plait.core.training.loggers import ConsoleLogger, Logger, checked
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
 from plait.core.vectors.table import Vectors
@@ -93,6 +94,16 @@ def resolve_training(config: Config) -> TrainingPlan:
         optimizer=optimizer,
         train_corpus=_corpus(config, t["train_corpus"]), dev_corpus=_corpus(config, t["dev_corpus"]),
     )
+
+
+def resolve_logger(training: dict[str, Any]) -> Logger:
+    """The logger `[training.logger]` describes; the console table when the block is absent."""
+    block = training.get("logger")
+    if block is None:
+        return ConsoleLogger()
+    if not isinstance(block, dict):
+        raise ConfigError("training.logger: must be a block naming a function, e.g. @loggers = \"plait.ConsoleLogger.v1\"")
+    return checked(config_lib.resolve_block(block, "training.logger"), "training.logger")
 
 
 def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> None:
