@@ -54,7 +54,7 @@ def _train(run: Job) -> None:
                        "resume", err=True)
         return
     logger = resolve_logger(run.config["training"]) if main else Logger()  # checked before any data is read
-    nlp, plan = init_nlp(run.config, device=run.device)
+    nlp, plan = init_nlp(run.config, device=run.device, validate=False)  # `job` validated it
     trainer = Trainer(nlp, plan, device=run.device, world=run.world)
     if run.checkpoint:
         trainer.restore(run.checkpoint)

@@ -71,7 +71,7 @@ class StaticVectors(nn.Module):
             raise ValueError(f"StaticVectors: {_NO_TABLE}")
         if self.projection is None or self.fingerprint is None:
             raise ValueError("StaticVectors: not initialized; init_nlp and plait.load do it, or call "
-                             "plait.core.vectors.binding.bind_static_vectors(nlp) after setting nlp.vocab.vectors")
+                             "nlp.set_vectors(table)")
         found = table.fingerprint()
         if found != self.fingerprint:
             raise ValueError(f"StaticVectors: the model was trained with vectors {self.table_name or 'unnamed'!r} "
