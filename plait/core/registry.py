@@ -2,9 +2,9 @@
 is first needed, so a config that names only the tokenizer never imports the components (or torch)."""
 from __future__ import annotations
 
-from plait.core.registries import REGISTRY_NAMES, catalog, create_tokenizer, registry
+from plait.core.registries import REGISTRY_NAMES, catalog, registry
 
-__all__ = ["REGISTRY_NAMES", "catalog", "create_tokenizer", "ensure_registered", "registry"]
+__all__ = ["REGISTRY_NAMES", "catalog", "ensure_registered", "registry"]
 
 
 def ensure_registered() -> None:

@@ -13,7 +13,7 @@ from plait.models.settings import PositiveInt
 
 _NO_TABLE = ("the vocab has no static vectors table, but the model uses static vectors (include_static_vectors "
              "= true or plait.StaticVectors.v1): set [initialize] vectors to a table or pipeline directory "
-             "(see plait init-vectors), or assign nlp.vocab.vectors")
+             "(see plait init-vectors), or call nlp.set_vectors(table)")
 
 
 def table_rows(vocab: Any, lex: np.ndarray) -> np.ndarray:
