@@ -34,18 +34,11 @@ def load(path, **kwargs):
     return Language.from_disk(path, **kwargs)
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("plait")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0.0.0"
-
-
 def __getattr__(name: str):
     if name == "__version__":  # looked up on first use: importlib.metadata is slow to import
-        globals()[name] = _version()
+        from plait.core.about import version
+
+        globals()[name] = version()
         return globals()[name]
     if name in _EXPORTS:
         if name == "registry":

@@ -62,7 +62,8 @@ def _pretrain(run: Job, resume_path: Path | None, start_epoch: int) -> None:
         say(f"{run.path}: the run finished at epoch {run.checkpoint.state.epoch}; nothing to resume",
             err=True)
         return
-    nlp, module, objective, plan = init_pretraining(run.config, device=run.device)
+    # `job` validated the config
+    nlp, module, objective, plan = init_pretraining(run.config, device=run.device, validate=False)
     trainer = Pretrainer(nlp, module, objective, plan, device=run.device, world=run.world)
     if run.checkpoint:
         trainer.restore(run.checkpoint)

@@ -12,8 +12,8 @@ from plait.core import fs
 from plait.core.components.contract import Trainable
 from plait.core.progress import progress_bar
 from plait.core.training.evaluate import main_scores
-from plait.core.training.initialize import init_nlp
-from plait.core.training.loggers import Logger, RunInfo, resolve_logger
+from plait.core.training.initialize import init_nlp, resolve_logger
+from plait.core.training.loggers import Logger, RunInfo
 from plait.core.training.loop import Progress, Trainer, loss_scaling
 from plait.core.training.signals import StopRequest
 from plait.models.precision import precision_note
@@ -54,7 +54,7 @@ def _train(run: Job) -> None:
                        "resume", err=True)
         return
     logger = resolve_logger(run.config["training"]) if main else Logger()  # checked before any data is read
-    nlp, plan = init_nlp(run.config, device=run.device)
+    nlp, plan = init_nlp(run.config, device=run.device, validate=False)  # `job` validated it
     trainer = Trainer(nlp, plan, device=run.device, world=run.world)
     if run.checkpoint:
         trainer.restore(run.checkpoint)

@@ -14,8 +14,9 @@ from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Component, Encoder, model_of, run_batch
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
-from plait.core.sourcing import add_sourced
+from plait.core.sourcing import copy_trained_state, sourced_block
 from plait.core.vectors.binding import bind_static_vectors
+from plait.core.vectors.table import Vectors
 from plait.core.threads import use_threads
 from plait.core.vocab import Vocab
 
@@ -57,7 +58,7 @@ class Language:
         nlp.disabled = list(nlp_cfg.get("disabled", []))
         nlp.link_listeners()
         if nlp.vocab.vectors is not None:
-            bind_static_vectors(nlp)
+            nlp.set_vectors(nlp.vocab.vectors)
         nlp.threads = config.get("system", {}).get("threads", 0)
         if "torch" in sys.modules:  # a pipeline of tables alone never loads torch
             use_threads(nlp.threads)
@@ -76,7 +77,9 @@ class Language:
             raise ValueError(f"a component named {name!r} already exists; pass name= to add another")
         index = self._insert_index(first, before, after)
         if source is not None:
-            component = add_sourced(self, source, factory, name, index)
+            component = self._add(name, sourced_block(source, factory, self.vocab), index)
+            copy_trained_state(source.get_pipe(factory), component)
+            self.sourced.add(name)
         else:
             block = config_lib.fill_config(Config({"components": {name: {"factory": factory, **(config or {})}}}))
             block = config_lib.interpolate_config(block)["components"][name]
@@ -182,6 +185,13 @@ class Language:
             yield
         finally:
             self.disabled = saved
+
+    def set_vectors(self, table: Vectors | None, *, fingerprint: str | None = None) -> None:
+        """Make `table` the pipeline's static vectors: the vocab holds it and every StaticVectors model is bound
+        to it. ValueError if a model reads vectors and `table` is None, is not the table the model was bound to,
+        or is not the one whose `fingerprint` a saved pipeline's meta.json records."""
+        self.vocab.vectors = table
+        bind_static_vectors(self, fingerprint=fingerprint)
 
     def to(self, device: str | Any) -> "Language":
         """Move every component's model to `device` ("cpu", "cuda:0", ...)."""

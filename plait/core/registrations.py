@@ -1,5 +1,5 @@
 """Every built-in registered name, in one place: the function behind any string in a config is listed here
-(except the tokenizer, registered with the registries: see registry.py)."""
+(except the tokenizer, registered with the registries: see registries.py)."""
 from __future__ import annotations
 
 from plait.core import span_getters
@@ -17,7 +17,7 @@ from plait.core.components.token_splitter import make_token_splitter
 from plait.core.components.transformer import create_null_annotation_setter, make_transformer
 from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
-from plait.core.registry import registry
+from plait.core.registries import registry
 from plait.core.training import batchers, loggers, optimizers, schedules
 from plait.models import char_embed, embed, encoders, heads, listener, parser, static_vectors, textcat, tok2vec
 from plait.models.transformer import listener as transformer_listener

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import srsly
 
-import plait
 from plait.core import config as config_lib
 from plait.core import fs
+from plait.core.about import version
 from plait.core.components.persistence import load_component, save_component
 from plait.core.errors import ConfigError, ModelLoadError, UserError
-from plait.core.vectors.binding import (bind_static_vectors, check_saved_fingerprint, check_static_vectors,
-                                        static_vectors)
+from plait.core.vectors.binding import check_static_vectors, static_vectors
 from plait.core.vectors.table import Vectors
 from plait.core.vocab import Vocab
 
@@ -30,7 +29,7 @@ def to_disk(nlp: "Language", path: str | Path) -> None:
     with fs.writing_dir(path) as tmp:
         nlp.config.to_disk(tmp / CONFIG_FILE)
         meta = {**nlp.meta, "lang": nlp.lang, "pipeline": nlp.component_names,
-                "disabled": nlp.disabled, "plait_version": plait.__version__}
+                "disabled": nlp.disabled, "plait_version": version()}
         meta.pop("vectors", None)
         if nlp.vocab.vectors is not None:
             table = nlp.vocab.vectors
@@ -82,13 +81,13 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
         detail = f"no setting {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
         raise ModelLoadError(f"{config_path}: the saved config does not build ({detail})") from err
-    if (path / VECTORS_DIR).is_dir():
-        nlp.vocab.vectors = Vectors.from_disk(path / VECTORS_DIR)
-    if static_vectors(nlp):  # the models were trained with the table meta.json names: refuse any other
-        if nlp.vocab.vectors is None:
-            raise ModelLoadError(f"{path}: the pipeline uses static vectors but has no {VECTORS_DIR}/ directory")
-        check_saved_fingerprint(path / VECTORS_DIR, nlp.vocab.vectors, meta)
-        bind_static_vectors(nlp)
+    table = Vectors.from_disk(path / VECTORS_DIR) if (path / VECTORS_DIR).is_dir() else None
+    if table is None and static_vectors(nlp):
+        raise ModelLoadError(f"{path}: the pipeline uses static vectors but has no {VECTORS_DIR}/ directory")
+    try:  # the models were trained with the table meta.json names: refuse any other
+        nlp.set_vectors(table, fingerprint=(meta.get("vectors") or {}).get("fingerprint"))
+    except ValueError as err:
+        raise ModelLoadError(f"{path / VECTORS_DIR}: {err}") from err
     nlp.meta = meta
     nlp.disabled = [n for n in meta.get("disabled", []) if n not in exclude] + disable
     for name, component in nlp.components:

@@ -19,20 +19,24 @@ from plait.core.errors import ConfigError, ModelLoadError, UserError
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
+    from plait.core.vocab import Vocab
 
 
-def add_sourced(nlp: "Language", source: "Language", source_name: str, name: str, index: int) -> Any:
-    """Insert a copy of `source`'s component `source_name` into `nlp` as `name`, at `index`."""
+def sourced_block(source: "Language", source_name: str, vocab: Vocab) -> dict:
+    """A copy of the config block `source` built its component `source_name` from, to build the copy with;
+    `source`'s strings are added to `vocab` (the trained labels are among them)."""
     if not source.has_pipe(source_name):
         raise ValueError(f"the source pipeline has no component {source_name!r}; it has {source.component_names}")
     for text in source.vocab.strings:
-        nlp.vocab.strings.add(text)
-    component = nlp._add(name, copy.deepcopy(source._blocks[source_name]), index)
+        vocab.strings.add(text)
+    return copy.deepcopy(dict(source.config["components"][source_name]))
+
+
+def copy_trained_state(trained: Any, component: Any) -> None:
+    """Give `component` (built from the same block) `trained`'s state and weights, through a save and load."""
     with tempfile.TemporaryDirectory(prefix="plait-source-") as tmp:
-        save_component(source.get_pipe(source_name), Path(tmp))
+        save_component(trained, Path(tmp))
         load_component(component, Path(tmp))
-    nlp.sourced.add(name)
-    return component
 
 
 def expand_sources(config: Config) -> tuple[Config, dict[str, Path]]:

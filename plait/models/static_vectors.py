@@ -13,7 +13,7 @@ from plait.models.settings import PositiveInt
 
 _NO_TABLE = ("the vocab has no static vectors table, but the model uses static vectors (include_static_vectors "
              "= true or plait.StaticVectors.v1): set [initialize] vectors to a table or pipeline directory "
-             "(see plait init-vectors), or assign nlp.vocab.vectors")
+             "(see plait init-vectors), or call nlp.set_vectors(table)")
 
 
 def table_rows(vocab: Any, lex: np.ndarray) -> np.ndarray:
@@ -71,7 +71,7 @@ class StaticVectors(nn.Module):
             raise ValueError(f"StaticVectors: {_NO_TABLE}")
         if self.projection is None or self.fingerprint is None:
             raise ValueError("StaticVectors: not initialized; init_nlp and plait.load do it, or call "
-                             "plait.core.vectors.binding.bind_static_vectors(nlp) after setting nlp.vocab.vectors")
+                             "nlp.set_vectors(table)")
         found = table.fingerprint()
         if found != self.fingerprint:
             raise ValueError(f"StaticVectors: the model was trained with vectors {self.table_name or 'unnamed'!r} "

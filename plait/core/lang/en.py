@@ -1,7 +1,7 @@
 """English tokenizer rules: contractions, possessives, abbreviations and bound prefixes, following UD English."""
 from __future__ import annotations
 
-from plait.core.lang import base
+import plait.core.lang.base as base
 from plait.core.tokenizer import TokenizerRules
 
 APOSTROPHES = "'’`"

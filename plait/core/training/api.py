@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence
 
 import torch
 
-from plait.core.components.contract import Initializable
 from plait.core.data.example import Example
 from plait.core.data.readers import read_examples
-from plait.core.vectors.binding import bind_static_vectors
+from plait.core.training.init_components import initialize_components
 from plait.core.training.optimizers import OptimizerSpec, adam
 from plait.core.training.stepper import Stepper
 from plait.core.threads import use_threads
@@ -49,10 +48,8 @@ def initialize(nlp: "Language", get_examples: Callable[[], Iterable[Example]] | 
                sgd: OptimizerSpec | None = None) -> Optimizer:
     """Let every component learn its labels from `get_examples()` (as `plait train` does), then return an
     Optimizer for `nlp.update` (Adam with plait's defaults unless `sgd` is an optimizer spec)."""
-    bind_static_vectors(nlp)
-    for name, component in nlp.components:
-        if isinstance(component, Initializable) and name not in nlp.sourced:
-            component.initialize(get_examples or (lambda: iter(())))
+    nlp.set_vectors(nlp.vocab.vectors)  # bound to whatever table the vocab holds
+    initialize_components(nlp, get_examples or (lambda: iter(())))
     nlp.link_listeners()
     nlp.optimizer = Optimizer(nlp, sgd or adam())
     return nlp.optimizer

@@ -17,8 +17,8 @@ import srsly
 import torch
 from confection import Config
 
-import plait
 from plait.core import fs, weights
+from plait.core.about import version
 from plait.core.errors import UserError
 from plait.core.training.distributed import World
 from plait.core.training.stepper import Stepper
@@ -134,7 +134,7 @@ def write_checkpoint(path: Path | None, *, config: Config, kind: str, state: Run
                 entries[str(index)][key] = value
     tensors.update({f"average.{i}": a.detach().cpu().contiguous() for i, a in enumerate(stepper.averages or [])})
     info = {
-        "format": FORMAT, "plait_version": plait.__version__, "kind": kind, "config": config.to_str(),
+        "format": FORMAT, "plait_version": version(), "kind": kind, "config": config.to_str(),
         "state": asdict(state),
         "optimizer": {"state": entries, "param_groups": optimizer["param_groups"]},
         "scaler": stepper.scaler.state_dict() if stepper.scaler.is_enabled() else {},

@@ -7,23 +7,22 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
-import srsly
 import torch
 from confection import Config
 
 from plait.core import config as config_lib
-from plait.core.components.contract import Initializable, SelfChecking
+from plait.core.components.contract import SelfChecking
 from plait.core.data.corpus import Corpus
 from plait.core.data.doc_store import DocStore
-from plait.core.errors import ConfigError, DataError, ModelLoadError
+from plait.core.errors import ConfigError, DataError
 from plait.core.listeners import encoders
 from plait.core.pipeline import Language
 from plait.core.sourcing import expand_sources, load_sources
-from plait.core.vectors.binding import bind_static_vectors
 from plait.core.training.evaluate import check_score_weights
+from plait.core.training.init_components import initialize_components, set_initial_vectors
+from plait.core.training.loggers import ConsoleLogger, Logger, checked
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.subnetwork import describe, find_subnetwork, load_subnetwork_weights
-from plait.core.vectors.table import Vectors
 
 
 @dataclass
@@ -95,6 +94,16 @@ def resolve_training(config: Config) -> TrainingPlan:
     )
 
 
+def resolve_logger(training: dict[str, Any]) -> Logger:
+    """The logger `[training.logger]` describes; the console table when the block is absent."""
+    block = training.get("logger")
+    if block is None:
+        return ConsoleLogger()
+    if not isinstance(block, dict):
+        raise ConfigError("training.logger: must be a block naming a function, e.g. @loggers = \"plait.ConsoleLogger.v1\"")
+    return checked(config_lib.resolve_block(block, "training.logger"), "training.logger")
+
+
 def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> None:
     """Checks that need the built pipeline but no data: score weights, transformer settings (config.json) and
     the subnetwork a PretrainingPlan (`pretraining`) names."""
@@ -106,65 +115,30 @@ def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> N
         find_subnetwork(nlp, pretraining.component, pretraining.layer)
 
 
-def init_nlp(config: Config, *, device: str = "cpu") -> tuple[Language, TrainingPlan]:
-    """Validate the whole config, build the pipeline and training plan, then initialize from the training data.
+def init_nlp(config: Config, *, device: str = "cpu", validate: bool = True) -> tuple[Language, TrainingPlan]:
+    """Validate the whole config (unless the caller has, as `plait train` does before reading anything), build
+    the pipeline and training plan, then initialize from the training data and move the pipeline to `device`.
 
     Components with `source = "path"` are copied from that saved pipeline and not initialized again.
     """
     config, sources = expand_sources(config)
-    config_lib.validate_config(config)
+    if validate:
+        config_lib.validate_config(config)
     plan = resolve_training(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
     check_built(nlp, plan)
     load_sources(nlp, sources)
-    nlp.to(device)
     init = config["initialize"]
-    if init.get("vectors"):
-        nlp.vocab.vectors = load_vectors(Path(init["vectors"]))
-    try:
-        bind_static_vectors(nlp)
-    except ValueError as err:
-        raise ConfigError(f"initialize.vectors: {err}") from err
-    nlp.to(device)
+    set_initial_vectors(nlp, init)
     plan.train_store = store = DocStore(nlp.vocab, plan.train_corpus(nlp))
     if next(iter(store), None) is None:  # reads (and stores) only the first example
         raise DataError(f"{plan.train_corpus.path}: the training corpus is empty")
-
-    def get_examples() -> Iterator[Any]:
-        return iter(store)
-
-    for name, component in nlp.components:
-        if isinstance(component, Initializable) and name not in plan.frozen_components and name not in nlp.sourced:
-            settings = dict(init.get("components", {}).get(name, {}) or {})
-            if isinstance(settings.get("labels"), str):
-                settings["labels"] = _read_labels(settings["labels"], name)
-            component.initialize(get_examples, **settings)
+    initialize_components(nlp, lambda: iter(store), skip=plan.frozen_components, settings=init.get("components"))
     if init.get("init_tok2vec"):
         _load_init_tok2vec(nlp, Path(init["init_tok2vec"]), config.get("pretraining"))
-    nlp.to(device)
+    nlp.to(device)  # once, after every layer exists (initialize sizes output layers, binding the projections)
     return nlp, plan
-
-
-def load_vectors(path: Path) -> Vectors:
-    """The vectors table of a saved pipeline (`path/vectors/`) or a table directory (`vectors.npy` + `keys.json`)."""
-    table_dir = path / "vectors" if (path / "vectors").is_dir() else path
-    if not path.exists():
-        raise ConfigError(f"initialize.vectors: {path} does not exist")
-    try:
-        return Vectors.from_disk(table_dir)
-    except ModelLoadError as err:
-        raise ConfigError(f"initialize.vectors: {path} is not a pipeline or vectors table ({err})") from err
-
-
-def _read_labels(path: str, name: str) -> list[str]:
-    try:
-        labels = srsly.read_json(path)
-    except (OSError, ValueError) as err:
-        raise ConfigError(f"initialize.components.{name}.labels: cannot read {path} ({err})") from err
-    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-        raise ConfigError(f"initialize.components.{name}.labels: {path} must hold a JSON list of strings")
-    return labels
 
 
 def _load_init_tok2vec(nlp: Language, path: Path, pretraining: dict | None) -> None:

@@ -212,14 +212,3 @@ def checked(logger: Any, where: str) -> Logger:
                           f"subclass plait.core.training.loggers.Logger)")
     return logger
 
-
-def resolve_logger(training: dict[str, Any]) -> Logger:
-    """The logger `[training.logger]` describes; the console table when the block is absent."""
-    from plait.core import config as config_lib
-
-    block = training.get("logger")
-    if block is None:
-        return ConsoleLogger()
-    if not isinstance(block, dict):
-        raise ConfigError("training.logger: must be a block naming a function, e.g. @loggers = \"plait.ConsoleLogger.v1\"")
-    return checked(config_lib.resolve_block(block, "training.logger"), "training.logger")

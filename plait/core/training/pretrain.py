@@ -17,8 +17,8 @@ from torch import nn
 from plait.core import config as config_lib
 from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
-from plait.core.vectors.binding import bind_static_vectors
-from plait.core.training.initialize import load_vectors, set_seed
+from plait.core.training.init_components import set_initial_vectors
+from plait.core.training.initialize import set_seed
 from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
 from plait.core.training.distributed import World
 from plait.core.training.optimizers import OptimizerSpec
@@ -101,19 +101,16 @@ def resolve_pretraining(config: Config) -> PretrainingPlan:
     )
 
 
-def init_pretraining(config: Config, *, device: str = "cpu") -> tuple[Language, nn.Module, PretrainHead,
-                                                                       PretrainingPlan]:
-    """Validate the config, build the pipeline, pick the subnetwork and build the objective for its width."""
-    config_lib.validate_config(config)
+def init_pretraining(config: Config, *, device: str = "cpu", validate: bool = True
+                     ) -> tuple[Language, nn.Module, PretrainHead, PretrainingPlan]:
+    """Validate the config (unless the caller has, as `plait pretrain` does before reading anything), build the
+    pipeline, pick the subnetwork and build the objective for its width."""
+    if validate:
+        config_lib.validate_config(config)
     plan = resolve_pretraining(config)
     set_seed(plan.seed)
     nlp = Language.from_config(config, validate=False)
-    if config["initialize"].get("vectors"):
-        nlp.vocab.vectors = load_vectors(Path(config["initialize"]["vectors"]))
-    try:
-        bind_static_vectors(nlp)
-    except ValueError as err:
-        raise ConfigError(f"initialize.vectors: {err}") from err
+    set_initial_vectors(nlp, config["initialize"])
     module = find_subnetwork(nlp, plan.component, plan.layer)
     width = encoder_width(nlp, module, plan.where)
     try:

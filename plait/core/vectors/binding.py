@@ -1,12 +1,9 @@
 """Binding the vocab's static vectors table to the StaticVectors modules inside a pipeline's models."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from plait.core.components.contract import model_of
-from plait.core.errors import ModelLoadError
-from plait.core.vectors.table import Vectors
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -26,21 +23,28 @@ def static_vectors(nlp: Language, names: Iterable[str] | None = None) -> list[tu
     return found
 
 
-def bind_static_vectors(nlp: Language, names: Iterable[str] | None = None) -> None:
-    """Bind every StaticVectors module to `nlp.vocab.vectors`: size its projection, keep the table's fingerprint.
+def bind_static_vectors(nlp: Language, names: Iterable[str] | None = None, *, fingerprint: str | None = None
+                        ) -> None:
+    """Bind every StaticVectors module (of `names`, default all) to `nlp.vocab.vectors`: size its projection,
+    keep the table's fingerprint. Reached through `Language.set_vectors` (and `add_pipe` for a new component).
 
-    Run by init_nlp and Language.from_disk before weights are initialized or loaded (add_pipe runs it too
-    when the vocab already has a table). Models already bound to another table refuse it. The embeds that
+    Models already bound to another table refuse it; so do all of them when `fingerprint` (the table the
+    models were trained with, as a saved pipeline's meta.json records it) is not the table's. The embeds that
     could not run before (see `check_embeds`) are checked once sized.
     """
+    found = static_vectors(nlp, names)
+    table = nlp.vocab.vectors
+    if found and table is None:
+        raise ValueError(f"components.{found[0][0]}: the vocab has no static vectors table, but the model uses "
+                         "static vectors: set [initialize] vectors, or call nlp.set_vectors(table) first")
+    if found and fingerprint is not None and table.fingerprint() != fingerprint:
+        raise ValueError(f"vectors {table.name or 'unnamed'!r} (fingerprint {table.fingerprint()}) are not the "
+                         f"table the pipeline was saved with (meta.json fingerprint {fingerprint})")
     sized = set()
-    for name, module in static_vectors(nlp, names):
-        if nlp.vocab.vectors is None:
-            raise ValueError(f"components.{name}: the vocab has no static vectors table, but the model uses "
-                             "static vectors: set [initialize] vectors, or assign nlp.vocab.vectors first")
+    for name, module in found:
         if module.fingerprint is not None:
-            module.check_table(nlp.vocab.vectors)
-        module.initialize(nlp.vocab.vectors)
+            module.check_table(table)
+        module.initialize(table)
         sized.add(name)
     for name in sized:
         block = nlp.config["components"].get(name, {})
@@ -57,11 +61,3 @@ def check_static_vectors(nlp: Language) -> None:
         except ValueError as err:
             raise ValueError(f"components.{name}: {err}") from err
 
-
-def check_saved_fingerprint(path: Path, table: Vectors, meta: dict) -> None:
-    """Raise ModelLoadError unless the table at `path` is the one meta.json's fingerprint names."""
-    expected = (meta.get("vectors") or {}).get("fingerprint")
-    found = table.fingerprint()
-    if expected is not None and expected != found:
-        raise ModelLoadError(f"{path}: vectors {table.name or 'unnamed'!r} (fingerprint {found}) are "
-                             f"not the table the pipeline was saved with (meta.json fingerprint {expected})")

@@ -10,7 +10,6 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-import plait
 from plait.core import fs
 from plait.core.errors import DataError, UserError
 from plait.core.vectors.table import Vectors
@@ -27,7 +26,7 @@ MAX_CANDIDATES = 64  # per query row on average; more (degenerate tables) and a 
 def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, prune: int = 0, truncate: int = 0,
                  name: str | None = None, mode: str = "default", force: bool = False,
                  progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Read `vectors_loc`, write OUTPUT_DIR as `plait.blank(lang)` with the table; return a summary.
+    """Read `vectors_loc`, write OUTPUT_DIR as a blank `lang` pipeline with the table; return a summary.
 
     truncate: keep only the first N rows (the rest of the file is not read). prune: keep the first N rows and
     map every other word to its nearest kept row by cosine (the exact nearest, ties to the lower row), so no
@@ -71,8 +70,10 @@ def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, 
         data_file = scratch / "vectors.npy" if found is not None and data is found[1] and not pruned else None
         table = Vectors(data, words, name=name or f"{lang}_{path.name.split('.')[0]}", pruned=pruned,
                         subwords=subwords, data_file=data_file)
-        nlp = plait.blank(lang)
-        nlp.vocab.vectors = table
+        from plait.core.pipeline import Language
+
+        nlp = Language.blank(lang)
+        nlp.set_vectors(table)
         nlp.to_disk(output_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

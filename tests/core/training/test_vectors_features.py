@@ -113,6 +113,20 @@ def test_refuses_another_table(tmp_path, table_dir):
         plait.load(tmp_path / "p")
 
 
+def test_set_vectors_binds_every_model_and_checks_the_fingerprint(table_dir):
+    nlp, _ = setup(table_dir)
+    fresh = plait.Language.from_config(nlp.config)  # its models have never seen a table
+    table = Vectors.from_disk(table_dir)
+    with pytest.raises(ValueError, match="not the table the pipeline was saved with"):
+        fresh.set_vectors(other_table(table), fingerprint=table.fingerprint())
+    fresh.set_vectors(table)
+    assert fresh.vocab.vectors is table and static_module(fresh).fingerprint == table.fingerprint()
+    with fresh.select_pipes(enable=["tok2vec"]):  # the tagger has no labels: it was never initialized
+        assert len(fresh(TEXTS[0])) == 12  # the vectors need no other step
+    with pytest.raises(ValueError, match="trained with"):
+        fresh.set_vectors(other_table(table))
+
+
 def test_replace_listeners_copies_the_model_not_the_table(table_dir):
     nlp, _ = setup(table_dir)
     before = tags(nlp)
