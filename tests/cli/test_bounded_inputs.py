@@ -76,3 +76,36 @@ def test_a_link_inside_the_pipeline_folder_is_followed(tmp_path, model):
     (broken / "meta.json").symlink_to("meta.copy.json")
     result = plait_child("evaluate", broken, write_corpus(tmp_path / "c.jsonl"))
     assert result.code == 0, result.err
+
+
+def _docbin_bomb(path: Path, mib: int = 1430) -> Path:
+    """A 1.5 MB `.spacy` file whose "tokens" inflate to 1.5 GB of zeros: one compressed MiB repeated (each piece
+    ends in a full flush, so the copies are independent deflate blocks), with the right checksum."""
+    zeros = bytes(1 << 20)
+    head = b"\x83" + msgpack.packb("attrs") + msgpack.packb([65]) + msgpack.packb("tokens") + b"\xc6" + \
+        (mib << 20).to_bytes(4, "big")
+    tail = msgpack.packb("lengths") + msgpack.packb((1).to_bytes(4, "little"))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    end = deflate.compress(tail) + deflate.flush()
+    check = zlib.adler32(head)
+    for _ in range(mib):
+        check = zlib.adler32(zeros, check)
+    path.write_bytes(b"\x78\xda" + start + block * mib + end + zlib.adler32(tail, check).to_bytes(4, "big"))
+    return path
+
+
+def test_a_spacy_docbin_bomb_is_refused_in_bounded_memory(tmp_path):
+    bomb = _docbin_bomb(tmp_path / "bomb.spacy")
+    assert bomb.stat().st_size < 2_000_000
+    # a fresh parent, so that the peak of getrusage(RUSAGE_CHILDREN) is this command's alone
+    measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+               "sys.stderr.write(done.stderr); "
+               "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "plait", "convert", bomb,
+                           tmp_path / "out"], capture_output=True, text=True, env=env, timeout=300)
+    code, peak_kib = map(int, done.stdout.split())
+    assert_user_error(Result(code, "", done.stderr), "bomb.spacy:1", "inflates to more than")
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
