@@ -109,3 +109,29 @@ def test_a_spacy_docbin_bomb_is_refused_in_bounded_memory(tmp_path):
     code, peak_kib = map(int, done.stdout.split())
     assert_user_error(Result(code, "", done.stderr), "bomb.spacy:1", "inflates to more than")
     assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
+
+
+@pytest.mark.parametrize("override, value, key", [
+    ("components.tok2vec.model.encode.width", "1000000000", "components.tok2vec.model.encode.width"),
+    ("components.tok2vec.model.embed.rows", "[1000000000000, 1000, 2500, 2500]", "components.tok2vec.model.embed.rows"),
+    ("components.tok2vec.model.encode.depth", "1000000", "components.tok2vec.model.encode.depth")])
+def test_debug_config_refuses_a_model_too_large_for_the_machine(override, value, key):
+    result = plait_child("debug-config", SHARED, f"--{override}", value)
+    assert_user_error(result, key, "would need about", "B of memory", "more than this machine's")
+
+
+def test_debug_config_prints_the_estimate_of_each_component():
+    result = plait_child("debug-config", SHARED)
+    assert result.code == 0, result.err
+    assert "# components.tok2vec: about 6.02 MB (1.5e+06 weights" in result.err
+    assert "# components.ner: about" in result.err and "# components.tagger: about" in result.err
+
+
+def test_a_migrated_spacy_config_with_a_huge_width_is_caught_the_same_way(tmp_path):
+    spacy_config = tmp_path / "spacy.cfg"
+    text = (ROOT / "tests/fixtures/spacy_configs/tagger_ner_efficiency.cfg").read_text()
+    spacy_config.write_text(text.replace("width = 96", "width = 1000000000"))
+    plait_child("migrate-config", spacy_config, tmp_path / "plait.cfg")  # its own checks are another issue's
+    assert (tmp_path / "plait.cfg").exists()
+    result = plait_child("debug-config", tmp_path / "plait.cfg")
+    assert_user_error(result, "components.tok2vec.model.encode.width", "would need about")
