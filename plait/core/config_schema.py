@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from plait.models.settings import FiniteFloat, NonNegativeInt, PositiveInt, Rate
+from plait.models.settings import FiniteFloat, NonNegativeInt, PositiveInt, Rate, Seed
 
 Block = dict[str, Any]  # a sub-section; what is inside is checked elsewhere
 
@@ -30,7 +30,7 @@ class _Section(BaseModel):
 
 
 class SystemSchema(_Section):
-    seed: NonNegativeInt
+    seed: Seed
     threads: NonNegativeInt = 0
 
 
@@ -51,7 +51,7 @@ class NlpSchema(_Section):
 
 
 class TrainingSchema(_Section):
-    seed: NonNegativeInt
+    seed: Seed
     dropout: Rate
     accumulate_gradient: PositiveInt
     patience: NonNegativeInt

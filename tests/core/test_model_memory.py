@@ -2,11 +2,12 @@
 settings alone, and one refusal, naming the setting, wherever a model is built."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from plait.core.config import load_config, resolve_block
+from plait.core.config import load_config, resolve_block, validate_config
 from plait.core.errors import ConfigError
 from plait.core.model_memory import check_fits, estimate, total_memory
 from plait.core.pipeline import Language
@@ -56,10 +57,10 @@ def test_the_refusal_names_the_setting_to_blame():
 
 
 def test_from_config_refuses_before_building():
-    config = load_config(ROOT / "examples/configs/shared.cfg", {"components.tok2vec.model.encode.depth": 10**6},
+    config = load_config(ROOT / "examples/configs/shared.cfg", {"components.tok2vec.model.encode.width": 10**9},
                          interpolate=True)
-    with pytest.raises(ConfigError, match=r"^components.tok2vec.model.encode.depth: the model would need"):
-        Language.from_config(config, validate=False)  # validation's own bound on depth would speak first
+    with pytest.raises(ConfigError, match=r"^components.tok2vec.model.encode.width: the model would need"):
+        Language.from_config(config)
 
 
 def test_add_pipe_refuses_before_building():
@@ -71,3 +72,14 @@ def test_add_pipe_refuses_before_building():
             "@architectures": "plait.Tok2Vec.v1", "embed": {**BLOCKS["multi hash embed"], "width": 10**9},
             "encode": huge["model"]}}})
     assert nlp.pipe_names == []
+
+
+@pytest.mark.parametrize("key, value", [
+    ("components.tok2vec.model.encode.depth", 101), ("components.tok2vec.model.encode.window_size", 33),
+    ("components.tok2vec.model.encode.maxout_pieces", 17), ("components.ner.model.maxout_pieces", 17),
+    ("components.tok2vec.model.embed.rows", [2**32 + 1, 10, 10, 10]), ("training.seed", 2**32),
+    ("system.seed", 2**32)])
+def test_settings_with_a_natural_bound_are_refused_past_it(key, value):
+    config = load_config(ROOT / "examples/configs/shared.cfg", {key: value}, interpolate=True)
+    with pytest.raises(ConfigError, match=rf"(^|\n){re.escape(key)}(\.0)?: input should be less than"):
+        validate_config(config)
