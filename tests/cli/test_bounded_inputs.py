@@ -2,6 +2,7 @@
 before anything is read or built; each refusal is one `error:` line and exit 2, through the console script."""
 from __future__ import annotations
 
+import gzip
 import os
 import resource
 import shutil
@@ -135,3 +136,14 @@ def test_a_migrated_spacy_config_with_a_huge_width_is_caught_the_same_way(tmp_pa
     assert (tmp_path / "plait.cfg").exists()
     result = plait_child("debug-config", tmp_path / "plait.cfg")
     assert_user_error(result, "components.tok2vec.model.encode.width", "would need about")
+
+
+@pytest.mark.parametrize("head, body, named", [
+    (b"", b"a" * (1 << 26), "vectors.gz:1: a line longer than"),  # one endless line
+    (b"w 0.1 0.2\n", b"b" * (1 << 26), "vectors.gz:2: a line longer than"),
+    (b"2 3\n", bytes(1 << 26), "vectors.gz:2: no word of at most"),  # binary rows without a word's end
+    (b"2 1000000000\n", b"w 1\n", "vectors.gz:1: 1000000000 values per vector")])
+def test_a_compressed_vectors_file_cannot_make_plait_buffer_without_bound(tmp_path, head, body, named):
+    vectors = tmp_path / "vectors.gz"
+    vectors.write_bytes(gzip.compress(head + body, compresslevel=1))
+    assert_user_error(plait_child("init-vectors", "en", vectors, tmp_path / "out"), named)
