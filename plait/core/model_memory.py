@@ -96,7 +96,8 @@ def format_bytes(n: float) -> str:
 def _blame(part: Part) -> str:
     """The dotted key of the setting of `part` whose reduction to 1 shrinks its estimate the most."""
     formula = _FORMULAS[str(part.block["@architectures"])]
-    inputs = {key: estimate(value, f"{part.path}.{key}") for key, value in part.block.items() if isinstance(value, dict)}
+    inputs = {key: estimate(value, f"{part.path}.{key}") for key, value in part.block.items()
+              if isinstance(value, dict)}
     best, saved = part.path, 0
     for key, value in part.block.items():
         if isinstance(value, int) and not isinstance(value, bool) and value > 1:

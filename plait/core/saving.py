@@ -57,7 +57,8 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     config_path, meta_path, strings_path = path / CONFIG_FILE, path / META_FILE, path / STRINGS_FILE
     texts = {name: _read_text(path, name) for name in (CONFIG_FILE, META_FILE, STRINGS_FILE)}
     try:
-        config = config_lib.interpolate_config(config_lib.Config().from_str(texts[CONFIG_FILE], interpolate=False), config_path)
+        config = config_lib.Config().from_str(texts[CONFIG_FILE], interpolate=False)
+        config = config_lib.interpolate_config(config, config_path)
     except Exception as err:  # confection raises several types for syntax errors
         raise ModelLoadError(f"{config_path}: corrupt pipeline config ({_excerpt(err)})") from err
     meta = _parse_json(meta_path, texts[META_FILE], dict, "an object")
