@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from plait.models.settings import FiniteFloat, NonNegativeInt, PositiveInt, Rate, Seed
+from plait.models.settings import FiniteFloat, NonNegativeInt, PositiveInt, Rate
 
 Block = dict[str, Any]  # a sub-section; what is inside is checked elsewhere
 
@@ -23,6 +23,7 @@ def _exists(path: str) -> str:
 
 
 ExistingPath = Annotated[str, AfterValidator(_exists)]  # a file read before training starts
+Seed = Annotated[int, Field(ge=0, lt=2**32)]  # numpy's random seeds are 32-bit
 
 
 class _Section(BaseModel):

@@ -21,7 +21,6 @@ MaxoutPieces = Annotated[int, Field(ge=1, le=16)]  # candidates per unit of a ma
 Depth = Annotated[int, Field(ge=1, le=100)]  # stacked layers of an encoder
 WindowSize = Annotated[int, Field(ge=0, le=32)]  # tokens either side that a window layer concatenates
 HashRows = Annotated[int, Field(ge=1, le=2**32)]  # rows of one hash table: no vocabulary fills 4 billion
-Seed = Annotated[int, Field(ge=0, lt=2**32)]  # numpy's random seeds are 32-bit
 
 
 def _lexical_attr(name: str) -> str:
