@@ -3,7 +3,8 @@
 Mutated corpora of every format, random JSONL records, configs with random values in every section (trained
 for two steps when they validate), damaged saved pipelines and random texts, through the Python API and the
 CLI; for issue 39, length-prefixed and compressed corpora, special files in saved pipelines and huge model
-settings. Examples are derandomized so CI runs the same cases.
+settings. Examples are derandomized so CI runs the same cases; the whole module (10 tests, up to 1,200 examples)
+takes about a minute and a half on 2 cores.
 """
 from __future__ import annotations
 
