@@ -40,4 +40,7 @@ def debug_config(
     for name, size in sizes.items():
         typer.echo(f"# components.{name}: about {format_bytes(size.bytes)} ({size.params:.3g} weights; "
                    f"{format_bytes(size.per_token * FLOAT_BYTES)} of activations per token in training)", err=True)
+    if sizes:
+        typer.echo("# (not counted: layers sized by the data, such as output layers, static vector projections and "
+                   "a transformer's weights)", err=True)
     typer.echo(f"# ok: pipeline {nlp.pipe_names} built from {config_path}", err=True)
