@@ -2,16 +2,20 @@
 
 Mutated corpora of every format, random JSONL records, configs with random values in every section (trained
 for two steps when they validate), damaged saved pipelines and random texts, through the Python API and the
-CLI. Examples are derandomized so CI runs the same cases; the whole module takes about a minute on 2 cores.
+CLI; for issue 39, length-prefixed and compressed corpora, special files in saved pipelines and huge model
+settings. Examples are derandomized so CI runs the same cases; the whole module (10 tests, up to 1,200 examples)
+takes about a minute and a half on 2 cores.
 """
 from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import shutil
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -30,6 +34,7 @@ from plait.core.data.record_schema import SCHEMA
 from plait.core.data.records import doc_from_record
 from plait.core.data.text import whitespace_tokenizer
 from plait.core.errors import DataError, UserError
+from plait.core.model_memory import check_fits
 from plait.core.pipeline import Language
 from plait.core.training.initialize import check_built, init_nlp, resolve_training
 from plait.core.training.loop import train_while_improving
@@ -278,3 +283,109 @@ def test_random_texts_through_the_python_api(model, texts):
     test_random_texts_through_the_python_api.nlp = nlp
     docs = list(nlp.pipe(texts, batch_size=random.Random(len(texts)).randint(1, 3)))
     assert [d.text for d in docs] == texts
+
+
+# -- issue 39: what a file or a setting may make plait read or allocate is bounded -----------------------------
+
+_LENGTHS = [b"\xc6\x7f\xff\xff\xff", b"\xc5\xff\xff", b"\xdd\x7f\xff\xff\xff", b"\xdf\x7f\xff\xff\xff",
+            b"\xdb\x7f\xff\xff\xff", b"\xdc\xff\xff", b"\xc4\xff"]  # bin, array, map and str headers claiming a lot
+
+
+def _spacy_seed() -> bytes:
+    return zlib.decompress((FIXTURES / "spacy" / "rich.spacy").read_bytes())
+
+
+@st.composite
+def length_prefixed(draw) -> tuple[str, bytes]:
+    """A `.spacy` or `.plait` file with length headers claiming gigabytes spliced in, and `.spacy` files whose
+    content is inflated with runs of zeros (a small decompression bomb) before it is compressed again."""
+    name = draw(st.sampled_from(["x.spacy", "x.plait"]))
+    data = bytearray(_spacy_seed() if name == "x.spacy" else SEEDS["x.plait"])
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(data)))
+        if draw(st.booleans()):
+            data[at:at] = draw(st.sampled_from(_LENGTHS))
+        else:
+            data[at:at] = bytes(draw(st.sampled_from([1 << 10, 1 << 20, 1 << 24])))
+    return name, zlib.compress(bytes(data), 9) if name == "x.spacy" else bytes(data)
+
+
+@settings(FUZZ, max_examples=80)
+@given(length_prefixed())
+def test_length_prefixed_and_compressed_corpora_read_or_fail_as_data_errors(tmp_path_factory, case):
+    name, data = case
+    path = tmp_path_factory.mktemp("bounded") / name
+    path.write_bytes(data)
+    vocab = Vocab()
+    try:
+        for doc in read_docs(path, vocab, whitespace_tokenizer(vocab)):
+            doc.text
+    except UserError as err:
+        assert str(err).startswith(f"{path}:"), err
+
+
+_SPECIAL = ["fifo", "link to a fifo", "/dev/zero", "/dev/urandom", "folder", "link out", "link loop", "link to folder"]
+
+
+@settings(FUZZ, max_examples=40)
+@given(st.data())
+def test_special_files_in_a_model_folder_are_refused_before_they_are_opened(tmp_path_factory, model, data):
+    """A FIFO, a device, a folder or a link leading out where a pipeline file should be: refused, never opened
+    (an open FIFO would block this test forever, /dev/zero would fill memory)."""
+    folder = tmp_path_factory.mktemp("special")
+    broken = folder / "model"
+    shutil.copytree(model, broken)
+    target = data.draw(st.sampled_from(sorted(p for p in broken.rglob("*") if p.is_file())))
+    kind = data.draw(st.sampled_from(_SPECIAL))
+    target.unlink()
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "link to a fifo":
+        os.mkfifo(broken / "pipe")
+        target.symlink_to(broken / "pipe")
+    elif kind.startswith("/dev/"):
+        target.symlink_to(kind)
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "link out":
+        (folder / "elsewhere").write_bytes(b"secret")
+        target.symlink_to(folder / "elsewhere")
+    elif kind == "link loop":
+        target.symlink_to(target)
+    else:
+        target.symlink_to(folder)
+    with pytest.raises(UserError) as info:
+        plait.load(broken)
+    assert "secret" not in str(info.value)
+
+
+def _int_settings(node: dict, prefix: str) -> list[str]:
+    """Dotted keys of the int (or list of ints) settings under `node`."""
+    keys = []
+    for key, value in node.items():
+        if isinstance(value, dict):
+            keys += _int_settings(value, f"{prefix}{key}.")
+        elif isinstance(value, int) and not isinstance(value, bool) or \
+                isinstance(value, list) and value and all(isinstance(v, int) for v in value):
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+@settings(FUZZ, max_examples=40)
+@given(st.data())
+def test_huge_model_settings_are_refused_before_anything_is_built(base_config, data):
+    """Any size setting of any component set to 10^11 or more: a UserError from validation or the memory
+    estimate, never an allocation (torch would raise a RuntimeError, or the machine would run out of memory)."""
+    config, _ = base_config
+    key = data.draw(st.sampled_from(_int_settings(config["components"], "components.")))
+    value = data.draw(st.integers(10**11, 10**15))
+    section, *path = key.split(".")
+    old = config[section]
+    for part in path:
+        old = old[part]
+    changed = interpolate_config(apply_overrides(config, {key: [value] * len(old) if isinstance(old, list) else value}))
+    with pytest.raises(UserError):
+        for name, block in changed["components"].items():
+            check_fits(block, f"components.{name}")
+        validate_config(changed)
+        Language.from_config(changed, validate=False)

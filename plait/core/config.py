@@ -13,6 +13,7 @@ from confection import Config, ConfigValidationError
 
 from plait.core.component_defaults import with_default_model
 from plait.core.errors import ConfigError, UserError
+from plait.core.model_memory import check_fits
 from plait.core.registry import catalog, ensure_registered, registry
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.cfg")
@@ -322,6 +323,7 @@ def resolve_block(block: dict, path: str) -> Any:
     _check_block(path, block, errors)  # names and settings first, each problem with its dotted path
     if errors:
         raise ConfigError("\n".join(errors))
+    check_fits(block, path)  # nothing is allocated for a model that cannot fit in memory
     try:
         return registry.resolve({"x": dict(block)}, validate=True)["x"]
     except ConfigValidationError as err:

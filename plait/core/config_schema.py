@@ -23,6 +23,7 @@ def _exists(path: str) -> str:
 
 
 ExistingPath = Annotated[str, AfterValidator(_exists)]  # a file read before training starts
+Seed = Annotated[int, Field(ge=0, lt=2**32)]  # numpy's random seeds are 32-bit
 
 
 class _Section(BaseModel):
@@ -30,7 +31,7 @@ class _Section(BaseModel):
 
 
 class SystemSchema(_Section):
-    seed: NonNegativeInt
+    seed: Seed
     threads: NonNegativeInt = 0
 
 
@@ -51,7 +52,7 @@ class NlpSchema(_Section):
 
 
 class TrainingSchema(_Section):
-    seed: NonNegativeInt
+    seed: Seed
     dropout: Rate
     accumulate_gradient: PositiveInt
     patience: NonNegativeInt

@@ -54,6 +54,65 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
+# --------------------------------------------------------------------------------------------------
+# Files inside a folder plait manages (a saved pipeline, a checkpoint): never outside it, never a special file.
+
+MiB = 1 << 20
+
+
+def path_inside(folder: Path, name: str | Path) -> Path:
+    """`folder / name`, refused when it (or a symbolic link on the way) leads outside `folder`: a component
+    name like "/abs/path" or "../x" must never make saving or loading touch another place."""
+    path = folder / name
+    try:
+        root, resolved = folder.resolve(), path.resolve()
+    except (OSError, RuntimeError) as err:  # a loop of symbolic links
+        raise UserError(f"{path}: cannot resolve the path ({err})") from None
+    if resolved != root and root not in resolved.parents:
+        raise UserError(f"{path}: leads outside the folder {folder}; refusing to read or write it")
+    return path
+
+
+def regular_file_inside(folder: Path, name: str | Path) -> Path:
+    """`folder / name`, which must be a regular file inside `folder`; the check runs before anything opens it,
+    so a FIFO cannot block a read and a device cannot feed one forever. FileNotFoundError when it is missing."""
+    path = path_inside(folder, name)
+    if not path.is_file():  # follows links (path_inside has checked where they lead): True for a regular file only
+        if not path.exists():
+            raise FileNotFoundError(str(path))
+        raise UserError(f"{path}: not a regular file ({_kind(path)}); refusing to read it")
+    return path
+
+
+def read_bytes_inside(folder: Path, name: str | Path, *, limit: int) -> bytes:
+    """The content of the regular file `folder / name`, at most `limit` bytes (a bound fit for the file's
+    kind); UserError naming the file otherwise, FileNotFoundError when it is missing."""
+    path = regular_file_inside(folder, name)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # should a FIFO be swapped in after the check: never block
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise UserError(f"{path}: larger than the {limit // MiB} MiB a file of its kind may hold; refusing to read it")
+    return data
+
+
+def check_files_inside(folder: Path) -> None:
+    """Refuse a folder any of whose entries, at any depth, is not a regular file or folder inside it, before a
+    library (HuggingFace's tokenizer loader) opens files there by itself."""
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs:
+            if os.path.islink(os.path.join(parent, name)):
+                raise UserError(f"{Path(parent, name)}: a symbolic link to a folder; refusing to follow it")
+        for name in files:
+            regular_file_inside(folder, Path(parent, name).relative_to(folder))
+
+
+def _kind(path: Path) -> str:
+    kinds = ((Path.is_dir, "a folder"), (Path.is_fifo, "a named pipe"), (Path.is_char_device, "a character device"),
+             (Path.is_block_device, "a block device"), (Path.is_socket, "a socket"))
+    return next((what for test, what in kinds if test(path)), "a special file")
+
+
 def replace_dir(src: Path, dest: Path) -> None:
     """Move the complete folder `src` to `dest`, replacing what `dest` held: at every instant `dest` is the old
     or the new folder. Where the filesystem cannot swap, the old copy waits under `.NAME.old-PID` for the moment

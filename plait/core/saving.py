@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 CONFIG_FILE, META_FILE, STRINGS_FILE = "config.cfg", "meta.json", "strings.json"
 VECTORS_DIR = "vectors"
+# The most each file may hold: far above what a real pipeline writes, far below what would exhaust memory.
+READ_LIMITS = {CONFIG_FILE: 16 * fs.MiB, META_FILE: 64 * fs.MiB, STRINGS_FILE: 1024 * fs.MiB}
 
 
 def to_disk(nlp: "Language", path: str | Path) -> None:
@@ -39,7 +41,7 @@ def to_disk(nlp: "Language", path: str | Path) -> None:
         if nlp.vocab.vectors is not None:
             nlp.vocab.vectors.to_disk(tmp / VECTORS_DIR)
         for name, component in nlp.components:
-            save_component(component, tmp / name)
+            save_component(component, fs.path_inside(tmp, name))
 
 
 def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str] = (),
@@ -52,15 +54,14 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     if not path.is_dir():
         raise ModelLoadError(f"{path}: no such pipeline directory")
     config_path, meta_path, strings_path = path / CONFIG_FILE, path / META_FILE, path / STRINGS_FILE
-    for required in (config_path, meta_path, strings_path):
-        if not required.exists():
-            raise ModelLoadError(f"{required}: missing file in saved pipeline")
+    texts = {name: _read_text(path, name) for name in (CONFIG_FILE, META_FILE, STRINGS_FILE)}
     try:
-        config = config_lib.load_config(config_path, interpolate=True)
-    except ConfigError as err:
-        raise ModelLoadError(f"{config_path}: corrupt pipeline config ({' '.join(str(err).split())})") from err
-    meta = _read_json(meta_path, dict, "an object")
-    strings = _read_json(strings_path, list, "a list of strings")
+        config = config_lib.Config().from_str(texts[CONFIG_FILE], interpolate=False)
+        config = config_lib.interpolate_config(config, config_path)
+    except Exception as err:  # confection raises several types for syntax errors
+        raise ModelLoadError(f"{config_path}: corrupt pipeline config ({_excerpt(err)})") from err
+    meta = _parse_json(meta_path, texts[META_FILE], dict, "an object")
+    strings = _parse_json(strings_path, texts[STRINGS_FILE], list, "a list of strings")
     if not all(isinstance(s, str) for s in strings):
         raise ModelLoadError(f"{strings_path}: corrupt pipeline file (must hold a list of strings)")
     # only what loading builds: a custom reader or logger of the training run is not needed here
@@ -81,7 +82,7 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as err:  # an edited or cut file
         detail = f"no setting {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
         raise ModelLoadError(f"{config_path}: the saved config does not build ({detail})") from err
-    table = Vectors.from_disk(path / VECTORS_DIR) if (path / VECTORS_DIR).is_dir() else None
+    table = Vectors.from_disk(fs.path_inside(path, VECTORS_DIR)) if (path / VECTORS_DIR).is_dir() else None
     if table is None and static_vectors(nlp):
         raise ModelLoadError(f"{path}: the pipeline uses static vectors but has no {VECTORS_DIR}/ directory")
     try:  # the models were trained with the table meta.json names: refuse any other
@@ -91,16 +92,37 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     nlp.meta = meta
     nlp.disabled = [n for n in meta.get("disabled", []) if n not in exclude] + disable
     for name, component in nlp.components:
-        load_component(component, path / name)
+        load_component(component, fs.path_inside(path, name))
     return nlp
 
 
-def _read_json(path: Path, kind: type, what: str) -> Any:
+def _read_text(folder: Path, name: str) -> str:
+    """A pipeline file as text, read through `fs.read_bytes_inside` (a regular file inside the folder, bounded)."""
+    try:
+        data = fs.read_bytes_inside(folder, name, limit=READ_LIMITS[name])
+    except FileNotFoundError:
+        raise ModelLoadError(f"{folder / name}: missing file in saved pipeline") from None
+    except UserError as err:
+        raise ModelLoadError(str(err)) from None
+    try:
+        return data.decode("utf8")
+    except UnicodeDecodeError as err:
+        raise ModelLoadError(f"{folder / name}: corrupt pipeline file (not UTF-8 text: {err.reason} at byte "
+                             f"{err.start})") from None
+
+
+def _excerpt(err: BaseException, limit: int = 160) -> str:
+    """An error's message on one line, cut to `limit` characters: a parser may quote a whole line of the file."""
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _parse_json(path: Path, text: str, kind: type, what: str) -> Any:
     """A pipeline's JSON file, which must hold `kind`; ModelLoadError naming the file otherwise."""
     try:
-        value = srsly.read_json(path)
+        value = srsly.json_loads(text)
     except ValueError as err:
-        raise ModelLoadError(f"{path}: corrupt pipeline file ({' '.join(str(err).split())})") from err
+        raise ModelLoadError(f"{path}: corrupt pipeline file ({_excerpt(err)})") from err
     if not isinstance(value, kind):
         raise ModelLoadError(f"{path}: corrupt pipeline file (must hold {what}, found {type(value).__name__})")
     return value

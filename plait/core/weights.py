@@ -5,6 +5,8 @@ subnetwork weights, checkpoint tensors); callers turn a `WeightsFileError` into 
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,6 +23,7 @@ class WeightsFileError(ValueError):
 
 def read_tensors(path: Path) -> dict[str, torch.Tensor]:
     """Every tensor of a safetensors file (no pickle involved)."""
+    _check_regular(path)
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
@@ -29,11 +32,22 @@ def read_tensors(path: Path) -> dict[str, torch.Tensor]:
 
 def tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     """The name and shape of every tensor in a safetensors file, read from its header (nothing is loaded)."""
+    _check_regular(path)
     try:
         with safe_open(str(path), framework="pt") as f:
             return {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
         raise WeightsFileError(" ".join(str(err).split())) from err
+
+
+def _check_regular(path: Path) -> None:
+    """Refuse a named pipe or a device before the reader opens it (it would block, or never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        raise WeightsFileError(" ".join(str(err).split())) from err
+    if not stat.S_ISREG(mode):
+        raise WeightsFileError("not a regular file")
 
 
 def mismatch(module: torch.nn.Module, tensors: dict[str, Any]) -> str | None:
@@ -54,7 +68,7 @@ def load_into(module: torch.nn.Module, path: Path, fail: Callable[[str, str], Ex
     Otherwise raises `fail(problem, detail)`, the caller's own error, where problem is "missing" (no such file),
     "unreadable" (not safetensors, cut short) or "mismatch" (detail names the first layer that does not fit).
     """
-    if not path.is_file():
+    if not path.exists():
         raise fail("missing", str(path))
     try:
         tensors = read_tensors(path)

@@ -11,7 +11,7 @@ from plait.models.batch import TokenBatch
 from plait.models.embed import HashEmbed
 from plait.models.features import LexemeCache
 from plait.models.layers import Maxout
-from plait.models.settings import LexicalAttr, PositiveInt
+from plait.models.settings import HashRows, LexicalAttr, PositiveInt
 from plait.models.static_vectors import StaticVectors
 
 
@@ -65,7 +65,7 @@ class CharacterEmbed(nn.Module):
         return TokenBatch(flat, [len(doc) for doc in docs])
 
 
-def build_character_embed(*, width: PositiveInt, rows: PositiveInt, n_chars: PositiveInt, char_width: PositiveInt,
+def build_character_embed(*, width: PositiveInt, rows: HashRows, n_chars: PositiveInt, char_width: PositiveInt,
                           feature: LexicalAttr = "NORM",
                           include_static_vectors: bool = False) -> CharacterEmbed:
     """`plait.CharacterEmbed.v1`: the first and last `n_chars // 2` characters of each token, plus a hashed `feature`.

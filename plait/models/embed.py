@@ -10,7 +10,7 @@ from torch import nn
 from plait.models.batch import TokenBatch
 from plait.models.features import LexemeCache
 from plait.models.layers import Maxout
-from plait.models.settings import LexicalAttr, PositiveInt
+from plait.models.settings import HashRows, LexicalAttr, PositiveInt
 from plait.models.static_vectors import StaticVectors
 
 # Four seeds per attribute: a word collides with another only if all four rows collide.
@@ -84,7 +84,7 @@ class MultiHashEmbed(nn.Module):
         return TokenBatch(flat, [len(doc) for doc in docs])
 
 
-def build_multi_hash_embed(*, width: PositiveInt, attrs: list[LexicalAttr], rows: list[PositiveInt],
+def build_multi_hash_embed(*, width: PositiveInt, attrs: list[LexicalAttr], rows: list[HashRows],
                            include_static_vectors: bool = False) -> MultiHashEmbed:
     """`plait.MultiHashEmbed.v1`: hashed embeddings of `attrs` (one table of `rows` each), mixed to `width`.
 

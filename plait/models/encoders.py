@@ -6,7 +6,7 @@ from torch import nn
 
 from plait.models.batch import TokenBatch
 from plait.models.layers import PiecewiseLinear, maxout
-from plait.models.settings import NonNegativeInt, Pieces, PositiveInt, Rate
+from plait.models.settings import Depth, Pieces, PositiveInt, Rate, WindowSize
 
 
 def expand_window(batch: TokenBatch, x: torch.Tensor, window_size: int) -> torch.Tensor:
@@ -76,17 +76,17 @@ class BiLSTMEncoder(nn.Module):
         return batch.with_flat(padded[batch.mask])
 
 
-def build_maxout_window_encoder(*, width: PositiveInt, depth: PositiveInt, window_size: NonNegativeInt,
+def build_maxout_window_encoder(*, width: PositiveInt, depth: Depth, window_size: WindowSize,
                                 maxout_pieces: Pieces) -> WindowEncoder:
     """`plait.MaxoutWindowEncoder.v1`: residual CNN blocks with maxout; efficiency defaults 96/4/1/3."""
     return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=maxout_pieces)
 
 
-def build_mish_window_encoder(*, width: PositiveInt, depth: PositiveInt, window_size: NonNegativeInt) -> WindowEncoder:
+def build_mish_window_encoder(*, width: PositiveInt, depth: Depth, window_size: WindowSize) -> WindowEncoder:
     """`plait.MishWindowEncoder.v1`: residual CNN blocks with the mish nonlinearity."""
     return WindowEncoder(width=width, depth=depth, window_size=window_size, maxout_pieces=1)
 
 
-def build_bilstm_encoder(*, width: PositiveInt, depth: PositiveInt, dropout: Rate = 0.0) -> BiLSTMEncoder:
+def build_bilstm_encoder(*, width: PositiveInt, depth: Depth, dropout: Rate = 0.0) -> BiLSTMEncoder:
     """`plait.BiLSTMEncoder.v1`: a bidirectional LSTM; slower than the CNNs, sometimes more accurate."""
     return BiLSTMEncoder(width=width, depth=depth, dropout=dropout)

@@ -13,7 +13,7 @@ from plait.models.dropout import Dropout
 from plait.models.layers import Maxout
 from plait.models.listener import Listener, OutputKind
 from plait.models.memory import INFERENCE_CHUNK
-from plait.models.settings import PositiveInt, Rate
+from plait.models.settings import MaxoutPieces, PositiveInt, Rate
 
 
 
@@ -145,7 +145,7 @@ def build_tagger_model(*, tok2vec: nn.Module, dropout: Rate = 0.1) -> TokenClass
     return TokenClassifier(tok2vec=tok2vec, width=width_of(tok2vec), dropout=dropout)
 
 
-def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: PositiveInt = 64, maxout_pieces: PositiveInt = 2,
+def build_entity_tagger_model(*, tok2vec: nn.Module, hidden_width: PositiveInt = 64, maxout_pieces: MaxoutPieces = 2,
                               dropout: Rate = 0.1) -> TokenClassifier:
     """`plait.EntityTagger.v1`: a maxout hidden layer then BILUO tag scores (decoded with constraints)."""
     return TokenClassifier(tok2vec=tok2vec, width=width_of(tok2vec), hidden_width=hidden_width,

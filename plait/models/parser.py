@@ -22,7 +22,7 @@ from torch import nn
 from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.heads import INFERENCE_CHUNK, width_of
-from plait.models.settings import PositiveInt, Rate
+from plait.models.settings import Depth, PositiveInt, Rate
 from plait.models.tree import decode_trees
 
 # Signed head-minus-dependent distances beyond this share one learned bias.
@@ -369,7 +369,7 @@ def build_biaffine_parser_v2(*, tok2vec: nn.Module, context_width: PositiveInt =
                           context_width=context_width, dropout=dropout)
 
 
-def build_biaffine_parser_v3(*, tok2vec: nn.Module, context_width: PositiveInt = 256, context_depth: PositiveInt = 2,
+def build_biaffine_parser_v3(*, tok2vec: nn.Module, context_width: PositiveInt = 256, context_depth: Depth = 2,
                              arc_width: PositiveInt = 256, label_width: PositiveInt = 64,
                              dropout: Rate = 0.1) -> BiaffineParser:
     """`plait.BiaffineParser.v3`: as v2, with a BiLSTM of `context_depth` layers (each running over the whole

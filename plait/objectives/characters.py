@@ -8,7 +8,7 @@ import torch
 
 from plait.models.batch import TokenBatch
 from plait.models.features import LexemeCache
-from plait.models.settings import PositiveInt, Share
+from plait.models.settings import MaxoutPieces, PositiveInt, Share
 from plait.objectives.head import PretrainHead, check_rates
 
 N_BYTES = 256
@@ -38,7 +38,7 @@ class CharactersObjective(PretrainHead):
         return torch.nn.functional.cross_entropy(scores, targets)
 
 
-def build_pretrain_characters(*, maxout_pieces: PositiveInt = 3, hidden_size: PositiveInt = 300,
+def build_pretrain_characters(*, maxout_pieces: MaxoutPieces = 3, hidden_size: PositiveInt = 300,
                               n_characters: PositiveInt = 4, mask_rate: Share = 0.3, replace_rate: Share = 0.05
                               ) -> Callable[[int, Any], CharactersObjective]:
     """`plait.PretrainCharacters.v1`: predict each token's first and last `n_characters` UTF-8 bytes.

@@ -8,7 +8,7 @@ import torch
 
 from plait.models.batch import TokenBatch
 from plait.models.features import LexemeCache
-from plait.models.settings import PositiveInt, Share
+from plait.models.settings import MaxoutPieces, PositiveInt, Share
 from plait.models.static_vectors import table_rows
 from plait.objectives.head import PretrainHead, check_rates
 
@@ -40,7 +40,7 @@ class VectorsObjective(PretrainHead):
         return (predicted - target).pow(2).sum(dim=-1).mean()
 
 
-def build_pretrain_vectors(*, maxout_pieces: PositiveInt = 3, hidden_size: PositiveInt = 300,
+def build_pretrain_vectors(*, maxout_pieces: MaxoutPieces = 3, hidden_size: PositiveInt = 300,
                            loss: Literal["cosine", "L2"] = "cosine", mask_rate: Share = 0.3, replace_rate: Share = 0.05
                            ) -> Callable[[int, Any], VectorsObjective]:
     """`plait.PretrainVectors.v1`: predict each token's static vector (needs `[initialize] vectors`).

@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 import srsly
 
+from plait.core import fs
 from plait.core.components.contract import WithFiles, get_state, model_of, set_state
-from plait.core.errors import ModelLoadError
+from plait.core.errors import ModelLoadError, UserError
 
 if TYPE_CHECKING:  # torch is imported by the components that have weights, not by loading a pipeline of tables
     import torch
 
 WEIGHTS_FILE = "model.safetensors"
 STATE_FILE = "cfg.json"
+STATE_LIMIT = 512 * fs.MiB  # bytes of cfg.json: labels and settings, or an entity ruler's patterns
 
 
 def save_component(component: Any, directory: Path) -> None:
@@ -33,13 +35,20 @@ def save_component(component: Any, directory: Path) -> None:
 def load_component(component: Any, directory: Path) -> None:
     """Restore state then weights; a missing or corrupt file raises ModelLoadError naming it."""
     state_path = directory / STATE_FILE
-    if not state_path.exists():
-        raise ModelLoadError(f"{state_path}: missing component state file")
     try:
-        state = srsly.read_json(state_path)
+        state = srsly.json_loads(fs.read_bytes_inside(directory, STATE_FILE, limit=STATE_LIMIT))
+    except FileNotFoundError:
+        raise ModelLoadError(f"{state_path}: missing component state file") from None
+    except UserError as err:  # a special file, a link out of the folder, or too large
+        raise ModelLoadError(str(err)) from None
     except ValueError as err:
-        raise ModelLoadError(f"{state_path}: corrupt component state file ({err})") from err
+        detail = " ".join(str(err).split())
+        raise ModelLoadError(f"{state_path}: corrupt component state file ({detail[:160]})") from err
     if isinstance(component, WithFiles):
+        try:
+            fs.check_files_inside(directory)  # the library opens its files by itself: check them all first
+        except UserError as err:
+            raise ModelLoadError(str(err)) from None
         try:
             component.load_files(directory)
         except (OSError, ValueError) as err:
@@ -52,7 +61,11 @@ def load_component(component: Any, directory: Path) -> None:
         raise ModelLoadError(f"{state_path}: corrupt component state file ({detail})") from err
     model = model_of(component)
     if model is not None:
-        load_weights(model, directory / WEIGHTS_FILE)
+        try:
+            weights_path = fs.path_inside(directory, WEIGHTS_FILE)
+        except UserError as err:
+            raise ModelLoadError(str(err)) from None
+        load_weights(model, weights_path)
 
 
 def weight_shapes(path: Path) -> dict[str, tuple[int, ...]]:

@@ -173,7 +173,11 @@ def read_docbin(path: str | Path, vocab: Vocab) -> Iterator[Doc]:
     """Docs from a `.plait` file, one chunk in memory at a time; DataError("FILE:RECORD: ...") if it is damaged."""
     path = Path(path)
     with open(path, "rb") as f:
-        records = iter(msgpack.Unpacker(f, raw=False, max_buffer_size=_MAX_RECORD))
+        # every item of an array takes at least a byte of the file, of a map two: longer headers are refused
+        # before the unpacker allocates room for them
+        size = os.fstat(f.fileno()).st_size
+        records = iter(msgpack.Unpacker(f, raw=False, max_buffer_size=_MAX_RECORD, max_array_len=size,
+                                        max_map_len=size // 2))
         header = _next_record(path, records, 1)
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise DataError(f"{path}:1: not a plait binary corpus (no {FORMAT} header)")

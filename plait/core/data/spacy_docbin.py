@@ -9,13 +9,15 @@ holds 1 / -1 / 0 as a wrapped uint64.
 """
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 import numpy as np
 from srsly import msgpack
+from srsly.msgpack.exceptions import BufferFull
 
 from plait.core.data.spacy_symbols import NAMES as SYMBOLS
 from plait.core.doc import COLUMN_DTYPES, Doc
@@ -31,6 +33,8 @@ _SYMBOL_IDS = {name: i for i, name in enumerate(SYMBOLS)}
 _MASK = (1 << 64) - 1
 _M = 0xC6A4A7935BD1E995
 _SPAN = struct.Struct(">QQQllll")  # id, kb_id, label, start, end, start_char, end_char
+_RATIO = 40  # the most a DocBin may inflate, times its compressed size (see _bound)
+_PIECE = 1 << 20  # bytes inflated per read
 
 
 def murmurhash64a(data: bytes, seed: int = 1) -> int:
@@ -58,12 +62,7 @@ def read_spacy_docbin(path: str | Path, vocab: Vocab) -> Iterator[Doc]:
     """Docs of a `.spacy` file with tokens, spaces, tags, POS, morphology, lemmas, heads / deps, entities,
     sentence starts, cats and span groups; DataError("FILE:1: ...") when it is not a readable DocBin."""
     path = Path(path)
-    try:
-        msg = msgpack.loads(zlib.decompress(path.read_bytes()), raw=False)
-    except zlib.error as err:
-        raise DataError(f"{path}:1: not a spaCy DocBin (.spacy) file: zlib: {err}") from None
-    except Exception as err:  # the unpacker raises many types for garbage bytes
-        raise DataError(f"{path}:1: corrupt spaCy DocBin ({type(err).__name__}: {err})") from None
+    msg = _read_message(path)
     try:
         table = _DocBinTable(msg, vocab)
     except (KeyError, ValueError, TypeError, IndexError) as err:
@@ -74,6 +73,59 @@ def read_spacy_docbin(path: str | Path, vocab: Vocab) -> Iterator[Doc]:
         except (KeyError, ValueError, TypeError, IndexError, struct.error) as err:
             raise DataError(f"{path}:1: corrupt spaCy DocBin, doc {i + 1}: {err}") from None
         yield doc
+
+
+def _read_message(path: Path) -> Any:
+    """The DocBin's msgpack map, inflated and unpacked a piece at a time within `_bound(file size)` bytes: a
+    small file that inflates to gigabytes is refused as soon as a length in it, or the inflated total, passes
+    the bound, before that memory is taken."""
+    with open(path, "rb") as f:
+        bound = _bound(os.fstat(f.fileno()).st_size)
+        unpacker = msgpack.Unpacker(_Inflating(f), raw=False, read_size=_PIECE, max_buffer_size=bound,
+                                    max_array_len=bound // 64, max_map_len=bound // 64)  # a Python object per item
+        try:
+            return unpacker.unpack()
+        except zlib.error as err:
+            raise DataError(f"{path}:1: not a spaCy DocBin (.spacy) file: zlib: {err}") from None
+        except BufferFull:
+            raise _too_large(path, bound) from None
+        except ValueError as err:
+            if "exceeds max_" in str(err):  # a length the unpacker checked against the bound
+                raise _too_large(path, bound) from None
+            raise DataError(f"{path}:1: corrupt spaCy DocBin ({type(err).__name__}: {err})") from None
+        except Exception as err:  # the unpacker raises many types for garbage bytes
+            raise DataError(f"{path}:1: corrupt spaCy DocBin ({type(err).__name__}: {err})") from None
+
+
+def _bound(size: int) -> int:
+    """The most bytes a DocBin file of `size` bytes may inflate to. Real ones inflate 2 to 10 times; zlib can
+    reach 1000 times, which no corpus needs, so past `_RATIO` times the file is a decompression bomb."""
+    return _RATIO * size + _PIECE
+
+
+def _too_large(path: Path, bound: int) -> DataError:
+    return DataError(f"{path}:1: refusing a spaCy DocBin that inflates to more than {bound // (1 << 20)} MiB "
+                     f"({_RATIO} times its size; real corpora inflate about 10 times)")
+
+
+class _Inflating:
+    """A zlib stream read inflated, at most `n` bytes per `read(n)`: nothing is inflated before it is asked for."""
+
+    def __init__(self, compressed: BinaryIO) -> None:
+        self._compressed, self._inflater, self._pending = compressed, zlib.decompressobj(), b""
+
+    def read(self, n: int) -> bytes:
+        while not self._inflater.eof:
+            if not self._pending:
+                self._pending = self._compressed.read(_PIECE)
+            at_end = not self._pending
+            out = self._inflater.decompress(self._pending, n)
+            self._pending = self._inflater.unconsumed_tail
+            if out:
+                return out
+            if at_end:
+                raise zlib.error("incomplete or truncated stream")
+        return b""
 
 
 class _DocBinTable:

@@ -10,11 +10,13 @@ from typing import Any, Iterable
 import numpy as np
 import srsly
 
-from plait.core.errors import ModelLoadError
+from plait.core import fs
+from plait.core.errors import ModelLoadError, UserError
 from plait.core.strings import StringStore, hash_string
 from plait.core.vectors.subwords import Subwords
 
 DATA_FILE, KEYS_FILE, NGRAMS_FILE = "vectors.npy", "keys.json", "ngrams.npy"
+KEYS_LIMIT = 4096 * fs.MiB  # keys.json: the words in row order (tens of millions of words at most)
 
 
 class Vectors:
@@ -183,12 +185,15 @@ class Vectors:
     def from_disk(cls, path: str | Path) -> "Vectors":
         """Load a table written by `to_disk`; the matrices are memory-mapped, not read."""
         path = Path(path)
-        try:
-            keys = srsly.read_json(path / KEYS_FILE)
-            data = np.load(path / DATA_FILE, mmap_mode="r")
+        try:  # each file a regular one inside the folder, checked before it is opened
+            keys = srsly.json_loads(fs.read_bytes_inside(path, KEYS_FILE, limit=KEYS_LIMIT))
+            data = np.load(fs.regular_file_inside(path, DATA_FILE), mmap_mode="r")
             subwords = None
             if keys.get("subwords"):
-                subwords = Subwords(np.load(path / NGRAMS_FILE, mmap_mode="r"), **keys["subwords"])
+                subwords = Subwords(np.load(fs.regular_file_inside(path, NGRAMS_FILE), mmap_mode="r"),
+                                    **keys["subwords"])
+        except UserError as err:
+            raise ModelLoadError(str(err)) from None
         except (OSError, ValueError) as err:
             raise ModelLoadError(f"{path}: cannot read vectors ({err})") from err
         return cls(data, keys["words"], name=keys.get("name", ""), pruned=keys.get("pruned"), subwords=subwords)

@@ -20,7 +20,7 @@ from plait.core.errors import DataError, UserError
 from plait.core.vectors.subwords import Subwords
 from plait.core.vectors.readers import gensim_formats
 from plait.core.vectors.readers.parallel import TextLayout, count_lines
-from plait.core.vectors.readers.text import parse_header, read_binary, read_text, text_dims
+from plait.core.vectors.readers.text import MAX_LINE_BYTES, parse_header, read_binary, read_text, text_dims
 
 Chunks = Iterator[tuple[list[str], np.ndarray]]
 FACEBOOK_MAGIC = (793712314).to_bytes(4, "little")
@@ -99,7 +99,9 @@ def _ends_with_newline(raw: IO[bytes]) -> bool:
 def _read_plain(path: Path) -> Chunks:
     """Text (with or without a header) or word2vec binary, decided by the first line and the bytes after it."""
     with open_vectors(path) as stream:
-        first = stream.readline()
+        first = stream.readline(MAX_LINE_BYTES + 1)
+        if len(first) > MAX_LINE_BYTES:
+            raise DataError(f"{path}:1: a line longer than {MAX_LINE_BYTES} bytes, more than a row of vectors holds")
         header = parse_header(first)
         if header is not None and _looks_binary(stream):
             yield from read_binary(path, stream, *header)

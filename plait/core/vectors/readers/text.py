@@ -14,6 +14,15 @@ BLOCK_BYTES = 1 << 24
 # text is parsed in blocks of about this many bytes: numpy's temporaries then stay small enough to be reused
 # by the allocator instead of being mapped and faulted in afresh (several times slower on larger blocks)
 TEXT_BLOCK_BYTES = 1 << 16
+# What one row may hold, so that a compressed file cannot make plait buffer gigabytes looking for a row's end:
+# far more dimensions than any embedding has, a word far longer than any token, each number in 32 characters.
+MAX_DIMS = 1 << 16
+MAX_WORD_BYTES = 1 << 16
+MAX_LINE_BYTES = MAX_WORD_BYTES + 32 * MAX_DIMS
+
+
+class LineTooLong(ValueError):
+    """A line of a vectors file longer than the bound its reader passed (args: the bound)."""
 
 
 def parse_header(line: bytes) -> tuple[int, int] | None:
@@ -27,18 +36,28 @@ def parse_header(line: bytes) -> tuple[int, int] | None:
     return None
 
 
+def check_dims(path: Path, line: int, dims: int) -> int:
+    """`dims`, unless it is more than a vector may have (`MAX_DIMS`): DataError naming the line then."""
+    if dims > MAX_DIMS:
+        raise DataError(f"{path}:{line}: {dims} values per vector; plait reads at most {MAX_DIMS}")
+    return dims
+
+
 def text_dims(path: Path, first: bytes) -> int:
     """The width of a headerless (GloVe) file: the number of fields after the word on its first line."""
     dims = len(first.split()) - 1
     if dims < 1:
         raise DataError(f"{path}:1: expected a `rows dims` header or `word v1 ... vN`, found {_show(first)}")
-    return dims
+    return check_dims(path, 1, dims)
 
 
 def text_blocks(stream: IO[bytes], carry: bytes = b"", size: int = TEXT_BLOCK_BYTES,
-                limit: int = -1) -> Iterator[bytes]:
-    """Blocks of whole lines (each ending in a newline) read from `stream`, at most `limit` bytes (-1: all)."""
+                limit: int = -1, max_line: int = -1) -> Iterator[bytes]:
+    """Blocks of whole lines (each ending in a newline) read from `stream`, at most `limit` bytes (-1: all);
+    LineTooLong when a line runs past `max_line` bytes (-1: no bound)."""
     while True:
+        if 0 <= max_line < len(carry):
+            raise LineTooLong(max_line)
         more = stream.read(size if limit < 0 else min(size, limit))
         if limit >= 0:
             limit -= len(more)
@@ -65,16 +84,20 @@ def read_text(path: Path, stream: IO[bytes], first: bytes,
     if header is None:
         dims, start, carry = text_dims(path, first), 1, first
     else:
-        dims, start, carry = header[1], 2, b""
+        dims, start, carry = check_dims(path, 1, header[1]), 2, b""
     rows = 0
-    for block in text_blocks(stream, carry):
-        words, data = parse_lines(path, start, block, dims)
-        if header is not None and rows + len(words) > header[0]:
-            line = _row_line(start, block, header[0] - rows)
-            raise DataError(f"{path}:{line}: more rows than the header's {header[0]}")
-        rows += len(words)
-        start += block.count(b"\n")
-        yield words, data
+    try:
+        for block in text_blocks(stream, carry, max_line=MAX_LINE_BYTES):
+            words, data = parse_lines(path, start, block, dims)
+            if header is not None and rows + len(words) > header[0]:
+                line = _row_line(start, block, header[0] - rows)
+                raise DataError(f"{path}:{line}: more rows than the header's {header[0]}")
+            rows += len(words)
+            start += block.count(b"\n")
+            yield words, data
+    except LineTooLong as err:
+        raise DataError(f"{path}:{start}: a line longer than {err.args[0]} bytes, more than a row of {dims} "
+                        f"values holds") from None
     if header is not None and rows != header[0]:
         raise DataError(f"{path}:1: header says {header[0]} rows but the file has {rows}")
 
@@ -130,7 +153,7 @@ def _diagnose(path: Path, numbers: list[int], rests: list[str], dims: int) -> No
 
 def read_binary(path: Path, stream: IO[bytes], rows: int, dims: int) -> Iterator[tuple[list[str], np.ndarray]]:
     """Yield chunks of word2vec binary rows: `word<space>` then `dims` little-endian float32 (LINE = row + 1)."""
-    width, buf, pos, done, eof = 4 * dims, b"", 0, 0, False
+    width, buf, pos, done, eof = 4 * check_dims(path, 1, dims), b"", 0, 0, False
     words: list[str] = []
     offsets: list[int] = []
     while done < rows:
@@ -139,6 +162,8 @@ def read_binary(path: Path, stream: IO[bytes], rows: int, dims: int) -> Iterator
             words, offsets = [], []
         space = buf.find(b" ", pos)
         if space < 0 or space + 1 + width > len(buf):
+            if len(buf) - pos > MAX_WORD_BYTES + 1 + width:  # no word ends within a row's length
+                raise DataError(f"{path}:{done + 2}: no word of at most {MAX_WORD_BYTES} bytes starts row {done + 1}")
             if eof:
                 raise DataError(f"{path}:{done + 2}: file ends inside row {done + 1}; header says {rows} rows")
             if words:
