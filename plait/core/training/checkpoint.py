@@ -8,7 +8,7 @@ temporary folder and swapped into place, so the previous checkpoint stays comple
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,28 +21,13 @@ import plait
 from plait.core import fs, weights
 from plait.core.errors import UserError
 from plait.core.training.distributed import World
+from plait.core.training.loop import RunState
 from plait.core.training.stepper import Stepper
 
 FORMAT = 3  # 3: optimizer state and weight averages of maxout layers held piece by piece (PiecewiseLinear)
 STATE_FILE, INFO_FILE, MODEL_DIR = "state.safetensors", "training.json", "model"
 # Settings that only say when to stop: a resumed run may change them (to train longer, say).
 STOPPING_RULES = ("training.max_steps", "training.max_epochs", "training.patience", "pretraining.max_epochs")
-
-
-@dataclass
-class RunState:
-    """Where a run is: what the loop needs besides weights and optimizer to continue exactly."""
-
-    step: int = 0  # optimizer steps taken
-    epoch: int = 0
-    first_epoch: int = 0  # where the run's epochs start (a pretraining warm start may begin later)
-    words: int = 0  # training words seen
-    seconds: float = 0.0  # training time (evaluation and saving excluded)
-    losses: dict[str, float] = field(default_factory=dict)  # summed since the last evaluation or log record
-    best_score: float | None = None
-    best_step: int = 0
-    finished: bool = False
-    metrics_rows: int = 0  # rows of the metrics log that belong to the run up to `step`
 
 
 @dataclass

@@ -11,7 +11,7 @@ import signal
 import time
 
 from plait.core import fs
-from plait.core.training import loop, stepper
+from plait.core.training import stepper, trainer
 
 point, _, count = os.environ["PLAIT_TEST_KILL"].partition(":")
 if os.environ.get("PLAIT_TEST_KILL_RANK", os.environ.get("RANK", "0")) != os.environ.get("RANK", "0"):
@@ -30,24 +30,24 @@ def _nth() -> bool:
 
 
 if point == "slow":
-    original_slow_step = stepper.Stepper.step
+    original_slow_clip = stepper.Stepper.clip
 
-    def slow_step(self, step, *rest):
+    def slow_clip(self, step):
         time.sleep(target)
-        return original_slow_step(self, step, *rest)
+        return original_slow_clip(self, step)
 
-    stepper.Stepper.step = slow_step
+    stepper.Stepper.clip = slow_clip
 elif point == "step":
-    original_step = stepper.Stepper.step
+    original_clip = stepper.Stepper.clip
 
-    def step(self, step, *rest):
+    def clip(self, step):  # the last thing before the optimizer applies the step
         if step == target:
             _die()
-        return original_step(self, step, *rest)
+        return original_clip(self, step)
 
-    stepper.Stepper.step = step
+    stepper.Stepper.clip = clip
 elif point == "evaluate":
-    original_evaluate = loop.evaluate
+    original_evaluate = trainer.evaluate
 
     def evaluate(nlp, examples, **kwargs):
         if _nth():
@@ -55,7 +55,7 @@ elif point == "evaluate":
             _die()
         return original_evaluate(nlp, examples, **kwargs)
 
-    loop.evaluate = evaluate
+    trainer.evaluate = evaluate
 elif point in ("save", "rename"):
     original_replace, original_exchange = fs.replace_dir, fs._exchange
 
