@@ -84,6 +84,50 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path, uninterrupted, point
                                                      "model-last", "report.html"]
 
 
+# 20 steps: the last one is no evaluation step, so the run ends with one more evaluation of the final weights
+TWENTY = ["--training.max_steps", "20", "--training.eval_frequency", "8", "--training.max_epochs", "0"]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_twenty(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("whole-twenty") / "run"
+    plait("train", CONFIG, "--output", out, *TWENTY, check=0)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("steps", ["24", "20"])
+@pytest.mark.parametrize("point", ["into:model-last", "after:model-last"])
+def test_a_run_killed_in_its_final_save_resumes_to_the_same_weights_and_rows(tmp_path, request, steps, point):
+    """The checkpoint of the last step says the run is finished: --resume takes no step past max_steps and adds
+    no evaluation, and writes model-last again."""
+    args, whole = (SHORT, request.getfixturevalue("uninterrupted")) if steps == "24" else \
+        (TWENTY, request.getfixturevalue("uninterrupted_twenty"))
+    out = tmp_path / "run"
+    killed = plait("train", CONFIG, "--output", out, *args, "--code", HOOK, env={"PLAIT_TEST_KILL": point})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    resumed = plait("train", CONFIG, "--output", out, *args, "--resume", check=0)
+    assert "nothing to resume" in resumed.stderr
+    assert_bitwise_equal(weights(whole / "model-last"), weights(out / "model-last"))
+    assert_bitwise_equal(weights(whole / "model-best"), weights(out / "model-best"))
+    assert rows(out / "metrics.jsonl") == rows(whole / "metrics.jsonl")
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == int(steps)
+
+
+@pytest.mark.slow
+def test_a_finished_run_goes_on_only_when_max_steps_is_raised(tmp_path, uninterrupted):
+    out = tmp_path / "run"
+    plait("train", CONFIG, "--output", out, *SHORT, check=0)
+    lowered = ["--training.max_steps", "16", *SHORT[2:]]
+    plait("train", CONFIG, "--output", out, *lowered, "--resume", check=0)  # a changed rule, but it says stop
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == 24
+    assert rows(out / "metrics.jsonl") == rows(uninterrupted / "metrics.jsonl")
+    assert_bitwise_equal(weights(uninterrupted / "model-last"), weights(out / "model-last"))
+    plait("train", CONFIG, "--output", out, "--training.max_steps", "32", *SHORT[2:], "--resume", check=0)
+    assert [row["step"] for row in rows(out / "metrics.jsonl")] == [8, 16, 24, 32]
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == 32
+
+
 @pytest.mark.slow
 def test_use_averages_saves_the_averages_and_a_killed_run_resumes_to_them(tmp_path, uninterrupted):
     """The averages change what is scored and saved, never the steps: the checkpoint holds the same weights as a

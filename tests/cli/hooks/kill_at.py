@@ -3,6 +3,7 @@
 `step:N` before the optimizer applies step N; `evaluate:N` in the middle of the N-th evaluation;
 `save:N` inside the N-th folder swap of a save (after the new folder is complete, before it is swapped in);
 `rename:N` between the two renames of the N-th swap where the filesystem cannot exchange folders;
+`into:NAME` / `after:NAME` just before / just after the first folder swap into NAME (e.g. model-last);
 `slow:S` sleeps S seconds in each step (for tests that send a signal mid-run). Under torchrun,
 PLAIT_TEST_KILL_RANK limits it to one rank.
 """
@@ -16,7 +17,7 @@ from plait.core.training import stepper, trainer
 point, _, count = os.environ["PLAIT_TEST_KILL"].partition(":")
 if os.environ.get("PLAIT_TEST_KILL_RANK", os.environ.get("RANK", "0")) != os.environ.get("RANK", "0"):
     point = "none"
-target = float(count) if point == "slow" else int(count)
+target = float(count) if point == "slow" else count if point in ("into", "after") else int(count)
 calls = {"n": 0}
 
 
@@ -56,6 +57,17 @@ elif point == "evaluate":
         return original_evaluate(nlp, examples, **kwargs)
 
     trainer.evaluate = evaluate
+elif point in ("into", "after"):
+    original_into = fs.replace_dir
+
+    def replace_dir_into(src, dest):
+        if point == "into" and dest.name == target:
+            _die()
+        original_into(src, dest)
+        if dest.name == target:
+            _die()
+
+    fs.replace_dir = replace_dir_into
 elif point in ("save", "rename"):
     original_replace, original_exchange = fs.replace_dir, fs._exchange
 
