@@ -24,6 +24,7 @@ _TENSOR = re.compile(r"optimizer\.(\d+)\.(.+)|average\.(\d+)|rng\.(\d+)\.(torch|
 
 
 def damaged(path: Path, what: str) -> UserError:
+    """The one-line error for a checkpoint file that does not hold what plait wrote."""
     return UserError(f"damaged checkpoint: {path}: {what}")
 
 
