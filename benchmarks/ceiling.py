@@ -104,7 +104,7 @@ def plait_config(epochs: int, max_steps: int = 0):
 def train_plait(epochs: int):
     """plait's own trainer; words/s over its training time (evaluation excluded)."""
     from plait.core.training.initialize import init_nlp
-    from plait.core.training.loop import Trainer
+    from plait.core.training.trainer import Trainer
 
     nlp, plan = init_nlp(plait_config(epochs))
     trainer = Trainer(nlp, plan)
@@ -117,7 +117,7 @@ def profile_plait_training(steps: int) -> cProfile.Profile:
     """A profile of plait's training steps 2 to `steps` + 1 (a separate run: profiling slows what it watches;
     step 1 also reads the corpus)."""
     from plait.core.training.initialize import init_nlp
-    from plait.core.training.loop import Trainer
+    from plait.core.training.trainer import Trainer
 
     nlp, plan = init_nlp(plait_config(0, steps + 1))
     trainer = Trainer(nlp, plan)
@@ -136,7 +136,7 @@ def train_bare(nlp, plan, epochs: int):
     import torch
 
     from plait.core.data.doc_store import DocStore
-    from plait.core.training.loop import epoch_order
+    from plait.core.training.trainer import epoch_order
 
     tagger = nlp.get_pipe("tagger")
     store = DocStore(nlp.vocab, plan.train_corpus(nlp))

@@ -36,7 +36,7 @@ def child(threads: int, passive: bool, steps: int) -> dict:
     from plait.core import config as config_lib
     from plait.core.data.readers import read_docs
     from plait.core.training.initialize import init_nlp
-    from plait.core.training.loop import Trainer
+    from plait.core.training.trainer import Trainer
 
     path = Path(os.environ["PLAIT_BENCH_CONFIG"])
     config = config_lib.load_config(path, {

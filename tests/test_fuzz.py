@@ -37,7 +37,7 @@ from plait.core.errors import DataError, UserError
 from plait.core.model_memory import check_fits
 from plait.core.pipeline import Language
 from plait.core.training.initialize import check_built, init_nlp, resolve_training
-from plait.core.training.loop import train_while_improving
+from plait.core.training.trainer import train_while_improving
 from plait.core.training.pretrain import init_pretraining, pretrain, resolve_pretraining
 from plait.core.vocab import Vocab
 

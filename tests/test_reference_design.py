@@ -16,7 +16,7 @@ from plait.core.config import fill_config, interpolate_config, load_config
 from plait.core.init_config import init_config
 from plait.core.registry import registry
 from plait.core.training.initialize import init_nlp
-from plait.core.training.loop import train_while_improving
+from plait.core.training.trainer import train_while_improving
 from plait.core.vectors.table import Vectors
 from plait.models.transformer.data import TransformerData
 

@@ -14,7 +14,7 @@ from plait.core.progress import progress_bar
 from plait.core.training.evaluate import main_scores
 from plait.core.training.initialize import init_nlp, resolve_logger
 from plait.core.training.loggers import Logger, RunInfo
-from plait.core.training.loop import Progress, Trainer, loss_scaling
+from plait.core.training.trainer import Progress, Trainer, loss_scaling
 from plait.core.training.signals import StopRequest
 from plait.models.precision import precision_note
 
@@ -48,18 +48,17 @@ def train_command(
 
 def _train(run: Job) -> None:
     main = run.world.is_main
-    if run.finished:
-        if main:
-            typer.echo(f"{run.path}: the run finished at step {run.checkpoint.state.step}; nothing to "
-                       "resume", err=True)
-        return
     logger = resolve_logger(run.config["training"]) if main else Logger()  # checked before any data is read
     nlp, plan = init_nlp(run.config, device=run.device, validate=False)  # `job` validated it
     trainer = Trainer(nlp, plan, device=run.device, world=run.world)
     if run.checkpoint:
         trainer.restore(run.checkpoint)
-        trainer.state.finished = False
     saver = _Saver(trainer, run) if run.path else None
+    if run.finished:  # its checkpoint is written at the last step: model-last may have been cut short after it
+        saver.save_last_only()
+        run.say(f"{run.path}: the run finished at step {trainer.state.step}; nothing to resume (saved "
+                f"{run.path / LAST} again)", err=True)
+        return
     if run.checkpoint:
         run.say(f"resuming {run.path} after step {trainer.state.step}", err=True)
     ranks = f" x {run.world.size} ranks" if run.world.size > 1 else ""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import srsly
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAIT = Path(sys.executable).with_name("plait")
@@ -82,6 +83,50 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path, uninterrupted, point
     assert rows(out / "metrics.jsonl") == rows(uninterrupted / "metrics.jsonl")
     assert sorted(p.name for p in out.iterdir()) == [".plait-lock", "checkpoint", "metrics.jsonl", "model-best",
                                                      "model-last", "report.html"]
+
+
+# 20 steps: the last one is no evaluation step, so the run ends with one more evaluation of the final weights
+TWENTY = ["--training.max_steps", "20", "--training.eval_frequency", "8", "--training.max_epochs", "0"]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_twenty(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("whole-twenty") / "run"
+    plait("train", CONFIG, "--output", out, *TWENTY, check=0)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("steps", ["24", "20"])
+@pytest.mark.parametrize("point", ["into:model-last", "after:model-last"])
+def test_a_run_killed_in_its_final_save_resumes_to_the_same_weights_and_rows(tmp_path, request, steps, point):
+    """The checkpoint of the last step says the run is finished: --resume takes no step past max_steps and adds
+    no evaluation, and writes model-last again."""
+    args, whole = (SHORT, request.getfixturevalue("uninterrupted")) if steps == "24" else \
+        (TWENTY, request.getfixturevalue("uninterrupted_twenty"))
+    out = tmp_path / "run"
+    killed = plait("train", CONFIG, "--output", out, *args, "--code", HOOK, env={"PLAIT_TEST_KILL": point})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    resumed = plait("train", CONFIG, "--output", out, *args, "--resume", check=0)
+    assert "nothing to resume" in resumed.stderr
+    assert_bitwise_equal(weights(whole / "model-last"), weights(out / "model-last"))
+    assert_bitwise_equal(weights(whole / "model-best"), weights(out / "model-best"))
+    assert rows(out / "metrics.jsonl") == rows(whole / "metrics.jsonl")
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == int(steps)
+
+
+@pytest.mark.slow
+def test_a_finished_run_goes_on_only_when_max_steps_is_raised(tmp_path, uninterrupted):
+    out = tmp_path / "run"
+    plait("train", CONFIG, "--output", out, *SHORT, check=0)
+    lowered = ["--training.max_steps", "16", *SHORT[2:]]
+    plait("train", CONFIG, "--output", out, *lowered, "--resume", check=0)  # a changed rule, but it says stop
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == 24
+    assert rows(out / "metrics.jsonl") == rows(uninterrupted / "metrics.jsonl")
+    assert_bitwise_equal(weights(uninterrupted / "model-last"), weights(out / "model-last"))
+    plait("train", CONFIG, "--output", out, "--training.max_steps", "32", *SHORT[2:], "--resume", check=0)
+    assert [row["step"] for row in rows(out / "metrics.jsonl")] == [8, 16, 24, 32]
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == 32
 
 
 @pytest.mark.slow
@@ -197,6 +242,73 @@ def test_divergence_stops_with_exit_3_and_a_finite_model_last(tmp_path):
         assert row["step"] > 0  # rows with non-finite numbers were written (as null), not crashed on
     assert plait("train", CONFIG, *SHORT, "--training.optimizer.learn_rate", "1e6",
                  "--training.optimizer.grad_clip", "0").returncode == 3
+
+
+# 8 steps, scored and checkpointed at the last one; the resume asks for 16, so it gets as far as restoring
+FIRST = ["--training.eval_frequency", "8", "--training.max_epochs", "0"]
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("damaged") / "run"
+    plait("train", CONFIG, "--output", out, "--training.max_steps", "8", *FIRST, check=0)
+    return out
+
+
+def edit_info(change):
+    def damage(folder: Path) -> None:
+        info = srsly.read_json(folder / "training.json")
+        change(info)
+        srsly.write_json(folder / "training.json", info)
+    return damage
+
+
+def edit_tensors(change):
+    def damage(folder: Path) -> None:
+        tensors = load_file(str(folder / "state.safetensors"))
+        change(tensors)
+        save_file(tensors, str(folder / "state.safetensors"))
+    return damage
+
+
+def first_exp_avg(tensors: dict[str, torch.Tensor]) -> str:
+    return sorted(k for k in tensors if k.endswith(".exp_avg"))[0]
+
+
+DAMAGES = {
+    "unknown state key": (edit_info(lambda i: i["state"].update(bogus=1)), "training.json: state.bogus: unknown key"),
+    "missing state key": (edit_info(lambda i: i["state"].pop("epoch")), "training.json: state.epoch: missing"),
+    "wrong type": (edit_info(lambda i: i["state"].update(step="8")), "training.json: state.step: int expected"),
+    "negative count": (edit_info(lambda i: i["state"].update(metrics_rows=-1)), "state.metrics_rows: must be >= 0"),
+    "unknown top key": (edit_info(lambda i: i.update(extra=[])), "training.json: extra: unknown key"),
+    "cut random state": (edit_info(lambda i: i["rng"][0]["python"][1].pop()),
+                         "training.json: rng.0.python.1: a list of 625 values expected"),
+    "bad optimizer entry": (edit_info(lambda i: i["optimizer"]["state"].update(x={})),
+                            "training.json: optimizer.state.x: not a parameter's number"),
+    "not json": (lambda folder: (folder / "training.json").write_text("{", encoding="utf8"), "training.json: not JSON"),
+    "no optimizer tensors": (edit_tensors(lambda t: [t.pop(k) for k in list(t) if k.startswith("optimizer.")]),
+                             "state.safetensors: no tensor 'optimizer.0."),
+    "stray tensor": (edit_tensors(lambda t: t.update({"stray": torch.zeros(1)})),
+                     "state.safetensors: a tensor nobody wrote: 'stray'"),
+    "wrong shape": (edit_tensors(lambda t: t.update({first_exp_avg(t): torch.zeros(3)})),
+                    "state.safetensors: tensor 'optimizer.0.exp_avg' has shape [3]"),
+    "wrong random dtype": (edit_tensors(lambda t: t.update({"rng.0.torch": t["rng.0.torch"].float()})),
+                           "state.safetensors: tensor 'rng.0.torch' holds float32 values"),
+    "not safetensors": (lambda folder: (folder / "state.safetensors").write_bytes(b"\0" * 16), "state.safetensors: "),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGES))
+def test_a_damaged_checkpoint_is_one_line_and_leaves_the_run_as_it_was(tmp_path, finished_run, case):
+    damage, expected = DAMAGES[case]
+    out = tmp_path / "run"
+    shutil.copytree(finished_run, out)
+    damage(out / "checkpoint")
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    proc = plait("train", CONFIG, "--output", out, "--training.max_steps", "16", *FIRST, "--resume")
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: damaged checkpoint: {out / 'checkpoint'}/") and expected in line, line
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
 
 
 @pytest.mark.parametrize("args, expected", [

@@ -8,7 +8,7 @@ from plait.core.data.example import Example
 from plait.core.data.records import doc_from_record
 from plait.core.init_config import init_config
 from plait.core.training.initialize import init_nlp
-from plait.core.training.update import UpdatePlan
+from plait.core.training.objective import PipelineObjective
 
 RECORDS = [
     {"words": ["Ada", "met", "Bob", "."], "tags": ["NNP", "VBD", "NNP", "."], "pos": ["PROPN", "VERB", "PROPN", "PUNCT"],
@@ -47,7 +47,7 @@ def test_empty_docs_everywhere(tmp_path, optimize, encoder):
     assert [len(doc) for doc in nlp.pipe(["", " ", "Ada met Bob", ""], batch_size=2)] == [0, 1, 3, 0]
     assert [len(doc) for doc in nlp.pipe([""])] == [0]
     empty = doc_from_record(nlp.vocab, {"words": [], "cats": {"A": 1.0, "B": 0.0}})
-    losses = UpdatePlan(nlp).losses([Example(empty.copy_tokens(), empty) for _ in range(2)])
+    losses = PipelineObjective(nlp).losses([Example(empty.copy_tokens(), empty) for _ in range(2)])
     assert set(losses) == {"tagger", "ner", "senter", "morphologizer", "textcat"}
     sum(losses.values()).backward()
     assert all(torch.isfinite(loss) for loss in losses.values())

@@ -1,7 +1,7 @@
 """Training from Python, spaCy style: `nlp.initialize(get_examples)`, `nlp.update(examples, sgd=..., losses=...)`.
 
-A thin layer over the trainer's parts (UpdatePlan, the optimizer spec): one update is one forward pass
-of every component, one backward pass and one optimizer step.
+A thin layer over the trainer's parts: `nlp.update` takes the step `plait train` takes (`step.py:train_step`),
+with the pipeline's heads as the objective.
 """
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import torch
 from plait.core.data.example import Example
 from plait.core.data.readers import read_examples
 from plait.core.training.init_components import initialize_components
+from plait.core.training.objective import PipelineObjective, set_dropout, trainable_parameters
 from plait.core.training.optimizers import OptimizerSpec, adam
+from plait.core.training.step import train_step
 from plait.core.training.stepper import Stepper
 from plait.core.threads import use_threads
-from plait.core.training.update import UpdatePlan, set_dropout, trainable_parameters
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -30,13 +31,7 @@ class Optimizer:
         groups = trainable_parameters(nlp, ())
         device = next((p.device for group in groups.values() for p in group), torch.device("cpu"))
         self.stepper = Stepper(spec, groups, device=device, loss_names=[])
-        self.steps = 0
-
-    def step(self, losses: dict[str, float] | None = None) -> None:
-        """Apply the gradients with this step's learning rates, then zero them."""
-        self.stepper.next_rates()
-        self.steps += 1
-        self.stepper.step(self.steps, losses or {})
+        self.steps = 0  # steps taken
 
     def averaged(self) -> ContextManager[None]:
         """Inside the block the pipeline holds its weights' moving averages (with `use_averages`): to evaluate or
@@ -65,11 +60,8 @@ def update(nlp: "Language", examples: Sequence[Example], *, sgd: Optimizer | Non
     losses = {} if losses is None else losses
     use_threads(nlp.threads, training=True)
     set_dropout(nlp, drop)
-    plan = UpdatePlan(nlp)
-    values = optimizer.stepper.backward(plan.losses(examples))
-    plan.clear_listeners()
-    optimizer.step(values)
-    plan.advance_listeners()
+    values = train_step(PipelineObjective(nlp), list(examples), optimizer.stepper, step=optimizer.steps)
+    optimizer.steps += 1
     for name, value in values.items():
         losses[name] = losses.get(name, 0.0) + value
     return losses

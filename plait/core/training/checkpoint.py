@@ -8,7 +8,7 @@ temporary folder and swapped into place, so the previous checkpoint stays comple
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,29 +20,21 @@ from confection import Config
 from plait.core import fs, weights
 from plait.core.about import version
 from plait.core.errors import UserError
+from plait.core.training.checkpoint_schema import (
+    check_info,
+    check_tensor,
+    check_tensor_names,
+    damaged,
+    like,
+)
 from plait.core.training.distributed import World
+from plait.core.training.loop import RunState
 from plait.core.training.stepper import Stepper
 
 FORMAT = 3  # 3: optimizer state and weight averages of maxout layers held piece by piece (PiecewiseLinear)
 STATE_FILE, INFO_FILE, MODEL_DIR = "state.safetensors", "training.json", "model"
 # Settings that only say when to stop: a resumed run may change them (to train longer, say).
 STOPPING_RULES = ("training.max_steps", "training.max_epochs", "training.patience", "pretraining.max_epochs")
-
-
-@dataclass
-class RunState:
-    """Where a run is: what the loop needs besides weights and optimizer to continue exactly."""
-
-    step: int = 0  # optimizer steps taken
-    epoch: int = 0
-    first_epoch: int = 0  # where the run's epochs start (a pretraining warm start may begin later)
-    words: int = 0  # training words seen
-    seconds: float = 0.0  # training time (evaluation and saving excluded)
-    losses: dict[str, float] = field(default_factory=dict)  # summed since the last evaluation or log record
-    best_score: float | None = None
-    best_step: int = 0
-    finished: bool = False
-    metrics_rows: int = 0  # rows of the metrics log that belong to the run up to `step`
 
 
 @dataclass
@@ -66,6 +58,7 @@ class Checkpoint:
     def restore(self, stepper: Stepper) -> None:
         """Put the optimizer, the scaler and every random generator back as they were when it was written."""
         tensors = _read_tensors(self.path / STATE_FILE)
+        self._check_fits(stepper, tensors)
         optimizer = self.info["optimizer"]
         state = {int(index): {key: tensors[f"optimizer.{index}.{key}"] if value == "tensor" else value
                               for key, value in entry.items()}
@@ -78,14 +71,38 @@ class Checkpoint:
             raise UserError(f"{self.path}: the optimizer state does not fit this pipeline ({err})") from err
         if self.info["scaler"]:
             stepper.scaler.load_state_dict(self.info["scaler"])
-        averages = [tensors[f"average.{i}"] for i in range(len(stepper.params)) if f"average.{i}" in tensors]
-        if stepper.averages is not None and len(averages) == len(stepper.params):
-            stepper.averages = [a.to(p.device) for a, p in zip(averages, stepper.params)]
+        if stepper.averages is not None and "average.0" in tensors:
+            stepper.averages = [tensors[f"average.{i}"].to(p.device) for i, p in enumerate(stepper.params)]
+        _set_random_state(self.info["rng"][stepper.world.rank], tensors, stepper.world.rank)
+
+    def _check_fits(self, stepper: Stepper, tensors: dict[str, torch.Tensor]) -> None:
+        """Refuse what `read_checkpoint` could not check without the optimizer: the values of each parameter
+        group, the shapes of the optimizer's tensors and of the weights' averages, the random states' tensors."""
+        info_file, state_file = self.path / INFO_FILE, self.path / STATE_FILE
         ranks = self.info["rng"]
         if len(ranks) != stepper.world.size:
             raise UserError(f"{self.path}: the checkpoint was written by {len(ranks)} process(es); resume it with as "
                             f"many, not {stepper.world.size}")
-        _set_random_state(ranks[stepper.world.rank], tensors, stepper.world.rank)
+        live = stepper.optimizer.state_dict()["param_groups"]
+        for n, (saved, group) in enumerate(zip(self.info["optimizer"]["param_groups"], live)):
+            for key in saved.keys() & group.keys():  # a key of another torch version is load_state_dict's business
+                like(saved[key], group[key], f"optimizer.param_groups.{n}.{key}", info_file)
+        params = {index: param for saved, group in zip(live, stepper.optimizer.param_groups)
+                  for index, param in zip(saved["params"], group["params"])}
+        for index, entry in self.info["optimizer"]["state"].items():
+            if int(index) not in params:
+                raise damaged(info_file, f"optimizer.state.{index}: the optimizer has no parameter {index}")
+            for key, value in entry.items():
+                if value == "tensor":
+                    name = f"optimizer.{index}.{key}"
+                    check_tensor(tensors[name], (tuple(params[int(index)].shape), ()), True, name, state_file)
+        averages = [name for name in tensors if name.startswith("average.")]
+        if averages and len(averages) != len(stepper.params):
+            raise damaged(state_file, f"{len(averages)} averaged weights for {len(stepper.params)} parameters")
+        for i, param in enumerate(stepper.params if averages else ()):
+            check_tensor(tensors[f"average.{i}"], (tuple(param.shape),), True, f"average.{i}", state_file)
+        name = f"rng.{stepper.world.rank}.torch"
+        check_tensor(tensors[name], (tuple(torch.get_rng_state().shape),), False, name, state_file)
 
 
 def _random_state(rank: int) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
@@ -153,14 +170,25 @@ def read_checkpoint(path: Path, *, config: Config, kind: str) -> Checkpoint:
     try:
         info = srsly.read_json(info_path)
     except (OSError, ValueError) as err:
-        raise UserError(f"{info_path}: cannot read the checkpoint ({' '.join(str(err).split())})") from err
-    if not isinstance(info, dict) or info.get("format") != FORMAT:
-        found = info.get("format") if isinstance(info, dict) else None
-        raise UserError(f"{path}: checkpoint format {found!r} is not this plait's ({FORMAT}); it was written by "
-                        f"plait {info.get('plait_version') if isinstance(info, dict) else '?'}")
+        raise damaged(info_path, f"not JSON ({' '.join(str(err).split())})") from err
+    if not isinstance(info, dict):
+        raise damaged(info_path, f"a JSON object expected, not {type(info).__name__}")
+    if info.get("format") != FORMAT:
+        raise UserError(f"{path}: checkpoint format {info.get('format')!r} is not this plait's ({FORMAT}); it was "
+                        f"written by plait {info.get('plait_version', '?')}")
     if info.get("kind") != kind:
         raise UserError(f"{path}: a checkpoint of `plait {info.get('kind')}`, not of `plait {kind}`")
-    difference = config_difference(Config().from_str(info["config"], interpolate=False), config)
+    check_info(info, info_path, _random_state(0)[0])
+    try:
+        saved = Config().from_str(info["config"], interpolate=False)
+    except Exception as err:  # confection raises several kinds on text that is no config
+        raise damaged(info_path, f"config: not a config ({' '.join(str(err).split())[:80]})") from err
+    try:
+        shapes = weights.tensor_shapes(path / STATE_FILE)
+    except weights.WeightsFileError as err:
+        raise damaged(path / STATE_FILE, str(err)) from err
+    check_tensor_names(info, shapes, path / STATE_FILE)
+    difference = config_difference(saved, config)
     if difference:
         raise UserError(f"{path}: the checkpoint was made with another config ({difference}); resume with the "
                         "same config and overrides, or start a new run with --overwrite")
@@ -197,4 +225,4 @@ def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
     try:
         return weights.read_tensors(path)
     except weights.WeightsFileError as err:
-        raise UserError(f"{path}: cannot read the checkpoint ({err})") from err
+        raise damaged(path, str(err)) from err

@@ -1,169 +1,109 @@
-"""Training a pipeline: the shared step loop with the pipeline's heads as the objective, evaluation every
-eval_frequency steps, and the stopping rules; the caller prints, logs and saves."""
+"""The loop that train and pretrain share, and its position: one step (`step.py`) per batch, resumable at any
+step.
+
+Only the objective differs between the two commands: the pipeline's heads (train) or a pretraining head on
+one subnetwork (pretrain). A resumed run replays the batch stream up to its position without training, so
+every schedule (batch sizes, learning rates, grad factors) is where the uninterrupted run had it.
+"""
 from __future__ import annotations
 
-import random
+import contextlib
+import functools
+import itertools
+import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator
 
 import torch
-from confection import Config
 
-from plait.core.components.contract import Trainable, model_of
-from plait.core.components.persistence import load_component
-from plait.core.data.doc_store import DocStore
-from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
-from plait.core.training.distributed import World
-from plait.core.threads import use_threads
-from plait.core.training.evaluate import evaluate, main_scores, weighted_score
-from plait.core.training.stepper import Stepper
-from plait.core.training.steps import epochs, run_steps
-from plait.models import traits
-from plait.models.memory import release_freed_memory
-from plait.core.training.update import UpdatePlan, set_dropout, trainable_parameters
 from plait.core.errors import DataError
+from plait.core.training.distributed import World
+from plait.core.training.step import Objective, skip_step, train_step
+from plait.core.training.stepper import Stepper
+from plait.models.memory import keep_freed_memory, long_lived_frozen, release_freed_memory
 
-if TYPE_CHECKING:
-    from plait.core.pipeline import Language
-    from plait.core.training.initialize import TrainingPlan
+# Steps between handing glibc's freed heap back to the OS: batches of varying sizes leave freed temporaries in
+# the heap, and without it a run's resident size crept up with its number of steps. Between two trims the
+# steps reuse the freed heap (`keep_freed_memory`) instead of faulting in fresh mappings.
+TRIM_EVERY = 20
+
+# glibc's settings are process-wide, and each mallopt call consolidates the heap: set them once per process.
+_keep_freed_memory = functools.cache(keep_freed_memory)
+
+Stream = Iterable[tuple[int, list[Any], bool]]  # (epoch, batch, is the epoch's last batch)
 
 
 @dataclass
-class Progress:
-    """One record per optimizer step; `scores` is set on evaluation steps."""
+class RunState:
+    """Where a run is: what the loop needs besides weights and optimizer to continue exactly."""
 
-    epoch: int
-    step: int
-    words: int  # training words seen so far
-    losses: dict[str, float]  # summed since the last evaluation
-    scores: dict[str, Any] | None = None
-    score: float | None = None
-    is_best: bool = False
-    seconds: float = 0.0  # training time so far (evaluation excluded)
-    learn_rates: dict[str, float] = field(default_factory=dict)  # of this step, per component
-
-
-class PipelineObjective:
-    """The objective of `plait train`: every unfrozen head's loss, the encoders run once per batch."""
-
-    def __init__(self, nlp: "Language", frozen: Sequence[str], annotating: Sequence[str]) -> None:
-        self.plan = UpdatePlan(nlp, frozen=frozen, annotating=annotating)
-
-    def losses(self, batch: list[Any], step: int) -> dict[str, torch.Tensor]:
-        return self.plan.losses(batch)
-
-    def after_backward(self) -> None:
-        self.plan.clear_listeners()
-
-    def after_step(self) -> None:
-        self.plan.advance_listeners()
+    step: int = 0  # optimizer steps taken
+    epoch: int = 0
+    first_epoch: int = 0  # where the run's epochs start (a pretraining warm start may begin later)
+    words: int = 0  # training words seen
+    seconds: float = 0.0  # training time (evaluation and saving excluded)
+    losses: dict[str, float] = field(default_factory=dict)  # summed since the last evaluation or log record
+    best_score: float | None = None
+    best_step: int = 0
+    finished: bool = False  # the run took its last step and scored it
+    metrics_rows: int = 0  # rows of the metrics log that belong to the run up to `step`
 
 
-def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
-    """The order of `n` training examples in `epoch`: a permutation that depends only on the seed and epoch."""
-    order = list(range(n))
-    random.Random(f"plait-epoch:{seed}:{epoch}").shuffle(order)
-    return order
+def epochs(make_batches: Callable[[int], Iterable[list[Any]]], max_epochs: int, empty: str, *, first: int = 0
+           ) -> Iterator[tuple[int, list[Any], bool]]:
+    """(epoch, batch, is the epoch's last batch) for epochs `first`.. until `max_epochs` (0: no limit); an
+    epoch without a batch is the DataError `empty`."""
+    epoch = first
+    while not max_epochs or epoch < max_epochs:
+        batches = iter(make_batches(epoch))
+        batch = next(batches, None)
+        if batch is None:
+            raise DataError(empty)
+        for following in batches:
+            yield epoch, batch, False
+            batch = following
+        yield epoch, batch, True
+        epoch += 1
 
 
-class Trainer:
-    """A training run of a pipeline: its optimizer and its position, which a checkpoint saves and restores."""
-
-    def __init__(self, nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu", world: World = World()
-                 ) -> None:
-        self.nlp, self.plan, self.world = nlp, plan, world
-        self.device = torch.device(device)
-        world.sync_modules([m for _, c in nlp.components if (m := model_of(c)) is not None])
-        self.stepper = self._stepper()
-        self.state = RunState()
-
-    def _stepper(self) -> Stepper:
-        scale, settings = loss_scaling(self.nlp, self.plan)
-        heads = [n for n, c in self.nlp.pipeline if isinstance(c, Trainable) and n not in self.plan.frozen_components]
-        return Stepper(self.plan.optimizer, trainable_parameters(self.nlp, self.plan.frozen_components),
-                       device=self.device, loss_names=heads, scale_loss=scale, scaler_settings=settings,
-                       world=self.world)
-
-    def restore(self, checkpoint: Checkpoint) -> None:
-        """Continue from `checkpoint`: component weights and labels, optimizer, random state, position."""
-        for name, component in self.nlp.components:
-            load_component(component, checkpoint.model_dir / name)
-        self.nlp.to(self.device)
-        self.stepper = self._stepper()  # loading labels may have rebuilt output layers: new parameters
-        checkpoint.restore(self.stepper)
-        self.state = checkpoint.state
-
-    def write_checkpoint(self, path: Path | None, config: Config) -> None:
-        """Write a checkpoint (rank 0 writes, every rank takes part: each one's random state is in it)."""
-        write_checkpoint(path, config=config, kind="train", state=self.state, stepper=self.stepper,
-                         write_model=self.nlp.to_disk, world=self.world)
-
-    def train(self) -> Iterator[Progress]:
-        """Train until max_steps, max_epochs or patience says stop; evaluate every eval_frequency steps.
-
-        Yields a Progress after each optimizer step (and a last one scoring the final weights when the last
-        step was no evaluation step). Stopping rules follow spaCy: 0 means no limit.
-        """
-        nlp, plan, state = self.nlp, self.plan, self.state
-        dev = list(plan.dev_corpus(nlp)) if self.world.is_main else []
-        if self.world.is_main and not dev:
-            raise DataError(f"{plan.dev_corpus.path}: the dev corpus is empty")
-        store = plan.train_store if plan.train_store is not None else DocStore(nlp.vocab, plan.train_corpus(nlp))
-        weights = plan.score_weights or {k: 1.0 for k in main_scores(nlp)}
-        set_dropout(nlp, plan.dropout)
-        use_threads(nlp.threads, training=True)
-        stream = epochs(lambda epoch: plan.batcher(store.refs(epoch_order(len(store), plan.seed, epoch))),
-                        plan.max_epochs, f"{plan.train_corpus.path}: the training corpus is empty")
-        objective = PipelineObjective(nlp, plan.frozen_components, plan.annotating_components)
-        for _, _ in run_steps(stream, state=state, stepper=self.stepper, objective=objective, device=self.device,
-                              accumulate=plan.accumulate_gradient, mixed_precision=plan.mixed_precision,
-                              load=store.load, world=self.world):
-            progress = self._progress()
-            if state.step % plan.eval_frequency == 0:
-                self._evaluate(dev, weights, progress)
-            yield progress
-            if plan.max_steps and state.step >= plan.max_steps:
-                break
-            if plan.patience and state.best_step and state.step - state.best_step >= plan.patience:
-                break
-        if state.step % plan.eval_frequency:
-            final = self._progress()  # the last step was no evaluation step: score the final weights too
-            self._evaluate(dev, weights, final)
-            yield final
-        state.finished = True
-
-    def _progress(self) -> Progress:
-        s = self.state
-        return Progress(s.epoch, s.step, s.words, dict(s.losses), seconds=s.seconds,
-                        learn_rates=dict(self.stepper.learn_rates))
-
-    def _evaluate(self, dev: list[Any], weights: dict[str, float], progress: Progress) -> None:
-        """Rank 0 scores the dev corpus; every rank learns the scores (for the best step and patience)."""
-        if self.world.is_main:
-            release_freed_memory()  # evaluate from the live set, not on top of the training steps' freed heap
-            with torch.no_grad(), self.stepper.averaged():
-                progress.scores = evaluate(self.nlp, dev)  # with inference's threads
-            use_threads(self.nlp.threads, training=True)
-        progress.scores = self.world.broadcast(progress.scores)
-        progress.score = weighted_score(progress.scores, weights)
-        if self.state.best_score is None or progress.score > self.state.best_score:
-            self.state.best_score, self.state.best_step, progress.is_best = progress.score, progress.step, True
-        self.state.losses = {}
+def replayed(stream: Stream, steps: int, skip: Callable[[], None]) -> Iterator[tuple[int, list[Any], bool]]:
+    """`stream` after its first `steps` batches, which are drawn (now) without training, `skip` called for each."""
+    stream = iter(stream)
+    for _ in itertools.islice(stream, steps):
+        skip()
+    return stream
 
 
-def train_while_improving(nlp: "Language", plan: "TrainingPlan", *, device: str = "cpu") -> Iterator[Progress]:
-    """Train `nlp` as `plan` says (see Trainer.train), from the start, in this process."""
-    return Trainer(nlp, plan, device=device).train()
+@contextlib.contextmanager
+def step_memory(step: int) -> Iterator[None]:
+    """Memory around step number `step`: glibc keeps freed blocks for the next step's tensors, the garbage
+    collector skips what was alive before the step, and every TRIM_EVERY steps the freed heap goes back."""
+    _keep_freed_memory()
+    with long_lived_frozen():  # one step at a time: a generator dropped while paused leaves nothing frozen
+        yield
+    if step % TRIM_EVERY == 0:
+        release_freed_memory()
 
 
-def loss_scaling(nlp: "Language", plan: "TrainingPlan") -> tuple[bool, dict[str, Any]]:
-    """fp16 on a GPU needs loss scaling: for `training.mixed_precision`, or a model that runs in mixed precision
-    itself (a transformer), with that model's `grad_scaler_config`."""
-    wanted, settings = plan.mixed_precision, {}
-    for _, component in nlp.components:
-        model = model_of(component)
-        if traits.mixed_precision(model):
-            wanted = True
-            settings.update(traits.grad_scaler_config(model))
-    return wanted, settings
+def run_steps(stream: Stream, *, state: RunState, stepper: Stepper, objective: Objective, device: torch.device,
+              accumulate: int = 1, mixed_precision: bool = False, load: Callable[[list[Any]], list[Any]] = list,
+              world: World = World()) -> Iterator[tuple[bool, dict[str, float]]]:
+    """Take one optimizer step per (global) batch of `stream`, updating `state`; yield after each step whether
+    it ended an epoch and the step's losses (also summed into `state.losses`, which the caller empties when it
+    logs). Each rank trains on its share of the batch, `load`ed (e.g. read from disk). The first `state.step`
+    batches are replayed without training (a resumed run). `state.seconds` counts reading the batches and
+    training on them, not the caller's work between steps."""
+    stream = replayed(stream, state.step, lambda: skip_step(objective, stepper))
+    started = time.perf_counter()
+    for epoch, batch, last in stream:
+        with step_memory(state.step + 1):
+            losses = train_step(objective, load(world.share(batch)), stepper, step=state.step,
+                                accumulate=accumulate, device=device, mixed_precision=mixed_precision)
+        for name, value in losses.items():
+            state.losses[name] = state.losses.get(name, 0.0) + value
+        state.step += 1
+        state.epoch = epoch
+        state.words += sum(len(item) for item in batch)
+        state.seconds += time.perf_counter() - started
+        yield last, losses
+        started = time.perf_counter()

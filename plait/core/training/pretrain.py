@@ -19,11 +19,12 @@ from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
 from plait.core.training.init_components import set_initial_vectors
 from plait.core.training.initialize import set_seed
-from plait.core.training.checkpoint import Checkpoint, RunState, write_checkpoint
+from plait.core.training.checkpoint import Checkpoint, write_checkpoint
 from plait.core.training.distributed import World
+from plait.core.training.loop import RunState, epochs, run_steps
+from plait.core.training.objective import set_module_dropout
 from plait.core.training.optimizers import OptimizerSpec
 from plait.core.training.stepper import Stepper
-from plait.core.training.steps import epochs, run_steps
 from plait.core.training.subnetwork import (
     describe,
     encoder_width,
@@ -31,7 +32,6 @@ from plait.core.training.subnetwork import (
     load_subnetwork_weights,
     save_weights,
 )
-from plait.core.training.update import set_module_dropout
 from plait.objectives.head import PretrainHead
 
 
@@ -123,7 +123,8 @@ def init_pretraining(config: Config, *, device: str = "cpu", validate: bool = Tr
 
 
 class PretrainObjective:
-    """The objective of `plait pretrain`: the head's loss on the subnetwork's output for corrupted docs.
+    """The step's objective (`step.Objective`) for `plait pretrain`: the head's loss on the subnetwork's output
+    for corrupted docs.
 
     The corruption of step N is drawn from a generator seeded by (seed, N), so a resumed run draws the same."""
 

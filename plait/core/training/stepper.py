@@ -1,4 +1,5 @@
-"""The optimizer side of every update, shared by train and pretrain: scale, backward, unscale, clip, step."""
+"""The optimizer side of every step (`step.py`), shared by train, pretrain and `nlp.update`: the optimizer,
+its learning-rate schedules, the GradScaler, gradient clipping and the weights' moving averages."""
 from __future__ import annotations
 
 import math
@@ -42,23 +43,20 @@ class Stepper:
         for group in self.optimizer.param_groups:
             group["lr"] = self.learn_rates[group["component"]]
 
-    def backward(self, losses: dict[str, torch.Tensor]) -> dict[str, float]:
-        """Backpropagate the sum of `losses` (a part of the step's batch) and return their values."""
-        values = {name: float(loss.detach()) for name, loss in losses.items()}
-        if losses and all(math.isfinite(v) for v in values.values()):
-            self.scaler.scale(sum(losses.values())).backward()
-        return values
-
-    def step(self, step: int, losses: dict[str, float]) -> dict[str, float]:
-        """Sum the ranks' gradients and `losses` (this rank's, of the whole step), check them, unscale, clip and
-        apply the gradients, then clear them; return the step's losses over all ranks."""
+    def sum_over_ranks(self, step: int, losses: dict[str, float]) -> dict[str, float]:
+        """Sum the ranks' gradients and `losses` (this rank's, of the whole step) and return the summed losses;
+        a non-finite one stops the run."""
         losses = self.world.sum_gradients(self.params, losses, self.loss_names)
         for name, value in losses.items():
             if not math.isfinite(value):
                 self.optimizer.zero_grad(set_to_none=True)
                 raise DivergedError(f"training diverged at step {step}: the loss of {name!r} is {value} (lower "
                                     "the learning rate)")
-        self.scaler.unscale_(self.optimizer)
+        return losses
+
+    def clip(self, step: int) -> None:
+        """Scale the (unscaled) gradients down to a total norm of `grad_clip`; a non-finite norm stops the run
+        (with the scaler on it is the scaler's business: it skips the step)."""
         grads = [p.grad for p in self.params if p.grad is not None]
         total = torch.nn.utils.get_total_norm(grads, foreach=True) if grads else torch.zeros(())
         norm = float(total)
@@ -68,14 +66,11 @@ class Stepper:
                                 f"{norm} (lower the learning rate)")
         if self.grad_clip > 0 and grads:
             torch.nn.utils.clip_grads_with_norm_(self.params, self.grad_clip, total, foreach=True)
-        self.scaler.step(self.optimizer)
-        self.scaler.update()
-        self.optimizer.zero_grad(set_to_none=True)
-        if self.averages is not None:
-            self._average(step)
-        return losses
 
-    def _average(self, step: int) -> None:
+    def average(self, step: int) -> None:
+        """Move the weights' moving averages (with `use_averages`) towards the weights after `step`."""
+        if self.averages is None:
+            return
         weights = [p.detach() for p in self.params]
         if len(self.averages) != len(weights):
             self.averages = [w.clone() for w in weights]

@@ -11,7 +11,7 @@ from plait.core.config import apply_overrides, interpolate_config
 from plait.core.init_config import init_config
 from plait.core.pipeline import Language
 from plait.core.training.initialize import init_nlp
-from plait.core.training.loop import Progress, train_while_improving
+from plait.core.training.trainer import Progress, train_while_improving
 
 # A small shared encoder keeps each test to a few seconds on CPU.
 SMALL_TOK2VEC = {

@@ -157,7 +157,7 @@ def test_a_setting_the_model_does_not_take_is_a_one_line_error(capsys, tmp_path,
 
 
 def test_training_dropout_leaves_the_transformer_at_its_config_rates(trained):
-    from plait.core.training.update import set_dropout
+    from plait.core.training.objective import set_dropout
 
     nlp = plait.load(trained / "model-last")
     set_dropout(nlp, 0.3)

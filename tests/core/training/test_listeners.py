@@ -11,7 +11,7 @@ from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.pipeline import Language
 from plait.core.listeners import clear_listeners
-from plait.core.training.update import UpdatePlan
+from plait.core.training.objective import PipelineObjective
 from plait.models.listener import ListenerError
 from bite import assert_same_weights, randomise_weights, record_outputs
 
@@ -61,7 +61,7 @@ def one_step(nlp: Language) -> None:
     """One optimizer step on all heads: output layers start at zero, so the encoder's first gradient is zero."""
     params = [p for _, c in nlp.components for p in c.model.parameters()]
     optimizer = torch.optim.Adam(params, lr=0.01)
-    sum(UpdatePlan(nlp).losses(training_examples(nlp)).values()).backward()
+    sum(PipelineObjective(nlp).losses(training_examples(nlp)).values()).backward()
     optimizer.step()
     zero_grads(nlp)
     clear_listeners(nlp)
@@ -71,7 +71,7 @@ def one_step(nlp: Language) -> None:
 def test_encoder_gets_gradient_from_each_head(head):
     nlp = shared_nlp()
     one_step(nlp)
-    losses = UpdatePlan(nlp).losses(training_examples(nlp))
+    losses = PipelineObjective(nlp).losses(training_examples(nlp))
     assert set(losses) == {"tagger", "ner"}
     losses[head].backward()
     assert encoder_grad_norm(nlp) > 0
@@ -83,14 +83,14 @@ def test_encoder_runs_once_per_batch():
     nlp = shared_nlp()
     calls = []
     nlp.get_pipe("tok2vec").model.register_forward_hook(lambda *args: calls.append(1))
-    UpdatePlan(nlp).losses(training_examples(nlp))
+    PipelineObjective(nlp).losses(training_examples(nlp))
     assert len(calls) == 1
 
 
 def test_frozen_encoder_feeds_listeners_without_gradient():
     nlp = shared_nlp()
     one_step(nlp)
-    losses = UpdatePlan(nlp, frozen=["tok2vec"]).losses(training_examples(nlp))
+    losses = PipelineObjective(nlp, frozen=["tok2vec"]).losses(training_examples(nlp))
     sum(losses.values()).backward()
     assert encoder_grad_norm(nlp) == 0.0
     assert any(p.grad is not None for p in nlp.get_pipe("tagger").model.parameters())
@@ -138,7 +138,7 @@ def test_independent_encoders_need_no_tok2vec_component():
     nlp = plait.blank("en")
     tagger = nlp.add_pipe("tagger", config=dict(block))
     tagger.initialize(lambda: iter(training_examples(nlp)))
-    losses = UpdatePlan(nlp).losses(training_examples(nlp))
+    losses = PipelineObjective(nlp).losses(training_examples(nlp))
     losses["tagger"].backward()
     assert torch.isfinite(losses["tagger"]) and any(p.grad is not None for p in tagger.model.tok2vec.parameters())
 

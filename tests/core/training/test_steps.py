@@ -4,8 +4,8 @@ import gc
 from plait.core.config import apply_overrides, interpolate_config
 from plait.core.init_config import init_config
 from plait.core.training.initialize import init_nlp
-from plait.core.training.loop import train_while_improving
-from plait.core.training.update import UpdatePlan
+from plait.core.training.trainer import train_while_improving
+from plait.core.training.objective import PipelineObjective
 
 
 def tagger_run(fixtures_dir, steps: int):
@@ -19,13 +19,13 @@ def tagger_run(fixtures_dir, steps: int):
 
 def test_training_steps_run_with_the_long_lived_heap_frozen_out_of_the_collector(fixtures_dir, monkeypatch):
     seen = []
-    losses = UpdatePlan.losses
+    losses = PipelineObjective.losses
 
-    def spy(plan, examples):
+    def spy(objective, examples, step):
         seen.append(gc.get_freeze_count())
-        return losses(plan, examples)
+        return losses(objective, examples, step)
 
-    monkeypatch.setattr(UpdatePlan, "losses", spy)
+    monkeypatch.setattr(PipelineObjective, "losses", spy)
     list(tagger_run(fixtures_dir, 3))
     assert len(seen) == 3 and min(seen) > 0  # during every step
     assert gc.get_freeze_count() == 0

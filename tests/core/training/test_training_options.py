@@ -6,7 +6,7 @@ import torch
 
 from plait.core.config import load_config
 from plait.core.training.initialize import init_nlp
-from plait.core.training.loop import train_while_improving
+from plait.core.training.trainer import train_while_improving
 
 ROOT = Path(__file__).resolve().parents[3]
 TRAIN, DEV = ROOT / "examples/data/train/ewt.conllu", ROOT / "examples/data/dev/ewt.conllu"
@@ -57,16 +57,27 @@ def test_character_embed_and_bilstm_encoders_learn():
 
 def test_use_averages_steps_a_moving_average_and_swaps_it_in():
     from plait.core.training.optimizers import adam
+    from plait.core.training.step import train_step
     from plait.core.training.stepper import Stepper
+
+    class Pull:
+        """The squared distance of `weight` to the batch's one target."""
+
+        def losses(self, batch, step):
+            return {"head": ((weight - batch[0]) ** 2).sum()}
+
+        def after_backward(self):
+            pass
+
+        def after_step(self):
+            pass
 
     weight = torch.nn.Parameter(torch.zeros(3))
     stepper = Stepper(adam(learn_rate=0.1, use_averages=True), {"head": [weight]}, device=torch.device("cpu"),
                       loss_names=["head"])
     expected = None
     for step, target in enumerate([1.0, -2.0, 3.0], start=1):
-        stepper.next_rates()
-        stepper.backward({"head": ((weight - target) ** 2).sum()})
-        stepper.step(step, {"head": 0.0})
+        train_step(Pull(), [target], stepper, step=step - 1)
         decay = (1 + step) / (10 + step)
         expected = weight.detach().clone() if expected is None else decay * expected + (1 - decay) * weight.detach()
     last = weight.detach().clone()

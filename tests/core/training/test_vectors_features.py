@@ -11,7 +11,7 @@ from plait.core.config import load_config
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, ModelLoadError
 from plait.core.training.initialize import init_nlp
-from plait.core.training.loop import train_while_improving
+from plait.core.training.trainer import train_while_improving
 from plait.core.vectors.table import Vectors
 from plait.models.static_vectors import StaticVectors
 

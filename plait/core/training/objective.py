@@ -1,4 +1,5 @@
-"""One training update: the encoder runs once, every head adds its loss, one backward pass trains them all."""
+"""The objective of `plait train` and `nlp.update`: every unfrozen head's loss, the encoders run once per batch,
+so that one backward pass trains them all; and the training settings of a pipeline's models (dropout, parameters)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -35,9 +36,10 @@ def set_module_dropout(module: torch.nn.Module, rate: float) -> None:
         stack.extend(layer.children())
 
 
-class UpdatePlan:
-    """What each component does in a training update, decided once: the pipeline does not change while it
-    trains, and each check against the contract's protocols costs 5-25 us, a dozen of them a step.
+class PipelineObjective:
+    """The step's objective (`step.Objective`) for a pipeline. What each component does in a step is decided
+    once: the pipeline does not change while it trains, and each check against the contract's protocols costs
+    5-25 us, a dozen of them a step.
 
     Encoders run first and hand their output to their listeners; a frozen encoder still runs, without
     gradients. Every unfrozen head adds its loss; annotating components set their predictions on the docs for
@@ -56,8 +58,9 @@ class UpdatePlan:
             self.parts.append((name, component, model, is_frozen, is_encoder, is_head, annotates))
         self.encoders = [encoder for _, encoder in encoders(nlp)]
 
-    def losses(self, examples: Sequence["Example"]) -> dict[str, torch.Tensor]:
-        """The loss of each trainable, unfrozen component on one batch (the graph kept for backward)."""
+    def losses(self, examples: Sequence["Example"], step: int = 0) -> dict[str, torch.Tensor]:
+        """The loss of each trainable, unfrozen component on one batch (the graph kept for backward); the same
+        at every step."""
         docs = [eg.predicted for eg in examples]
         losses: dict[str, torch.Tensor] = {}
         for name, component, model, is_frozen, is_encoder, is_head, annotates in self.parts:
@@ -71,12 +74,12 @@ class UpdatePlan:
                 component.set_annotations(docs, component.predict(docs))
         return losses
 
-    def clear_listeners(self) -> None:
+    def after_backward(self) -> None:
         """Drop the encoders' outputs held by listeners, so the batch's tensors (and graph) can be freed."""
         for encoder in self.encoders:
             encoder.clear_listeners()
 
-    def advance_listeners(self) -> None:
+    def after_step(self) -> None:
         """Move per-step schedules held by listeners (a transformer listener's grad_factor) on by one step."""
         for encoder in self.encoders:
             for listener in encoder.listeners:
