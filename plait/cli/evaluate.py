@@ -8,7 +8,7 @@ import srsly
 import typer
 
 import plait
-from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, write_text_atomic
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, output_file, write_text_atomic
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.corpus import Corpus
@@ -23,8 +23,10 @@ _PERCENT = ("tag_acc", "pos_acc", "morph_acc", "sents_p", "sents_r", "sents_f", 
 def evaluate_command(
     model: Path = typer.Argument(..., help="A pipeline directory (e.g. training/model-best)."),
     data: Path = typer.Argument(..., help="Annotated corpus in any format plait reads, or a directory."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file."),
-    html: Path = typer.Option(None, "--html", help="Write gold and prediction side by side to this HTML file."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file.",
+                                callback=output_file),
+    html: Path = typer.Option(None, "--html", help="Write gold and prediction side by side to this HTML file.",
+                              callback=output_file),
     gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G", help="Use the corpus's own tokens."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
@@ -44,10 +46,7 @@ def evaluate_command(
         if scores.get(key):
             typer.echo(_per_label_table(scores[key]))
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(f".{output.name}.tmp")
-        srsly.write_json(tmp, scores)
-        tmp.replace(output)
+        write_text_atomic(output, srsly.json_dumps(scores, indent=2) + "\n")
         typer.echo(f"wrote {output}", err=True)
     if html is not None:
         write_text_atomic(html, render_evaluation(scored, scores, title=f"plait evaluate: {model.name} on {data.name}"))

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
 import traceback
+from typing import Any, TextIO
 
 import click
 import typer
@@ -97,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     invocation[:] = args
     verbose = "--verbose" in args or "-V" in args
     _register_commands(args)
+    stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
     try:
         code = app(args=args, prog_name="plait", standalone_mode=False)
     except typer.Exit as err:
@@ -119,10 +123,51 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         code = 130
+    except StdoutClosed:
+        code = _stdout_closed()
     except Exception as err:  # a bug in plait or a library: say so, keep the trace behind --verbose
         if verbose:
             traceback.print_exc()
         else:
             typer.echo(f"internal error: {type(err).__name__}: {err} (run with --verbose for the traceback)", err=True)
         code = 1
+    try:
+        sys.stdout.flush()  # output that fit in the buffer meets a closed pipe only here
+    except StdoutClosed:
+        code = _stdout_closed()
+    finally:
+        sys.stdout = stdout
     sys.exit(code if isinstance(code, int) else 0)
+
+
+class StdoutClosed(Exception):
+    """The reader of stdout went away (`| head -1`)."""
+
+
+class _Stdout:
+    """sys.stdout, except that a closed pipe raises StdoutClosed: click would turn its BrokenPipeError into a
+    silent exit 1."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _stdout_closed() -> int:
+    """Stop quietly, with the exit code of a process that SIGPIPE ends (141), as `head` users expect."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered goes nowhere
+    return 128 + signal.SIGPIPE

@@ -8,9 +8,10 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TextIO
 
 from plait.core.errors import UserError
 
@@ -83,15 +84,46 @@ def writing_dir(dest: Path) -> Iterator[Path]:
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, renamed into place."""
+def check_output_file(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a regular file: a folder, a FIFO or device, or a
+    path under a file."""
+    if path.exists():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise UserError(f"{path}: is a folder; give a file name to write")
+        if not stat.S_ISREG(mode):
+            raise UserError(f"{path}: is not a regular file (a FIFO, device or socket); not writing to it")
+    _check_parents(path)
+
+
+def _check_parents(path: Path) -> None:
+    """Refuse a path whose nearest existing parent is not a folder (it could never be created)."""
+    parent = path.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"{path}: {parent} is not a folder")
+
+
+@contextlib.contextmanager
+def writing_file(path: Path) -> Iterator[TextIO]:
+    """Yield a text file to fill under a temporary name beside `path`; on success it replaces `path`, on any
+    error it is removed."""
+    check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf8")
+        with tmp.open("w", encoding="utf8") as out:
+            yield out
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, renamed into place."""
+    with writing_file(path) as out:
+        out.write(text)
 
 
 def recover(folder: Path) -> None:
@@ -118,9 +150,15 @@ def recover(folder: Path) -> None:
 
 def check_output_dir(path: Path, *, replace: bool, flag: str = "--force") -> None:
     """Refuse to write a folder where a file is, or into a folder that holds anything, unless `replace`."""
+    check_output_folder(path)
+    if not replace and path.is_dir() and any(path.iterdir()):
+        raise UserError(f"{path}: the folder is not empty; pass {flag} to replace what it holds")
+
+
+def check_output_folder(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a folder: a file, a broken link, a path under a file."""
     if path.is_symlink() and not path.exists():
         raise UserError(f"{path}: is a broken symbolic link")
     if path.exists() and not path.is_dir():
         raise UserError(f"{path}: is a file, not a folder")
-    if not replace and path.is_dir() and any(path.iterdir()):
-        raise UserError(f"{path}: the folder is not empty; pass {flag} to replace what it holds")
+    _check_parents(path)
