@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import srsly
 import typer
@@ -12,6 +12,8 @@ from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, output_file,
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.corpus import Corpus
+from plait.core.debug_data import unknown_gold_labels
+from plait.core.errors import DataError
 from plait.core.training.evaluate import predict, score
 from plait.visual.render import render_evaluation
 
@@ -36,6 +38,7 @@ def evaluate_command(
     import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
     examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
+    _check_gold_labels(nlp, examples, data)
     scored, seconds = predict(nlp, examples, show_progress=True)
     scores = score(nlp, scored, seconds)
     for key in _PERCENT:
@@ -51,6 +54,29 @@ def evaluate_command(
     if html is not None:
         write_text_atomic(html, render_evaluation(scored, scores, title=f"plait evaluate: {model.name} on {data.name}"))
         typer.echo(f"wrote {html}", err=True)
+
+
+def _check_gold_labels(nlp: Any, examples: list[Any], data: Path) -> None:
+    """Refuse a corpus none of whose gold labels the model knows (its scores would mean nothing); warn, with
+    counts, about each component's gold labels the model does not know."""
+    found = {name: counts for name, counts in unknown_gold_labels(nlp, examples).items() if counts[1]}
+    if found and all(sum(unknown.values()) == total for unknown, total in found.values()):
+        name, (unknown, _) = next(iter(found.items()))
+        raise DataError(f"{data}: none of the gold labels is one the model knows (components.{name}: "
+                        f"{_counts(unknown)}; the model's: {_some(map(repr, nlp.get_pipe(name).labels))})")
+    for name, (unknown, total) in found.items():
+        if unknown:
+            typer.echo(f"warning: {data}: {sum(unknown.values())} of {total} gold labels of components.{name} are "
+                       f"unknown to the model: {_counts(unknown)}", err=True)
+
+
+def _counts(labels: Any) -> str:
+    return _some(f"{label!r} x{count}" for label, count in labels.most_common())
+
+
+def _some(items: Iterable[str], most: int = 5) -> str:
+    items = list(items)
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def _per_label_table(per_label: dict[str, Any]) -> str:

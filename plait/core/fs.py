@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -15,7 +16,8 @@ from typing import Iterator, TextIO
 
 from plait.core.errors import UserError
 
-# Hidden names of unfinished writes (`.NAME.tmp-XXXX`) and of a replaced copy not yet removed (`.NAME.old-XXXX`).
+# Hidden names of unfinished writes (`.NAME.tmp-PID...`) and of a replaced copy not yet removed (`.NAME.old-PID`);
+# the id of the writing process tells a reader whether the write is still going on.
 TMP_MARK, OLD_MARK = ".tmp-", ".old-"
 _RENAME_EXCHANGE, _AT_FDCWD = 2, -100
 
@@ -35,7 +37,8 @@ def temp_dir_for(dest: Path) -> Path:
     """A new empty folder beside `dest` (same filesystem, so it can be renamed onto it), with the
     permissions the user's umask gives a new folder (mkdtemp's own are owner-only)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}{TMP_MARK}", dir=dest.parent))
+    recover_swap(dest)  # every folder plait writes starts here: what a killed write of it left goes first
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}{TMP_MARK}{os.getpid()}-", dir=dest.parent))
     tmp.chmod(0o777 & ~_umask())
     return tmp
 
@@ -129,23 +132,50 @@ def write_text_atomic(path: Path, text: str) -> None:
 def recover(folder: Path) -> None:
     """Clean up after writes killed halfway in `folder`: put back a replaced copy whose replacement never
     arrived, and remove unfinished temporary files and folders."""
-    if not folder.is_dir():
+    if folder.is_dir():
+        for child in sorted(folder.iterdir()):
+            _recover_entry(child)
+
+
+def recover_swap(dest: Path) -> None:
+    """Clean up after writes of `dest` killed halfway, as a writer or reader of the folder meets it: put back the
+    replaced copy whose replacement never arrived, remove unfinished copies. Entries of a live process are
+    left alone, so a run writing `dest` meanwhile keeps its own."""
+    if dest.parent.is_dir():
+        for child in sorted(dest.parent.iterdir()):
+            if child.name.startswith((f".{dest.name}{TMP_MARK}", f".{dest.name}{OLD_MARK}")):
+                _recover_entry(child)
+
+
+def _recover_entry(child: Path) -> None:
+    """Put back or remove one hidden `.NAME.old-PID` or `.NAME.tmp-PID...` entry whose process is gone."""
+    name = child.name
+    mark = OLD_MARK if OLD_MARK in name else TMP_MARK if TMP_MARK in name else None
+    if not name.startswith(".") or mark is None or _owner_alive(name, mark):
         return
-    for child in sorted(folder.iterdir()):
-        name = child.name
-        if not name.startswith("."):
-            continue
-        if OLD_MARK in name:
-            original = folder / name[1:name.rindex(OLD_MARK)]
-            if not original.exists():
-                os.replace(child, original)
-                continue
-        elif TMP_MARK not in name:
-            continue
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
+    if mark == OLD_MARK:
+        original = child.with_name(name[1:name.rindex(OLD_MARK)])
+        if not original.exists():
+            os.replace(child, original)
+            return
+    if child.is_dir() and not child.is_symlink():
+        shutil.rmtree(child, ignore_errors=True)
+    else:
+        child.unlink(missing_ok=True)
+
+
+def _owner_alive(name: str, mark: str) -> bool:
+    """Whether the process whose id follows `mark` in `name` still runs (this one included)."""
+    digits = re.match(r"\d+", name[name.rindex(mark) + len(mark):])
+    if digits is None:
+        return False
+    try:
+        os.kill(int(digits.group()), 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def check_output_dir(path: Path, *, replace: bool, flag: str = "--force") -> None:
