@@ -13,7 +13,6 @@ from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.data.corpus import Corpus
 from plait.core.debug_data import unknown_gold_labels
-from plait.core.errors import DataError
 from plait.core.training.evaluate import predict, score
 from plait.visual.render import render_evaluation
 
@@ -57,17 +56,14 @@ def evaluate_command(
 
 
 def _check_gold_labels(nlp: Any, examples: list[Any], data: Path) -> None:
-    """Refuse a corpus none of whose gold labels the model knows (its scores would mean nothing); warn, with
-    counts, about each component's gold labels the model does not know."""
-    found = {name: counts for name, counts in unknown_gold_labels(nlp, examples).items() if counts[1]}
-    if found and all(sum(unknown.values()) == total for unknown, total in found.values()):
-        name, (unknown, _) = next(iter(found.items()))
-        raise DataError(f"{data}: none of the gold labels is one the model knows (components.{name}: "
-                        f"{_counts(unknown)}; the model's: {_some(map(repr, nlp.get_pipe(name).labels))})")
-    for name, (unknown, total) in found.items():
+    """Warn, with counts, about each component's gold labels the model does not know (a textcat's pos/neg
+    against the model's 0/1 scores nothing), naming the model's labels when it knows none of them."""
+    for name, (unknown, total) in unknown_gold_labels(nlp, examples).items():
         if unknown:
+            known = "" if sum(unknown.values()) < total else \
+                f"; it knows {_some(map(repr, nlp.get_pipe(name).labels))}"
             typer.echo(f"warning: {data}: {sum(unknown.values())} of {total} gold labels of components.{name} are "
-                       f"unknown to the model: {_counts(unknown)}", err=True)
+                       f"unknown to the model: {_counts(unknown)}{known}", err=True)
 
 
 def _counts(labels: Any) -> str:
