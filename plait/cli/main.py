@@ -95,7 +95,8 @@ invocation: list[str] = []  # the arguments of this run, for messages that show 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point. Exit codes: 0 success, 2 a user error (usage, config, data; one `error:` line),
-    3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 1 an internal error (traceback with --verbose)."""
+    3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 141 stdout closed (`| head`), 1 an internal error
+    (traceback with --verbose) or a run stopped through no fault of the input (one `error:` line)."""
     args = list(sys.argv[1:] if argv is None else argv)
     invocation[:] = args
     verbose = "--verbose" in args or "-V" in args
