@@ -141,7 +141,8 @@ def recover_swap(dest: Path) -> None:
     """Clean up after writes of `dest` killed halfway, as a writer or reader of the folder meets it: put back the
     replaced copy whose replacement never arrived, remove unfinished copies. Entries of a live process are
     left alone, so a run writing `dest` meanwhile keeps its own."""
-    if dest.parent.is_dir():
+    dest = Path(os.path.abspath(dest))  # "." and "model/.." name their folder
+    if dest.name and dest.parent.is_dir():
         for child in sorted(dest.parent.iterdir()):
             if child.name.startswith((f".{dest.name}{TMP_MARK}", f".{dest.name}{OLD_MARK}")):
                 _recover_entry(child)
