@@ -16,6 +16,7 @@ import collections
 import itertools
 import multiprocessing
 import queue
+import threading
 import traceback
 from dataclasses import dataclass
 from multiprocessing import connection
@@ -75,10 +76,18 @@ class _Worker:
 
 def _work(nlp: "Language", tasks: Any, results: Any) -> None:
     pin_threads(1)
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_send_all, args=(outbox, results), daemon=True).start()
     for number, start, items in iter(tasks.get, None):
-        results.send(("took", start))
+        outbox.put(("took", start))
         docs, failure = _annotate(nlp, start, items)
-        results.send(("done", (number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", failure)))
+        outbox.put(("done", (number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", failure)))
+
+
+def _send_all(outbox: queue.SimpleQueue, results: Any) -> None:
+    """Send a worker's messages in order, from a thread, so that the worker starts its next batch meanwhile."""
+    for message in iter(outbox.get, None):
+        results.send(message)
 
 
 def _start_workers(context: Any, nlp: "Language", tasks: Any, count: int) -> list[_Worker]:
