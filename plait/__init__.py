@@ -29,8 +29,12 @@ def blank(lang: str = "en", **kwargs):
 def load(path, **kwargs):
     """Load a pipeline saved by `nlp.to_disk(path)` (`disable=[...]`: loaded, not run; `exclude=[...]`:
     not loaded); unpickles nothing."""
+    from pathlib import Path
+
+    from plait.core import fs
     from plait.core.pipeline import Language
 
+    fs.recover_swap(Path(path))  # a save of this folder killed between its two renames: put the copy back
     return Language.from_disk(path, **kwargs)
 
 

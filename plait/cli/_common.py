@@ -54,6 +54,21 @@ def load_config_with_overrides(path: Path | str, ctx: typer.Context, *, interpol
     return config_lib.load_config(path, overrides, interpolate=interpolate)
 
 
+def output_file(path: Path | str | None) -> Path | str | None:
+    """Callback of every output file argument: refuse at once, before any work, a path that cannot be
+    written as a file ('-' is stdout)."""
+    if path is not None and str(path) != "-":
+        fs.check_output_file(Path(path))
+    return path
+
+
+def output_folder(path: Path | None) -> Path | None:
+    """Callback of every output folder argument: refuse at once, before any work, a path that cannot be a folder."""
+    if path is not None:
+        fs.check_output_folder(path)
+    return path
+
+
 def write_text_atomic(path: Path | str, text: str) -> None:
     """Write `text` to `path` (`-` for stdout) through a temporary file, so a failure loses nothing."""
     if str(path) == "-":

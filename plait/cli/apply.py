@@ -1,6 +1,7 @@
 """`plait apply`: annotate raw text with a saved pipeline and write JSONL."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Iterator
 
@@ -9,20 +10,27 @@ import typer
 from tqdm import tqdm
 
 import plait
-from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, output_file
 from plait.cli.device import device_for
 from plait.cli.main import app
+from plait.core import fs
 from plait.core.data.doc_json import doc_to_json
 from plait.core.data.jsonl import read_json_lines
 from plait.core.data.lines import read_lines
 from plait.core.data.record_schema import check_record
-from plait.core.errors import DataError, UserError
+from plait.core.errors import DataError, StoppedError, UserError
+from plait.core.multiprocess import WorkerDied
 
 
 def read_texts(path: Path) -> Iterator[str]:
     """Texts from a `.jsonl` file (the "text" of each line) or any other file (one text per non-empty line)."""
+    return (text for _, text in numbered_texts(path))
+
+
+def numbered_texts(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each text of `path` (see `read_texts`)."""
     if path.suffix != ".jsonl":
-        yield from (line.rstrip("\r\n") for _, line in read_lines(path) if line.strip())
+        yield from ((number, line.rstrip("\r\n")) for number, line in read_lines(path) if line.strip())
         return
     for number, record in read_json_lines(path):
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
@@ -31,14 +39,15 @@ def read_texts(path: Path) -> Iterator[str]:
             check_record({"text": record["text"]})  # e.g. a lone surrogate, which no output could hold
         except ValueError as err:
             raise DataError(f"{path}:{number}: {err}") from None
-        yield record["text"]
+        yield number, record["text"]
 
 
 @app.command("apply")
 def apply_command(
     model: Path = typer.Argument(..., help="A pipeline directory."),
     input_path: Path = typer.Argument(..., help="Raw text: a .txt file (one text per line) or .jsonl with \"text\"."),
-    output: Path = typer.Argument(..., help="JSONL file to write, one annotated doc per line."),
+    output: Path = typer.Argument(..., help="JSONL file to write, one annotated doc per line.",
+                                callback=output_file),
     batch_size: int = typer.Option(256, "--batch-size", "-b", help="Texts per batch (at least 1)."),
     n_process: int = typer.Option(1, "--n-process", "-n",
                                   help="Processes: this one and N - 1 forked workers, one torch thread each."),
@@ -55,16 +64,14 @@ def apply_command(
                                              else "input file not found"))
     import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
     count = 0
     try:
-        with tmp.open("w", encoding="utf8") as out:
+        with fs.writing_file(output) as out:
             docs = nlp.pipe(read_texts(input_path), batch_size=batch_size, n_process=n_process)
             for doc in tqdm(docs, desc="docs", disable=None):
                 out.write(srsly.json_dumps(doc_to_json(doc)) + "\n")
                 count += 1
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    except WorkerDied as err:
+        line = next(itertools.islice((n for n, _ in numbered_texts(input_path)), err.index, None), "end")
+        raise StoppedError(f"{input_path}:{line}: {err}; nothing written to {output}") from None
     typer.echo(f"wrote {count} docs to {output}", err=True)

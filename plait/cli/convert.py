@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 import plait
+from plait.cli._common import output_folder
 from plait.cli.main import app
 from plait.core.data.convert import convert
 
@@ -13,7 +14,8 @@ from plait.core.data.convert import convert
 @app.command("convert")
 def convert_command(
     input_path: Path = typer.Argument(..., help="A corpus file or a directory of them."),
-    output_dir: Path = typer.Argument(..., help="Directory to write OUTPUT_DIR/<name>.plait files to."),
+    output_dir: Path = typer.Argument(..., help="Directory to write OUTPUT_DIR/<name>.plait files to.",
+                                    callback=output_folder),
     converter: str = typer.Option(None, "--converter", "-c",
                                   help="Input format: conllu, columns, cats, jsonl, text, wikitext or plait "
                                        "(default: chosen by file extension)."),

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import srsly
 import typer
 
 import plait
-from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, write_text_atomic
+from plait.cli._common import CODE_HELP, VERBOSE_HELP, import_code, output_file, write_text_atomic
 from plait.cli.device import device_for
 from plait.cli.main import app
 from plait.core.component_defaults import reported_scores
 from plait.core.data.corpus import Corpus
+from plait.core.debug_data import unknown_gold_labels
 from plait.core.training.evaluate import predict, score
 from plait.visual.render import render_evaluation
 
@@ -21,8 +22,10 @@ from plait.visual.render import render_evaluation
 def evaluate_command(
     model: Path = typer.Argument(..., help="A pipeline directory (e.g. training/model-best)."),
     data: Path = typer.Argument(..., help="Annotated corpus in any format plait reads, or a directory."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file."),
-    html: Path = typer.Option(None, "--html", help="Write gold and prediction side by side to this HTML file."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file.",
+                                callback=output_file),
+    html: Path = typer.Option(None, "--html", help="Write gold and prediction side by side to this HTML file.",
+                              callback=output_file),
     gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G", help="Use the corpus's own tokens."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
@@ -32,6 +35,7 @@ def evaluate_command(
     import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
     examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
+    _check_gold_labels(nlp, examples, data)
     scored, seconds = predict(nlp, examples, show_progress=True)
     scores = score(nlp, scored, seconds)
     components = nlp.config["components"]
@@ -44,15 +48,32 @@ def evaluate_command(
         if isinstance(scores.get(key), dict) and scores[key]:
             typer.echo(_per_label_table(scores[key]))
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(f".{output.name}.tmp")
-        srsly.write_json(tmp, scores)
-        tmp.replace(output)
+        write_text_atomic(output, srsly.json_dumps(scores, indent=2) + "\n")
         typer.echo(f"wrote {output}", err=True)
     if html is not None:
         write_text_atomic(html, render_evaluation(scored, scores, keys,
                                                   title=f"plait evaluate: {model.name} on {data.name}"))
         typer.echo(f"wrote {html}", err=True)
+
+
+def _check_gold_labels(nlp: Any, examples: list[Any], data: Path) -> None:
+    """Warn, with counts, about each component's gold labels the model does not know (a textcat's pos/neg
+    against the model's 0/1 scores nothing), naming the model's labels when it knows none of them."""
+    for name, (unknown, total) in unknown_gold_labels(nlp, examples).items():
+        if unknown:
+            known = "" if sum(unknown.values()) < total else \
+                f"; it knows {_some(map(repr, nlp.get_pipe(name).labels))}"
+            typer.echo(f"warning: {data}: {sum(unknown.values())} of {total} gold labels of components.{name} are "
+                       f"unknown to the model: {_counts(unknown)}{known}", err=True)
+
+
+def _counts(labels: Any) -> str:
+    return _some(f"{label!r} x{count}" for label, count in labels.most_common())
+
+
+def _some(items: Iterable[str], most: int = 5) -> str:
+    items = list(items)
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def _per_label_table(per_label: dict[str, Any]) -> str:

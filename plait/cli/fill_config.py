@@ -12,6 +12,7 @@ from plait.cli._common import (
     VERBOSE_HELP,
     import_code,
     load_config_with_overrides,
+    output_file,
     write_text_atomic,
 )
 from plait.cli.main import app
@@ -23,7 +24,8 @@ from plait.core.config_text import commented
 def fill_config_command(
     ctx: typer.Context,
     base: Path = typer.Argument(..., help="Partial config to fill ('-' for stdin).", allow_dash=True),
-    output: str = typer.Argument("-", help="Where to write the full config ('-' for stdout)."),
+    output: str = typer.Argument("-", help="Where to write the full config ('-' for stdout).",
+                                callback=output_file),
     diff: bool = typer.Option(False, "--diff", "-D", help="Also print what was added, as a diff."),
     pretraining: bool = typer.Option(False, "--pretraining",
                                      help="Add a [pretraining] section for `plait pretrain`."),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from plait.cli._common import VERBOSE_HELP, write_text_atomic
+from plait.cli._common import VERBOSE_HELP, output_file, write_text_atomic
 from plait.cli.main import app
 from plait.core.config_text import commented
 from plait.core.errors import UserError
@@ -12,7 +12,7 @@ from plait.core.init_config import init_config
 
 @app.command("init-config")
 def init_config_command(
-    output: str = typer.Argument(..., help="File to write ('-' for stdout)."),
+    output: str = typer.Argument(..., help="File to write ('-' for stdout).", callback=output_file),
     lang: str = typer.Option("en", "--lang", "-l", help="Language code of the pipeline."),
     pipeline: str = typer.Option("tagger,ner", "--pipeline", "-p", help="Comma-separated components, e.g. tagger,ner."),
     optimize: str = typer.Option("efficiency", "--optimize", "-o", help="efficiency (smaller, faster) or accuracy."),

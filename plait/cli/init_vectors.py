@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from tqdm import tqdm
 
-from plait.cli._common import VERBOSE_HELP
+from plait.cli._common import VERBOSE_HELP, output_folder
 from plait.cli.main import app
 from plait.core.vectors.init_vectors import init_vectors
 
@@ -15,7 +15,8 @@ from plait.core.vectors.init_vectors import init_vectors
 def init_vectors_command(
     lang: str = typer.Argument(..., help="Language code of the blank pipeline, e.g. en."),
     vectors_loc: Path = typer.Argument(..., help="The vectors file (see the formats above)."),
-    output_dir: Path = typer.Argument(..., help="Folder to write the pipeline to (must be empty unless --force)."),
+    output_dir: Path = typer.Argument(..., help="Folder to write the pipeline to (must be empty unless --force).",
+                                    callback=output_folder),
     prune: int = typer.Option(0, "--prune", help="Keep the first N rows; map every other word to its nearest kept "
                                                  "row by cosine, exactly, ties to the lower row (0 = keep all)."),
     truncate: int = typer.Option(0, "--truncate", help="Keep only the first N rows; the rest is not read."),

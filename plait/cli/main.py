@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
 import traceback
+from typing import Any, TextIO
 
 import click
 import typer
@@ -92,11 +95,13 @@ invocation: list[str] = []  # the arguments of this run, for messages that show 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point. Exit codes: 0 success, 2 a user error (usage, config, data; one `error:` line),
-    3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 1 an internal error (traceback with --verbose)."""
+    3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 141 stdout closed (`| head`), 1 an internal error
+    (traceback with --verbose) or a run stopped through no fault of the input (one `error:` line)."""
     args = list(sys.argv[1:] if argv is None else argv)
     invocation[:] = args
     verbose = "--verbose" in args or "-V" in args
     _register_commands(args)
+    stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
     try:
         code = app(args=args, prog_name="plait", standalone_mode=False)
     except typer.Exit as err:
@@ -119,10 +124,51 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         code = 130
+    except StdoutClosed:
+        code = _stdout_closed()
     except Exception as err:  # a bug in plait or a library: say so, keep the trace behind --verbose
         if verbose:
             traceback.print_exc()
         else:
             typer.echo(f"internal error: {type(err).__name__}: {err} (run with --verbose for the traceback)", err=True)
         code = 1
+    try:
+        sys.stdout.flush()  # output that fit in the buffer meets a closed pipe only here
+    except StdoutClosed:
+        code = _stdout_closed()
+    finally:
+        sys.stdout = stdout
     sys.exit(code if isinstance(code, int) else 0)
+
+
+class StdoutClosed(Exception):
+    """The reader of stdout went away (`| head -1`)."""
+
+
+class _Stdout:
+    """sys.stdout, except that a closed pipe raises StdoutClosed: click would turn its BrokenPipeError into a
+    silent exit 1."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _stdout_closed() -> int:
+    """Stop quietly, with the exit code of a process that SIGPIPE ends (141), as `head` users expect."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered goes nowhere
+    return 128 + signal.SIGPIPE

@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from confection import Config
 
-from plait.cli._common import VERBOSE_HELP, write_text_atomic
+from plait.cli._common import VERBOSE_HELP, output_file, write_text_atomic
 from plait.cli.main import app
 from plait.core.config import fill_config, interpolate_config, validate_config
 from plait.core.errors import ConfigError, UserError
@@ -16,7 +16,7 @@ from plait.core.migrate.translate import migrate, render
 @app.command("migrate-config")
 def migrate_config(
     spacy_config: Path = typer.Argument(..., help="spaCy v3 config (e.g. from `spacy init config`)."),
-    output: Path = typer.Argument(..., help="plait config to write ('-' for stdout)."),
+    output: Path = typer.Argument(..., help="plait config to write ('-' for stdout).", callback=output_file),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Translate architectures, listeners, span getters, pooling, optimizer, schedules, batchers, corpora and
@@ -30,7 +30,10 @@ def migrate_config(
         source = Config().from_str(text, interpolate=False)
     except Exception as err:  # confection raises several types for malformed text
         raise ConfigError(f"{spacy_config}: not a config file ({' '.join(str(err).split())})") from None
-    migrated, notes = migrate(source)
+    try:
+        migrated, notes = migrate(source)
+    except ConfigError as err:
+        raise ConfigError(f"{spacy_config}: {err}") from err
     filled = fill_config(migrated)
     try:
         validate_config(interpolate_config(filled))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from plait.cli._common import write_text_atomic
+from plait.cli._common import output_file, write_text_atomic
 from plait.cli.main import app
 from plait.core.errors import UserError
 from plait.visual.curves import read_run
@@ -17,7 +17,7 @@ from plait.visual.report import render_report
 def plot_command(
     runs: list[Path] = typer.Argument(..., help="Training output directories (or their metrics.jsonl files).",
                                       show_default=False),
-    output: Path = typer.Option(..., "--output", "-o", help="HTML file to write."),
+    output: Path = typer.Option(..., "--output", "-o", help="HTML file to write.", callback=output_file),
     png: bool = typer.Option(False, "--png", help="Also write the charts as OUTPUT with .png (needs matplotlib)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
 ) -> None:

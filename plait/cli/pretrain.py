@@ -7,7 +7,14 @@ from pathlib import Path
 import typer
 from tqdm import tqdm
 
-from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
+from plait.cli._common import (
+    CODE_HELP,
+    OVERRIDES,
+    VERBOSE_HELP,
+    import_code,
+    load_config_with_overrides,
+    output_folder,
+)
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core.errors import UserError
@@ -27,7 +34,7 @@ def pretrain_command(
     config_path: Path = typer.Argument(..., help="Config with a [pretraining] section ('-' for stdin).",
                                        allow_dash=True),
     output_dir: Path = typer.Argument(..., help="Folder for model{N}.safetensors, model-last.safetensors, "
-                                                "checkpoint and log.jsonl."),
+                                                "checkpoint and log.jsonl.", callback=output_folder),
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import typer
 
-from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides
+from plait.cli._common import (
+    CODE_HELP,
+    OVERRIDES,
+    VERBOSE_HELP,
+    import_code,
+    load_config_with_overrides,
+    output_folder,
+)
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core import fs
@@ -26,7 +33,8 @@ def train_command(
     ctx: typer.Context,
     config_path: Path = typer.Argument(..., help="Training config ('-' for stdin).", allow_dash=True),
     output: Path = typer.Option(None, "--output", "-o", help="Folder for model-best, model-last, checkpoint, "
-                                                               "metrics.jsonl and report.html."),
+                                                               "metrics.jsonl and report.html.",
+                                callback=output_folder),
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 import plait
-from plait.cli._common import write_text_atomic
+from plait.cli._common import output_file, write_text_atomic
 from plait.cli.apply import read_texts
 from plait.cli.device import device_for
 from plait.cli.main import app
@@ -38,6 +38,7 @@ def visualize_command(
     if page_size < 1:
         raise UserError("--page-size: must be at least 1")
     *sources, out = paths
+    output_file(out)
     for path in sources:
         if not path.exists():
             raise UserError(f"{path}: not found")

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from plait.core.names import name_problem
 from plait.models.settings import FiniteFloat, NonNegativeInt, PositiveInt, Rate
 
 Block = dict[str, Any]  # a sub-section; what is inside is checked elsewhere
@@ -110,6 +111,9 @@ def section_problems(config: dict[str, Any]) -> list[str]:
             errors.append(f"paths.{key}: must be a file path (a string) or null, got {value!r}")
     nlp = config.get("nlp") or {}
     names = nlp.get("pipeline") if isinstance(nlp.get("pipeline"), list) else []
+    named = [("nlp.pipeline", n) for n in names] + [("components", n) for n in config.get("components") or {}
+                                                     if n not in names]
+    errors.extend(f"{key}: component name {name!r} {name_problem(name)}" for key, name in named if name_problem(name))
     for key, where in (("disabled", nlp), ("frozen_components", config.get("training") or {}),
                        ("annotating_components", config.get("training") or {})):
         section = "nlp" if where is nlp else "training"

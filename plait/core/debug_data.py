@@ -150,3 +150,20 @@ def _judge(report: Report) -> None:
         if unseen:
             report.warnings.append(f"components.{name}: {len(unseen)} labels in dev never occur in training: "
                                    f"{', '.join(unseen[:10])}{' ...' if len(unseen) > 10 else ''}")
+
+
+def unknown_gold_labels(nlp: "Language", examples: Iterable["Example"]) -> dict[str, tuple[Counter, int]]:
+    """Per component whose labels the gold annotation names the same way (not the morphologizer's POS plus
+    features, not sentence starts): the gold labels it does not know with their counts, and the number of gold
+    labels counted. What `plait evaluate` checks before scoring (a textcat's pos/neg gold against 0/1)."""
+    kinds = {name: kind for name, kind in annotated_components(nlp).items() if kind not in ("MORPH", "SENT_START")}
+    gold = {name: Coverage() for name in kinds}
+    for eg in examples:
+        for name, kind in kinds.items():
+            _observe(eg.reference, kind, gold[name])
+    out = {}
+    for name, coverage in gold.items():
+        known = set(getattr(nlp.get_pipe(name), "labels", ()))
+        unknown = Counter({label: n for label, n in coverage.labels.items() if label not in known})
+        out[name] = (unknown, sum(coverage.labels.values()))
+    return out

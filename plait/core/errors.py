@@ -23,3 +23,9 @@ class DivergedError(UserError):
     """A loss or gradient norm that is no longer finite: the run stops at that step with exit code 3."""
 
     exit_code = 3
+
+
+class StoppedError(UserError):
+    """A run stopped through no fault of the input (a worker process killed): one `error:` line, exit code 1."""
+
+    exit_code = 1

@@ -7,14 +7,17 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TextIO
 
 from plait.core.errors import UserError
 
-# Hidden names of unfinished writes (`.NAME.tmp-XXXX`) and of a replaced copy not yet removed (`.NAME.old-XXXX`).
+# Hidden names of unfinished writes (`.NAME.tmp-PID...`) and of a replaced copy not yet removed (`.NAME.old-PID`);
+# the id of the writing process tells a reader whether the write is still going on.
 TMP_MARK, OLD_MARK = ".tmp-", ".old-"
 _RENAME_EXCHANGE, _AT_FDCWD = 2, -100
 
@@ -34,7 +37,8 @@ def temp_dir_for(dest: Path) -> Path:
     """A new empty folder beside `dest` (same filesystem, so it can be renamed onto it), with the
     permissions the user's umask gives a new folder (mkdtemp's own are owner-only)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}{TMP_MARK}", dir=dest.parent))
+    recover_swap(dest)  # every folder plait writes starts here: what a killed write of it left goes first
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}{TMP_MARK}{os.getpid()}-", dir=dest.parent))
     tmp.chmod(0o777 & ~_umask())
     return tmp
 
@@ -142,44 +146,109 @@ def writing_dir(dest: Path) -> Iterator[Path]:
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, renamed into place."""
+def check_output_file(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a regular file: a folder, a FIFO or device, or a
+    path under a file."""
+    if path.exists():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise UserError(f"{path}: is a folder; give a file name to write")
+        if not stat.S_ISREG(mode):
+            raise UserError(f"{path}: is not a regular file (a FIFO, device or socket); not writing to it")
+    _check_parents(path)
+
+
+def _check_parents(path: Path) -> None:
+    """Refuse a path whose nearest existing parent is not a folder (it could never be created)."""
+    parent = path.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"{path}: {parent} is not a folder")
+
+
+@contextlib.contextmanager
+def writing_file(path: Path) -> Iterator[TextIO]:
+    """Yield a text file to fill under a temporary name beside `path`; on success it replaces `path`, on any
+    error it is removed."""
+    check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf8")
+        with tmp.open("w", encoding="utf8") as out:
+            yield out
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, renamed into place."""
+    with writing_file(path) as out:
+        out.write(text)
+
+
 def recover(folder: Path) -> None:
     """Clean up after writes killed halfway in `folder`: put back a replaced copy whose replacement never
     arrived, and remove unfinished temporary files and folders."""
-    if not folder.is_dir():
+    if folder.is_dir():
+        for child in sorted(folder.iterdir()):
+            _recover_entry(child)
+
+
+def recover_swap(dest: Path) -> None:
+    """Clean up after writes of `dest` killed halfway, as a writer or reader of the folder meets it: put back the
+    replaced copy whose replacement never arrived, remove unfinished copies. Entries of a live process are
+    left alone, so a run writing `dest` meanwhile keeps its own."""
+    dest = Path(os.path.abspath(dest))  # "." and "model/.." name their folder
+    if dest.name and dest.parent.is_dir():
+        for child in sorted(dest.parent.iterdir()):
+            if child.name.startswith((f".{dest.name}{TMP_MARK}", f".{dest.name}{OLD_MARK}")):
+                _recover_entry(child)
+
+
+def _recover_entry(child: Path) -> None:
+    """Put back or remove one hidden `.NAME.old-PID` or `.NAME.tmp-PID...` entry whose process is gone."""
+    name = child.name
+    mark = OLD_MARK if OLD_MARK in name else TMP_MARK if TMP_MARK in name else None
+    if not name.startswith(".") or mark is None or _owner_alive(name, mark):
         return
-    for child in sorted(folder.iterdir()):
-        name = child.name
-        if not name.startswith("."):
-            continue
-        if OLD_MARK in name:
-            original = folder / name[1:name.rindex(OLD_MARK)]
-            if not original.exists():
-                os.replace(child, original)
-                continue
-        elif TMP_MARK not in name:
-            continue
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
+    if mark == OLD_MARK:
+        original = child.with_name(name[1:name.rindex(OLD_MARK)])
+        if not original.exists():
+            os.replace(child, original)
+            return
+    if child.is_dir() and not child.is_symlink():
+        shutil.rmtree(child, ignore_errors=True)
+    else:
+        child.unlink(missing_ok=True)
+
+
+def _owner_alive(name: str, mark: str) -> bool:
+    """Whether the process whose id follows `mark` in `name` still runs (this one included)."""
+    digits = re.match(r"\d+", name[name.rindex(mark) + len(mark):])
+    if digits is None:
+        return False
+    try:
+        os.kill(int(digits.group()), 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def check_output_dir(path: Path, *, replace: bool, flag: str = "--force") -> None:
     """Refuse to write a folder where a file is, or into a folder that holds anything, unless `replace`."""
+    check_output_folder(path)
+    if not replace and path.is_dir() and any(path.iterdir()):
+        raise UserError(f"{path}: the folder is not empty; pass {flag} to replace what it holds")
+
+
+def check_output_folder(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a folder: a file, a broken link, a path under a file."""
     if path.is_symlink() and not path.exists():
         raise UserError(f"{path}: is a broken symbolic link")
     if path.exists() and not path.is_dir():
         raise UserError(f"{path}: is a file, not a folder")
-    if not replace and path.is_dir() and any(path.iterdir()):
-        raise UserError(f"{path}: the folder is not empty; pass {flag} to replace what it holds")
+    _check_parents(path)

@@ -6,7 +6,9 @@ it takes a queued batch itself, so N processes keep N cores busy and a slower on
 last N batches go out in quarter batches, so the N finish together instead of N - 1 idling on one full batch. Docs
 given as input and annotated docs coming back travel in plait's binary corpus encoding (no pickle), which
 carries tokens, every annotation column, cats and spans, but not custom extension values; `doc.tensor` is not
-kept by any of the N, so output does not depend on which process annotated a doc.
+kept by any of the N, so output does not depend on which process annotated a doc. Each worker sends results
+on a pipe of its own, which the parent waits on together with the worker's process, so a worker that dies
+ends the run with a WorkerDied naming it, never a hang.
 """
 from __future__ import annotations
 
@@ -14,12 +16,16 @@ import collections
 import itertools
 import multiprocessing
 import queue
+import threading
 import traceback
+from dataclasses import dataclass
+from multiprocessing import connection
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from srsly import msgpack
 
 from plait.core.data.docbin import docs_from_record, encode_docs, unpack_record
+from plait.core.errors import StoppedError
 from plait.core.threads import pin_threads, pinned_threads
 
 if TYPE_CHECKING:
@@ -42,11 +48,57 @@ class WorkerError(RuntimeError):
         self.index = index
 
 
+class WorkerDied(StoppedError):
+    """A worker process ended before the input did (killed, out of memory); `index` is the first document of
+    the batch it was on."""
+
+    def __init__(self, worker: int, pid: int | None, exitcode: int | None, index: int) -> None:
+        how = f"killed by signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
+        super().__init__(f"worker {worker} (pid {pid}) died ({how}) at document {index}")
+        self.worker, self.index = worker, index
+
+
+@dataclass
+class _Worker:
+    """A forked worker, the read end of its own result pipe, and the first document of the batch it last took.
+    It holds the pipe's only write end, so a read from a dead worker ends (EOF) instead of waiting forever."""
+
+    number: int
+    process: Any
+    results: Any
+    reached: int | None = None
+
+    def died(self, fallback: int) -> WorkerDied:
+        self.process.join(timeout=1)  # dead or dying: collect its exit code
+        index = fallback if self.reached is None else self.reached
+        return WorkerDied(self.number, self.process.pid, self.process.exitcode, index)
+
+
 def _work(nlp: "Language", tasks: Any, results: Any) -> None:
     pin_threads(1)
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_send_all, args=(outbox, results), daemon=True).start()
     for number, start, items in iter(tasks.get, None):
+        outbox.put(("took", start))
         docs, failure = _annotate(nlp, start, items)
-        results.put((number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", failure))
+        outbox.put(("done", (number, msgpack.packb(encode_docs(docs), use_bin_type=True) if docs else b"", failure)))
+
+
+def _send_all(outbox: queue.SimpleQueue, results: Any) -> None:
+    """Send a worker's messages in order, from a thread, so that the worker starts its next batch meanwhile."""
+    for message in iter(outbox.get, None):
+        results.send(message)
+
+
+def _start_workers(context: Any, nlp: "Language", tasks: Any, count: int) -> list[_Worker]:
+    workers = []
+    for number in range(1, count + 1):
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(nlp, tasks, writer), daemon=True)
+        process.start()
+        writer.close()  # now only the worker holds it: workers forked later never see it
+        workers.append(_Worker(number, process, reader))
+    return workers
 
 
 def _annotate(nlp: "Language", start: int, items: list[Any]) -> tuple[list["Doc"], tuple[int, str] | None]:
@@ -74,14 +126,12 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
     """Annotate `texts` (strings or Docs) in this process and `n_process - 1` forked workers, yielding Docs in
     input order."""
     context = multiprocessing.get_context("fork")
-    tasks, results = context.Queue(), context.Queue()
-    workers = [context.Process(target=_work, args=(nlp, tasks, results), daemon=True) for _ in range(n_process - 1)]
-    for worker in workers:
-        worker.start()
+    tasks = context.Queue()
+    workers = _start_workers(context, nlp, tasks, n_process - 1)
     with pinned_threads(1):  # this process is one of the N
         try:
             batches = _batches(texts, batch_size, n_process)
-            sent = received = 0
+            sent = received = given = 0
             done: dict[int, list["Doc"] | bytes] = {}
 
             def top_up() -> None:
@@ -96,7 +146,7 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
             top_up()
             while received < sent:
                 while received not in done:
-                    number, data, failure = _next_result(nlp, tasks, results, workers)
+                    number, data, failure = _next_result(nlp, tasks, workers, given)
                     if failure is not None:
                         raise WorkerError(*failure)
                     done[number] = data
@@ -106,11 +156,16 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 top_up()
                 if isinstance(data, bytes) and data:
                     data = docs_from_record(unpack_record(data), nlp.vocab)
-                yield from data  # an empty batch's b"" yields nothing
+                for doc in data:  # an empty batch's b"" yields nothing
+                    given += 1
+                    yield doc
         finally:
             for worker in workers:
-                worker.kill()
-                worker.join()
+                worker.process.kill()
+                worker.process.join()
+                worker.results.close()
+            tasks.cancel_join_thread()  # batches no worker will read must not keep this process from exiting
+            tasks.close()
 
 
 def _batches(texts: Iterable[Any], size: int, n_process: int) -> Iterator[tuple[int, int, list[Any]]]:
@@ -141,16 +196,15 @@ def _split_tail(batches: Iterable[list[Any]], hold: int, piece: int) -> Iterator
         yield rest[i:i + piece]
 
 
-def _next_result(nlp: "Language", tasks: Any, results: Any, workers: list[Any]
+def _next_result(nlp: "Language", tasks: Any, workers: list[_Worker], given: int
                  ) -> tuple[int, list["Doc"] | bytes, tuple[int, str] | None]:
     """The next finished batch: a worker's, if one is back, else one this process takes from the queue and
-    annotates itself, else a worker's when it comes. A worker that died without a result (killed, out of
-    memory) is an error, not a hang."""
+    annotates itself, else a worker's when it comes. A worker that dies (killed, out of memory) is a
+    WorkerDied, whatever this process was waiting on; `given` is how many docs were yielded so far."""
     while True:
-        try:
-            return results.get_nowait()
-        except queue.Empty:
-            pass
+        result = _receive(workers, 0, given)
+        if result is not None:
+            return result
         try:
             number, start, items = tasks.get_nowait()
         except queue.Empty:
@@ -158,10 +212,25 @@ def _next_result(nlp: "Language", tasks: Any, results: Any, workers: list[Any]
         else:
             docs, failure = _annotate(nlp, start, items)
             return number, docs, failure
-        try:
-            return results.get(timeout=POLL_SECONDS)
-        except queue.Empty:
-            dead = [w for w in workers if not w.is_alive()]
-            if dead:
-                raise RuntimeError(f"a worker process died (exit code {dead[0].exitcode}) before finishing "
-                                   "its batch") from None
+        result = _receive(workers, POLL_SECONDS, given)
+        if result is not None:
+            return result
+
+
+def _receive(workers: list[_Worker], timeout: float, given: int) -> tuple[int, bytes, tuple[int, str] | None] | None:
+    """A batch one worker has finished, waiting at most `timeout` seconds on every worker's pipe and process at
+    once (None if none came)."""
+    ready = connection.wait([w.results for w in workers] + [w.process.sentinel for w in workers], timeout)
+    for worker in workers:
+        if worker.results in ready:
+            try:
+                kind, value = worker.results.recv()
+            except (EOFError, OSError):  # it died, perhaps halfway through a message
+                raise worker.died(given) from None
+            if kind == "done":
+                return value
+            worker.reached = value
+    for worker in workers:
+        if worker.process.sentinel in ready:
+            raise worker.died(given)
+    return None

@@ -14,6 +14,7 @@ from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Component, Encoder, model_of, run_batch
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
+from plait.core.names import check_component_name
 from plait.core.sourcing import copy_trained_state, sourced_block
 from plait.core.vectors.binding import bind_static_vectors
 from plait.core.vectors.table import Vectors
@@ -72,7 +73,8 @@ class Language:
         Without a "model" in `config` the factory gets the model init-config would write, with its own
         encoder. With `source`, the component named `factory` in that pipeline is copied, trained weights included.
         """
-        name = name or factory
+        name = factory if name is None else name
+        check_component_name(name, "add_pipe name")
         if name in self._blocks:
             raise ValueError(f"a component named {name!r} already exists; pass name= to add another")
         index = self._insert_index(first, before, after)
@@ -91,6 +93,7 @@ class Language:
         return component
 
     def _add(self, name: str, block: dict, index: int | None = None) -> Component:
+        check_component_name(name)  # every component enters here: from a config, add_pipe or a saved pipeline
         builder = config_lib.resolve_component_builder(name, block)
         try:
             component = builder(self, name)

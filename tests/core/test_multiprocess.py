@@ -1,4 +1,11 @@
 """nlp.pipe(n_process=N) and `plait apply --n-process N`: forked workers, the same output in the same order."""
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +101,52 @@ def test_each_worker_keeps_one_torch_thread_whatever_the_setting(trained):
     nlp.add_pipe("test_mp_thread_count")
     assert {doc.cats["threads"] for doc in nlp.pipe(TEXTS[:6], batch_size=2, n_process=2)} == {1.0}
     assert next(nlp.pipe(TEXTS[:1])).cats == {"threads": 2.0}
+
+
+def child_of(pid: int) -> int | None:
+    """A child process of `pid` (apply's one worker), read from /proc."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            return int(stat.parent.name)
+    return None
+
+
+@pytest.mark.slow
+def test_a_worker_killed_at_random_moments_ends_apply_cleanly(tmp_path, trained):
+    """Issue 39: whatever the parent waits on when its worker is SIGKILLed, it stops within 10 s with one
+    `error:` line naming the worker and the input line (exit 1), and leaves no temporary file."""
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(TEXTS * 600), encoding="utf8")  # longer to annotate than the longest delay
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    rng = random.Random(39)
+    killed = 0
+    for trial in range(10):
+        command = [sys.executable, "-m", "plait", "apply", trained, source, out / "docs.jsonl", "-n", "2", "-b", "4"]
+        proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        worker = None
+        while worker is None and proc.poll() is None:
+            time.sleep(0.01)
+            worker = child_of(proc.pid)
+        time.sleep(rng.uniform(0, 2))
+        if worker is not None:
+            with contextlib.suppress(ProcessLookupError):  # the run may have ended first
+                os.kill(worker, signal.SIGKILL)
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"trial {trial}: apply still running 10 s after its worker was killed")
+        assert sorted(p.name for p in out.iterdir()) == (["docs.jsonl"] if proc.returncode == 0 else []), err
+        if proc.returncode != 0:  # killed before the end: the input's line, the worker, exit 1
+            errors = [line for line in err.splitlines() if line.startswith("error:")]
+            assert proc.returncode == 1 and len(errors) == 1 and "Traceback" not in err, err
+            assert errors[0].startswith(f"error: {source}:") and "worker 1 (pid " in errors[0], err
+            killed += 1
+    assert killed >= 5  # most kills land mid-run, or the test shows nothing

@@ -40,12 +40,14 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         lines = _first_lines(path)
-        if lines and header_columns(lines[0]):
+        if lines and header_columns(lines[0][1]):
             return "cats"
-        if lines and not _looks_like_columns(lines):
-            raise DataError(f"{path}:1: a .tsv file is text classification (a header naming a 'label' column and "
-                            f"a 'sentence', 'text' or 'content' column) or NER columns (each line ending in an "
-                            f"entity tag); this one starts with {lines[0].strip()[:60]!r}")
+        broken = _column_break(lines)
+        if broken is not None:
+            number, line = broken
+            raise DataError(f"{path}:{number}: a .tsv file is text classification (a header naming a 'label' column "
+                            f"and a 'sentence', 'text' or 'content' column) or NER columns (each line as many columns "
+                            f"as the first, ending in an entity tag); this line reads {line.strip()[:60]!r}")
         return "columns"
     if suffix == ".txt" and _looks_like_columns(_first_lines(path)):
         return "columns"  # CoNLL-2003's release names its column files *.txt
@@ -57,26 +59,33 @@ def detect_format(path: Path) -> str:
                     f"use one of {', '.join(known)} or name the format ({', '.join(FORMATS)})")
 
 
-def _first_lines(path: Path, n: int = 5) -> list[str]:
-    """Up to `n` non-blank lines from the start of a file."""
+def _first_lines(path: Path, n: int = 5) -> list[tuple[int, str]]:
+    """Up to `n` non-blank lines from the start of a file, with their line numbers: enough to tell its format."""
     lines = []
-    for _, line in read_lines(path):
+    for number, line in read_lines(path):
         if line.strip():
-            lines.append(line)
+            lines.append((number, line))
             if len(lines) == n:
                 break
     return lines
 
 
-def _looks_like_columns(lines: list[str]) -> bool:
-    """Whether lines read as a column file: a `-DOCSTART-` line first, or every line the same number of
-    fields (2 to 6) ending in an entity tag."""
-    if not lines:
-        return False
-    if lines[0].split()[0] == "-DOCSTART-":
-        return True
-    widths = {len(line.split()) for line in lines}
-    return len(widths) == 1 and 2 <= widths.pop() <= 6 and all(is_entity_tag(line.split()[-1]) for line in lines)
+def _looks_like_columns(lines: list[tuple[int, str]]) -> bool:
+    """Whether lines read as a column file (see `_column_break`)."""
+    return bool(lines) and _column_break(lines) is None
+
+
+def _column_break(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The first line that breaks a column file's shape: a `-DOCSTART-` line first, or every line as many
+    fields (2 to 6) as the first, ending in an entity tag. None when none breaks it."""
+    if not lines or lines[0][1].split()[0] == "-DOCSTART-":
+        return None
+    width = len(lines[0][1].split())
+    for number, line in lines:
+        fields = line.split()
+        if not 2 <= len(fields) <= 6 or len(fields) != width or not is_entity_tag(fields[-1]):
+            return number, line
+    return None
 
 
 def corpus_files(path: str | Path, format: str | None = None) -> list[Path]:

@@ -157,8 +157,16 @@ class Migrator:
         return out
 
 
+def check_spacy_config(config: Config) -> None:
+    """Refuse what is not a spaCy pipeline config (an empty file, a plain .ini) before converting anything."""
+    missing = [f"[{name}]" for name in ("nlp", "components") if not isinstance(config.get(name), dict)]
+    if missing:
+        raise ConfigError(f"not a spaCy config: it has no {' or '.join(missing)} section")
+
+
 def migrate(config: Config) -> tuple[Config, Notes]:
     """The plait form of an (uninterpolated) spaCy config, and the notes on what changed."""
+    check_spacy_config(config)
     m = Migrator()
     out: dict[str, Any] = {}
     for name in config:

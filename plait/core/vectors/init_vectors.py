@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -43,8 +42,7 @@ def init_vectors(lang: str, vectors_loc: str | Path, output_dir: str | Path, *, 
     if not path.is_file():
         raise UserError(f"{path}: no such vectors file")
     fs.check_output_dir(output_dir, replace=force)
-    parent = output_dir.parent if output_dir.parent.is_dir() else None  # same filesystem: the .npy is linked
-    scratch = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}{fs.TMP_MARK}reading-", dir=parent))
+    scratch = fs.temp_dir_for(output_dir)  # same filesystem as the output: the .npy is linked, not copied
     try:
         layout = text_layout(path) if mode == "default" and not truncate else None
         found = None

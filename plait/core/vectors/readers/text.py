@@ -1,6 +1,7 @@
 """Streaming readers for word2vec/FastText/GloVe text files and word2vec's C binary format."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -130,8 +131,10 @@ def _parse_chunk(path: Path, start: int, block: bytes, dims: int) -> tuple[list[
     if not words:
         return words, np.zeros((0, dims), dtype=np.float32)
     try:  # numpy's C parser reads all the numbers of the chunk at once
-        values = np.loadtxt(rests, dtype=np.float32, ndmin=2, comments=None)
-    except ValueError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "input contained no data" (e.g. tab-separated): diagnosed below
+            values = np.loadtxt(rests, dtype=np.float32, ndmin=2, comments=None)
+    except (ValueError, UserWarning):
         values = None
     if values is None or values.shape != (len(words), dims):
         _diagnose(path, numbers, rests, dims)
