@@ -233,7 +233,7 @@ def main() -> None:
     import plait  # noqa: F401  (plait's thread defaults, as the CLI gets them)
     import torch
 
-    from plait.core.threads import use_threads
+    from plait.runtime.threads import use_threads
 
     threads = use_threads(args.threads, training=True)
     torch.manual_seed(0)

@@ -9,7 +9,7 @@ from plait.core.component_defaults import SHARED_ENCODER, declaration, shared_to
 from plait.core.components.declaration import OPTIMIZE, TOK2VEC_LISTENER, ComponentKind
 from plait.core.config import fill_config
 from plait.core.errors import UserError
-from plait.models.memory import DEFAULT_MAX_BATCH_ITEMS
+from plait.models.limits import DEFAULT_MAX_BATCH_ITEMS
 
 # The parser's BiLSTM width in a pipeline with the shared tok2vec at efficiency: 192 rather than the
 # architecture's 256 trains in three quarters of the CPU time at about the same test scores (BENCHMARKS.md,

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from srsly import msgpack
 
-from plait.core.data.docbin import docs_from_record, encode_docs, unpack_record
+from plait.core.data.docbin import decode_trusted_docs, encode_docs, unpack_record
 from plait.core.errors import StoppedError
-from plait.core.threads import pin_threads, pinned_threads
+from plait.runtime.threads import pin_threads, pinned_threads
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
@@ -103,7 +103,7 @@ def _start_workers(context: Any, nlp: "Language", tasks: Any, count: int) -> lis
 
 def _annotate(nlp: "Language", start: int, items: list[Any]) -> tuple[list["Doc"], tuple[int, str] | None]:
     """The batch's docs annotated, or (no docs, the first failing document's index and error)."""
-    texts = [docs_from_record(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item for item in items]
+    texts = [decode_trusted_docs(unpack_record(item), nlp.vocab)[0] if isinstance(item, bytes) else item for item in items]
     try:
         docs = list(nlp.pipe(texts, batch_size=len(texts)))
     except Exception:  # find the document: run the batch's texts one by one
@@ -155,7 +155,7 @@ def pipe_in_processes(nlp: "Language", texts: Iterable[Any], *, n_process: int, 
                 received += 1
                 top_up()
                 if isinstance(data, bytes) and data:
-                    data = docs_from_record(unpack_record(data), nlp.vocab)
+                    data = decode_trusted_docs(unpack_record(data), nlp.vocab)
                 for doc in data:  # an empty batch's b"" yields nothing
                     given += 1
                     yield doc

@@ -18,7 +18,7 @@ from plait.core.names import check_component_name
 from plait.core.sourcing import copy_trained_state, sourced_block
 from plait.core.vectors.binding import bind_static_vectors
 from plait.core.vectors.table import Vectors
-from plait.core.threads import use_threads
+from plait.runtime.threads import use_threads
 from plait.core.vocab import Vocab
 
 
@@ -39,7 +39,7 @@ class Language:
         self._training_config = training_config
         self.sourced: set[str] = set()  # components copied from a trained pipeline: initialize leaves them
         self.optimizer: Any = None  # made by initialize, stepped by update
-        self.threads = 0  # `[system] threads`: 0 lets plait.core.threads choose per task
+        self.threads = 0  # `[system] threads`: 0 lets plait.runtime.threads choose per task
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod

@@ -6,7 +6,8 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import torch
 
-from plait.models.memory import TRIM_AFTER_STEPS, release_freed_memory
+from plait.models.limits import TRIM_AFTER_STEPS
+from plait.runtime.memory import release_freed_memory
 
 
 class TokenBatch:

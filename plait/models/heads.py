@@ -12,7 +12,7 @@ from plait.models.batch import TokenBatch
 from plait.models.dropout import Dropout
 from plait.models.layers import Maxout
 from plait.models.listener import Listener, OutputKind
-from plait.models.memory import INFERENCE_CHUNK
+from plait.models.limits import INFERENCE_CHUNK
 from plait.models.settings import MaxoutPieces, PositiveInt, Rate
 
 

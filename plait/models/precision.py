@@ -5,7 +5,7 @@ import contextlib
 
 import torch
 
-from plait.models.cpu import native_bf16
+from plait.runtime.cpu import native_bf16
 
 
 def autocast_dtype(device: torch.device) -> torch.dtype | None:

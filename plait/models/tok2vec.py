@@ -8,7 +8,7 @@ from torch import nn
 
 from plait.models import traits
 from plait.models.batch import TokenBatch
-from plait.models.memory import INFERENCE_CHUNK
+from plait.models.limits import INFERENCE_CHUNK
 
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import srsly
 
-from plait.models.cpu import native_bf16
+from plait.runtime.cpu import native_bf16
 
 from test_jobs import CONFIG, HOOK, ROOT, assert_bitwise_equal, weights
 

@@ -5,7 +5,7 @@ from typing import Iterable, Iterator, TypeVar
 
 import numpy as np
 
-from plait.models.memory import INFERENCE_CHUNK
+from plait.models.limits import INFERENCE_CHUNK
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 from srsly import msgpack
 
-from plait.core.data.docbin import docs_from_record, encode_docs, unpack_record
+from plait.core.data.docbin import decode_trusted_docs, encode_docs, unpack_record
 from plait.core.data.example import Example
 from plait.core.doc import Doc
 from plait.core.vocab import Vocab
@@ -86,7 +86,7 @@ class DocStore:
         for ref in refs:
             start, end = int(self._offsets[ref.index]), int(self._offsets[ref.index + 1])
             record = os.pread(self._file.fileno(), end - start, start)
-            docs = docs_from_record(unpack_record(record), self.vocab)
+            docs = decode_trusted_docs(unpack_record(record), self.vocab)
             out.append(Example(docs[0].copy_tokens(), docs[0]) if len(docs) == 1 else Example(*docs))
         return out
 

@@ -134,7 +134,7 @@ def decode_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     return _build_docs(record, vocab, arrays)
 
 
-def docs_from_record(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
+def decode_trusted_docs(record: dict[str, Any], vocab: Vocab) -> list[Doc]:
     """The docs of a record that `encode_docs` made in this process or a worker forked from it (a training
     store's, an n_process worker's): nothing to check, which is a third of decoding a short doc."""
     for string in record["strings"]:

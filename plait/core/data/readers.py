@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from plait.core.data.columns import is_entity_tag, read_columns
+from plait.core.data.ner_columns import is_entity_tag, read_columns
 from plait.core.data.conllu import read_conllu
 from plait.core.data.docbin import read_docbin
 from plait.core.data.example import Example

@@ -17,7 +17,7 @@ from plait.core.training.objective import PipelineObjective, set_dropout, traina
 from plait.core.training.optimizers import OptimizerSpec, adam
 from plait.core.training.step import train_step
 from plait.core.training.stepper import Stepper
-from plait.core.threads import use_threads
+from plait.runtime.threads import use_threads
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language

@@ -20,7 +20,7 @@ from plait.core.errors import DataError
 from plait.core.training.distributed import World
 from plait.core.training.step import Objective, skip_step, train_step
 from plait.core.training.stepper import Stepper
-from plait.models.memory import keep_freed_memory, long_lived_frozen, release_freed_memory
+from plait.runtime.memory import keep_freed_memory, long_lived_frozen, release_freed_memory
 
 # Steps between handing glibc's freed heap back to the OS: batches of varying sizes leave freed temporaries in
 # the heap, and without it a run's resident size crept up with its number of steps. Between two trims the

@@ -15,13 +15,13 @@ from plait.core.components.persistence import load_component
 from plait.core.data.doc_store import DocStore
 from plait.core.training.checkpoint import Checkpoint, write_checkpoint
 from plait.core.training.distributed import World
-from plait.core.threads import use_threads
+from plait.runtime.threads import use_threads
 from plait.core.training.evaluate import evaluate, main_scores, weighted_score
 from plait.core.training.loop import RunState, epochs, run_steps
 from plait.core.training.objective import PipelineObjective, set_dropout, trainable_parameters
 from plait.core.training.stepper import Stepper
 from plait.models import traits
-from plait.models.memory import release_freed_memory
+from plait.runtime.memory import release_freed_memory
 from plait.core.errors import DataError
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from plait.core.errors import DataError, UserError
 from plait.core.vectors.table import Vectors
 from plait.core.vectors.readers import read_vectors, text_layout
 from plait.core.vectors.readers.parallel import read_text_table
-from plait.models.cpu import native_bf16
+from plait.runtime.cpu import native_bf16
 
 MODES = ("default", "subword")
 BF16_UNIT = 2.0 ** -8  # relative rounding error of bfloat16 (8 significant bits)

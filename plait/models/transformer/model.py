@@ -17,7 +17,8 @@ import torch
 from torch import nn
 
 from plait.models.dropout import use_fast_dropout
-from plait.models.memory import DEFAULT_MAX_BATCH_ITEMS, TRIM_AFTER_STEPS, release_freed_memory
+from plait.models.limits import DEFAULT_MAX_BATCH_ITEMS, TRIM_AFTER_STEPS
+from plait.runtime.memory import release_freed_memory
 from plait.models.precision import autocast
 from plait.models.transformer.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 

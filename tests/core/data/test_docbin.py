@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from srsly import msgpack
 
-from plait.core.data.columns import read_columns
+from plait.core.data.ner_columns import read_columns
 from plait.core.data.conllu import read_conllu
-from plait.core.data.docbin import DocBinWriter, decode_docs, docs_from_record, encode_docs, read_docbin
+from plait.core.data.docbin import DocBinWriter, decode_docs, decode_trusted_docs, encode_docs, read_docbin
 from plait.core.doc import COLUMN_DTYPES, Doc
 from plait.core.errors import DataError
 from plait.core.span import Span
@@ -61,7 +61,7 @@ def test_records_of_this_process_decode_unchecked_to_the_same_docs():
     vocab = Vocab()
     docs = [rich_doc(vocab), Doc(vocab, []), Doc(vocab, ["plain"], [True])]
     record = msgpack.unpackb(msgpack.packb(encode_docs(docs), use_bin_type=True), raw=False)
-    for decode in (decode_docs, docs_from_record):
+    for decode in (decode_docs, decode_trusted_docs):
         back = decode(record, Vocab())
         assert len(back) == len(docs)
         for a, b in zip(docs, back):

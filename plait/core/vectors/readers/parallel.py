@@ -19,7 +19,7 @@ import numpy as np
 
 from plait.core.errors import DataError
 from plait.core.vectors.readers.text import TEXT_BLOCK_BYTES, parse_lines, text_blocks
-from plait.models.memory import keep_freed_memory
+from plait.runtime.memory import keep_freed_memory
 
 MIN_PIECE_BYTES = 32 << 20  # smaller files are parsed in this process: forking costs more than it saves
 WORKER_BLOCK_BYTES = 1 << 20  # with the allocator tuned (see keep_freed_memory), larger blocks parse faster

@@ -1,7 +1,7 @@
 """NER column reader: IOB1 / IOB2 / BILUO tags, sentence and document breaks, errors."""
 import pytest
 
-from plait.core.data.columns import read_columns
+from plait.core.data.ner_columns import read_columns
 from plait.core.errors import DataError
 from plait.core.vocab import Vocab
 

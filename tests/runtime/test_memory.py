@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-from plait.models.memory import _libc, long_lived_frozen
+from plait.runtime.memory import _libc, long_lived_frozen
 
 CODE = """
 import json, resource, sys
 import torch
-from plait.models.memory import keep_freed_memory
+from plait.runtime.memory import keep_freed_memory
 if sys.argv[1] == "keep":
     keep_freed_memory()
 def step():  # two 40 MB tensors alive at once, freed at the end (above glibc's own highest threshold, 32 MiB)

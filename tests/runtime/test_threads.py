@@ -10,8 +10,8 @@ import torch
 
 import plait
 from plait.core.config import interpolate_config
-from plait.core import threads
-from plait.core.threads import thread_count, use_threads
+from plait.runtime import threads
+from plait.runtime.threads import thread_count, use_threads
 
 
 def _in_fresh_python(code: str, env: dict) -> dict:
@@ -22,7 +22,7 @@ def _in_fresh_python(code: str, env: dict) -> dict:
 
 
 def test_a_fresh_process_infers_on_two_threads_and_trains_on_one():
-    code = ("import json, plait, torch\nfrom plait.core import threads\nfrom plait.core.threads import use_threads\n"
+    code = ("import json, plait, torch\nfrom plait.runtime import threads\nfrom plait.runtime.threads import use_threads\n"
             "threads.others_busy = lambda: 0.0  # an idle machine, whatever else runs beside the tests\n"
             "print(json.dumps([use_threads(), use_threads(training=True), torch.get_num_threads()]))")
     inference = min(2, len(os.sched_getaffinity(0)))
