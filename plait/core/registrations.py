@@ -1,20 +1,10 @@
-"""Every built-in registered name, in one place: the function behind any string in a config is listed here
-(except the tokenizer, registered with the registries: see registries.py)."""
+"""Every built-in registered name, in one place: the function behind any string in a config is listed here,
+except the tokenizer (registered with the registries: see registries.py) and the component factories, each
+registered by `@registry.factories.register(NAME)` beside its class and imported here, one line a component."""
 from __future__ import annotations
 
 from plait.core import span_getters
-from plait.core.components.entity_ruler import make_entity_ruler
-from plait.core.components.lemmatizer import make_trainable_lemmatizer
-from plait.core.components.morphologizer import make_morphologizer
-from plait.core.components.ner import make_ner
-from plait.core.components.parser import make_parser
-from plait.core.components.senter import make_senter
-from plait.core.components.sentencizer import make_sentencizer
-from plait.core.components.tagger import make_tagger
-from plait.core.components.textcat import make_textcat, make_textcat_multilabel
-from plait.core.components.tok2vec import make_tok2vec
-from plait.core.components.token_splitter import make_token_splitter
-from plait.core.components.transformer import create_null_annotation_setter, make_transformer
+from plait.core.components.transformer import create_null_annotation_setter
 from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
 from plait.core.registries import registry
@@ -27,20 +17,19 @@ from plait.objectives.characters import build_pretrain_characters
 from plait.objectives.vectors import build_pretrain_vectors
 
 
-# factories: each returns a builder (nlp, name) -> component
-registry.factories.register("token_splitter", func=make_token_splitter)
-registry.factories.register("tok2vec", func=make_tok2vec)
-registry.factories.register("transformer", func=make_transformer)
-registry.factories.register("tagger", func=make_tagger)
-registry.factories.register("ner", func=make_ner)
-registry.factories.register("senter", func=make_senter)
-registry.factories.register("morphologizer", func=make_morphologizer)
-registry.factories.register("parser", func=make_parser)
-registry.factories.register("trainable_lemmatizer", func=make_trainable_lemmatizer)
-registry.factories.register("textcat", func=make_textcat)
-registry.factories.register("textcat_multilabel", func=make_textcat_multilabel)
-registry.factories.register("entity_ruler", func=make_entity_ruler)
-registry.factories.register("sentencizer", func=make_sentencizer)
+# factories, each registered in its own module (components/NAME.py): one line a component
+import plait.core.components.entity_ruler  # noqa: E402,F401
+import plait.core.components.lemmatizer  # noqa: E402,F401
+import plait.core.components.morphologizer  # noqa: E402,F401
+import plait.core.components.ner  # noqa: E402,F401
+import plait.core.components.parser  # noqa: E402,F401
+import plait.core.components.senter  # noqa: E402,F401
+import plait.core.components.sentencizer  # noqa: E402,F401
+import plait.core.components.tagger  # noqa: E402,F401
+import plait.core.components.textcat  # noqa: E402,F401
+import plait.core.components.tok2vec  # noqa: E402,F401
+import plait.core.components.token_splitter  # noqa: E402,F401
+import plait.core.components.transformer  # noqa: E402,F401
 
 # architectures
 registry.architectures.register("plait.Tok2Vec.v1", func=tok2vec.build_tok2vec)

@@ -18,6 +18,7 @@ from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.matcher import compile_token_pattern, longest_first, match_token_pattern, token_value
+from plait.core.registries import registry
 
 
 class EntityRuler:
@@ -125,6 +126,7 @@ class EntityRuler:
         self.add_patterns(state["patterns"])
 
 
+@registry.factories.register("entity_ruler")
 @declare(kind=ComponentKind.OTHER)
 def make_entity_ruler(*, overwrite_ents: bool = False, phrase_matcher_attr: str = "ORTH",
                       patterns: str | None = None) -> Callable[[Any, str], EntityRuler]:

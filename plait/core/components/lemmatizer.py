@@ -19,6 +19,7 @@ from plait.core.components.token_heads import token_head_loss, token_head_model
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
+from plait.core.registries import registry
 from plait.models.batch import bounded_runs
 from plait.models.heads import INFERENCE_CHUNK, TokenClassifier
 
@@ -94,6 +95,7 @@ class EditLemmatizer:
         return {"lemma_acc": score_token_attr(examples, "LEMMA")}
 
 
+@registry.factories.register("trainable_lemmatizer")
 @declare(kind=ComponentKind.HEAD, default_model=token_head_model, score_weights={"lemma_acc": 1.0})
 def make_trainable_lemmatizer(*, model: TokenClassifier, min_freq: int = 3, top_k: int = 3,
                               overwrite: bool = False) -> Callable[[Any, str], EditLemmatizer]:

@@ -24,6 +24,7 @@ from plait.core.components.token_heads import (
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
+from plait.core.registries import registry
 from plait.models.heads import TokenClassifier
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ class Morphologizer:
         return {"pos_acc": score_token_attr(examples, "POS"), "morph_acc": score_token_attr(examples, "MORPH")}
 
 
+@registry.factories.register("morphologizer")
 @declare(kind=ComponentKind.HEAD, default_model=token_head_model,
          score_weights={"pos_acc": 0.5, "morph_acc": 0.5})
 def make_morphologizer(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], Morphologizer]:

@@ -18,6 +18,7 @@ from plait.core.components.declaration import ComponentKind, declare, tok2vec_li
 from plait.core.components.token_heads import initial_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.scorer import score_ents
+from plait.core.registries import registry
 from plait.models.biluo import biluo_spans, biluo_tags, constrained_viterbi, transition_mask
 from plait.models.heads import TokenClassifier
 
@@ -79,6 +80,7 @@ def default_model(optimize: str) -> dict[str, Any]:
             "tok2vec": tok2vec_listener()}
 
 
+@registry.factories.register("ner")
 @declare(kind=ComponentKind.HEAD, default_model=default_model,
          score_weights={"ents_p": None, "ents_r": None, "ents_f": 1.0, "ents_per_type": None})
 def make_ner(*, model: TokenClassifier) -> Callable[[Any, str], EntityRecognizer]:

@@ -19,6 +19,7 @@ from plait.core.components.token_heads import label_hashes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_deps, score_sents
+from plait.core.registries import registry
 from plait.models.parser import MISSING, BiaffineParser, ParseGold, TokenVectors
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ def default_model(optimize: str) -> dict[str, Any]:
     return {"@architectures": "plait.BiaffineParser.v3", "tok2vec": tok2vec_listener()}
 
 
+@registry.factories.register("parser")
 @declare(kind=ComponentKind.HEAD, default_model=default_model,
          score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None, "sents_p": None, "sents_r": None,
                         "sents_f": None})

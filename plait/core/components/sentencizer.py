@@ -9,6 +9,7 @@ import numpy as np
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.scorer import score_sents
+from plait.core.registries import registry
 
 # Sentence-final characters: Latin, Armenian, Arabic, Urdu, Devanagari, CJK (full and half width), ellipsis, ...
 DEFAULT_PUNCT_CHARS = [".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", "։", "؟", "۔", "।", "॥", "。", "！", "？", "｡",
@@ -54,6 +55,7 @@ class Sentencizer:
         self.punct_chars, self.overwrite = list(state["punct_chars"]), state["overwrite"]
 
 
+@registry.factories.register("sentencizer")
 @declare(kind=ComponentKind.OTHER, score_weights={"sents_p": None, "sents_r": None, "sents_f": None})
 def make_sentencizer(*, punct_chars: list[str] | None = None, overwrite: bool = False) -> Callable[[Any, str], Sentencizer]:
     """Factory `sentencizer`: rule-based sentence boundaries at `punct_chars` (null: a built-in list)."""

@@ -16,6 +16,7 @@ from plait.core.components.token_heads import predict_token_labels, token_head_l
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_sents
+from plait.core.registries import registry
 from plait.models.heads import TokenClassifier
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class SentenceRecognizer:
         return score_sents(examples)
 
 
+@registry.factories.register("senter")
 @declare(kind=ComponentKind.HEAD, default_model=token_head_model,
          score_weights={"sents_p": None, "sents_r": None, "sents_f": 1.0})
 def make_senter(*, model: TokenClassifier, overwrite: bool = False) -> Callable[[Any, str], SentenceRecognizer]:

@@ -18,6 +18,7 @@ from plait.core.components.token_heads import (
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_token_attr
+from plait.core.registries import registry
 from plait.models.heads import TokenClassifier
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Tagger:
         return {self.score_key: score_token_attr(examples, self.column)}
 
 
+@registry.factories.register("tagger")
 @declare(kind=ComponentKind.HEAD, default_model=token_head_model,
          score_weights={"tag_acc": 1.0, "pos_acc": None})  # pos_acc: with column POS
 def make_tagger(*, model: TokenClassifier, column: str = "TAG", overwrite: bool = False) -> Callable[[Any, str], Tagger]:

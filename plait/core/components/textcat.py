@@ -19,6 +19,7 @@ from plait.core.components.token_heads import MISSING, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_cats
+from plait.core.registries import registry
 from plait.models import traits
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def default_model(optimize: str, *, exclusive: bool) -> dict[str, Any]:
     return {"@architectures": "plait.TextCatEnsemble.v1", "tok2vec": tok2vec_listener(), "linear_model": bow}
 
 
+@registry.factories.register("textcat")
 @declare(kind=ComponentKind.HEAD, default_model=partial(default_model, exclusive=True),
          score_weights=_SCORE_WEIGHTS)
 def make_textcat(*, model: nn.Module) -> Callable[[Any, str], TextCategorizer]:
@@ -110,6 +112,7 @@ def make_textcat(*, model: nn.Module) -> Callable[[Any, str], TextCategorizer]:
     return lambda nlp, name: TextCategorizer(nlp.vocab, name, model, exclusive=True)
 
 
+@registry.factories.register("textcat_multilabel")
 @declare(kind=ComponentKind.HEAD, default_model=partial(default_model, exclusive=False),
          score_weights=_SCORE_WEIGHTS)
 def make_textcat_multilabel(*, model: nn.Module, threshold: float = 0.5) -> Callable[[Any, str], TextCategorizer]:

@@ -8,6 +8,7 @@ from torch import nn
 from plait.core.components.declaration import SHARED_WIDTH, ComponentKind, declare
 from plait.core.components.encoder import EncoderComponent
 from plait.core.doc import Doc
+from plait.core.registries import registry
 from plait.models.batch import TokenBatch
 from plait.models.listener import OutputKind
 
@@ -47,6 +48,7 @@ def default_model(optimize: str) -> dict[str, Any]:
     }
 
 
+@registry.factories.register("tok2vec")
 @declare(kind=ComponentKind.ENCODER, default_model=default_model)
 def make_tok2vec(*, model: nn.Module) -> Callable[[Any, str], Tok2VecComponent]:
     """Factory `tok2vec`: a shared encoder; heads use `plait.Tok2VecListener.v1` to read its output."""

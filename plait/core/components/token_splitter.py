@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
+from plait.core.registries import registry
 
 
 class TokenSplitter:
@@ -47,6 +48,7 @@ class TokenSplitter:
         self.min_length, self.split_length = state["min_length"], state["split_length"]
 
 
+@registry.factories.register("token_splitter")
 @declare(kind=ComponentKind.OTHER)
 def make_token_splitter(*, min_length: int = 25, split_length: int = 10) -> Callable[[Any, str], TokenSplitter]:
     """Factory `token_splitter`: tokens of >= `min_length` characters become pieces of `split_length`."""

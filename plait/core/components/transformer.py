@@ -13,6 +13,7 @@ from plait.core.components.encoder import EncoderComponent
 from plait.core.components.persistence import WEIGHTS_FILE, weight_shapes
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError, DataError
+from plait.core.registries import registry
 from plait.models.listener import OutputKind
 from plait.models.transformer.model import (
     DEFAULT_MAX_BATCH_ITEMS,
@@ -92,6 +93,7 @@ class TransformerComponent(EncoderComponent):
         self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
 
 
+@registry.factories.register("transformer")
 @declare(kind=ComponentKind.ENCODER)  # its default block, for fine-tuning, is init-config's (`--gpu`)
 def make_transformer(*, model: TransformerModel, max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS,
                      set_extra_annotations: AnnotationSetter | None = None
