@@ -53,17 +53,14 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     path = Path(path)
     if not path.is_dir():
         raise ModelLoadError(f"{path}: no such pipeline directory")
-    config_path, meta_path, strings_path = path / CONFIG_FILE, path / META_FILE, path / STRINGS_FILE
-    texts = {name: _read_text(path, name) for name in (CONFIG_FILE, META_FILE, STRINGS_FILE)}
+    config_path = path / CONFIG_FILE
+    saved = read_saved_config(path)
     try:
-        config = config_lib.Config().from_str(texts[CONFIG_FILE], interpolate=False)
-        config = config_lib.interpolate_config(config, config_path)
-    except Exception as err:  # confection raises several types for syntax errors
+        config = config_lib.interpolate_config(saved, config_path)
+    except Exception as err:  # a variable that does not resolve, of any of confection's error types
         raise ModelLoadError(f"{config_path}: corrupt pipeline config ({_excerpt(err)})") from err
-    meta = _parse_json(meta_path, texts[META_FILE], dict, "an object")
-    strings = _parse_json(strings_path, texts[STRINGS_FILE], list, "a list of strings")
-    if not all(isinstance(s, str) for s in strings):
-        raise ModelLoadError(f"{strings_path}: corrupt pipeline file (must hold a list of strings)")
+    meta = _parse_json(path / META_FILE, _read_text(path, META_FILE), dict, "an object")
+    strings = read_saved_strings(path)
     # only what loading builds: a custom reader or logger of the training run is not needed here
     missing = config_lib.unregistered_functions({k: config.get(k) or {} for k in ("nlp", "components")})
     if missing:
@@ -94,6 +91,23 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     for name, component in nlp.components:
         load_component(component, fs.path_inside(path, name))
     return nlp
+
+
+def read_saved_config(folder: Path) -> config_lib.Config:
+    """A saved pipeline's config.cfg, uninterpolated, read through the checked reader; ModelLoadError otherwise."""
+    text = _read_text(folder, CONFIG_FILE)
+    try:
+        return config_lib.Config().from_str(text, interpolate=False)
+    except Exception as err:  # confection raises several types for syntax errors
+        raise ModelLoadError(f"{folder / CONFIG_FILE}: corrupt pipeline config ({_excerpt(err)})") from err
+
+
+def read_saved_strings(folder: Path) -> list[str]:
+    """A saved pipeline's strings.json, read through the checked reader; ModelLoadError otherwise."""
+    strings = _parse_json(folder / STRINGS_FILE, _read_text(folder, STRINGS_FILE), list, "a list of strings")
+    if not all(isinstance(s, str) for s in strings):
+        raise ModelLoadError(f"{folder / STRINGS_FILE}: corrupt pipeline file (must hold a list of strings)")
+    return strings
 
 
 def _read_text(folder: Path, name: str) -> str:

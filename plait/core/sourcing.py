@@ -10,12 +10,13 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import srsly
 from confection import Config
 
+from plait.core import fs
 from plait.core.components.persistence import load_component, save_component
-from plait.core.config import load_config
-from plait.core.errors import ConfigError, ModelLoadError, UserError
+from plait.core.errors import ConfigError, UserError
+from plait.core.names import check_component_name
+from plait.core.saving import read_saved_config, read_saved_strings
 
 if TYPE_CHECKING:
     from plait.core.pipeline import Language
@@ -56,12 +57,13 @@ def expand_sources(config: Config) -> tuple[Config, dict[str, Path]]:
         if extra:
             raise ConfigError(f"components.{name}.{extra[0]}: a sourced component takes only source and component")
         try:
-            source_config = load_config(path / "config.cfg")
+            source_config = read_saved_config(path)
         except (UserError, OSError) as err:
             raise ConfigError(f"components.{name}.source: {path} is not a saved plait pipeline ({err})") from err
         if source_name not in source_config.get("components", {}):
             raise ConfigError(f"components.{name}.component: the pipeline at {path} has no component "
                               f"{source_name!r}")
+        check_component_name(source_name, f"components.{name}.component")
         config["components"][name] = copy.deepcopy(dict(source_config["components"][source_name]))
         sources[name] = path / source_name
     return config, sources
@@ -70,11 +72,10 @@ def expand_sources(config: Config) -> tuple[Config, dict[str, Path]]:
 def load_sources(nlp: "Language", sources: dict[str, Path]) -> None:
     """Give each sourced component the state and weights saved in its source pipeline."""
     for name, directory in sources.items():
-        strings = directory.parent / "strings.json"
         try:
-            for text in srsly.read_json(strings) if strings.exists() else []:
+            for text in read_saved_strings(directory.parent):
                 nlp.vocab.strings.add(text)
-            load_component(nlp.get_pipe(name), directory)
-        except (ModelLoadError, ValueError) as err:
+            load_component(nlp.get_pipe(name), fs.path_inside(directory.parent, directory.name))
+        except (UserError, ValueError) as err:
             raise ConfigError(f"components.{name}.source: {err}") from err
         nlp.sourced.add(name)

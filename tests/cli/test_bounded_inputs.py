@@ -147,3 +147,43 @@ def test_a_compressed_vectors_file_cannot_make_plait_buffer_without_bound(tmp_pa
     vectors = tmp_path / "vectors.gz"
     vectors.write_bytes(gzip.compress(head + body, compresslevel=1))
     assert_user_error(plait_child("init-vectors", "en", vectors, tmp_path / "out"), named)
+
+
+def _python_child(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run `code` in a child Python; the timeout turns a hang into a failure instead of a stalled suite."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+@pytest.mark.parametrize("name, special", [("config.cfg", "fifo"), ("strings.json", "fifo"),
+                                           ("strings.json", "urandom link")])
+def test_a_sourced_pipeline_is_read_through_the_same_checks(tmp_path, model, name, special):
+    """`[components.x] source = "path"` reads the source pipeline's files as plait.load does."""
+    broken = _copy(model, tmp_path)
+    (broken / name).unlink()
+    if special == "fifo":
+        os.mkfifo(broken / name)
+    else:
+        (broken / name).symlink_to("/dev/urandom")
+    code = ("from confection import Config\nfrom plait.core.errors import UserError\n"
+            "from plait.core.sourcing import expand_sources, load_sources\nimport plait\n"
+            f"config = Config({{'components': {{'tagger': {{'source': {str(broken)!r}}}}}}})\n"
+            "try:\n    config, sources = expand_sources(config)\n"
+            "    load_sources(plait.load(" + repr(str(model)) + "), sources)\n"
+            "except UserError as err:\n    print('refused:', err)\n")
+    done = _python_child(code)
+    assert done.returncode == 0 and done.stdout.startswith("refused:") and name in done.stdout, done.stderr
+
+
+def test_a_checkpoint_whose_training_json_is_a_fifo_is_refused(tmp_path):
+    """The checkpoint's training.json goes through the checked reader: a FIFO is refused, never opened."""
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    os.mkfifo(folder / "training.json")
+    code = ("from confection import Config\nfrom pathlib import Path\nfrom plait.core.errors import UserError\n"
+            "from plait.core.training.checkpoint import read_checkpoint\n"
+            f"try:\n    read_checkpoint(Path({str(folder)!r}), config=Config(), kind='train')\n"
+            "except UserError as err:\n    print('refused:', err)\n")
+    done = _python_child(code)
+    assert done.returncode == 0 and "refused: damaged checkpoint:" in done.stdout, done.stderr
+    assert "not a regular file" in done.stdout

@@ -116,6 +116,21 @@ def test_a_run_killed_in_its_final_save_resumes_to_the_same_weights_and_rows(tmp
 
 
 @pytest.mark.slow
+def test_a_run_killed_after_its_last_step_before_its_final_evaluation_resumes_to_the_same_rows(
+        tmp_path, uninterrupted_twenty):
+    """A checkpoint every 4 steps stands at step 20, the last, while the final evaluation is still due: the resume
+    takes no step, scores the final weights and logs them with the last step's learning rates."""
+    out, every = tmp_path / "run", ["--training.checkpoint_every", "4"]
+    killed = plait("train", CONFIG, "--output", out, *TWENTY, *every, "--code", HOOK,
+                   env={"PLAIT_TEST_KILL": "evaluate:3"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert srsly.read_json(out / "checkpoint" / "training.json")["state"]["step"] == 20
+    plait("train", CONFIG, "--output", out, *TWENTY, *every, "--resume", check=0)
+    assert rows(out / "metrics.jsonl") == rows(uninterrupted_twenty / "metrics.jsonl")
+    assert_bitwise_equal(weights(uninterrupted_twenty / "model-last"), weights(out / "model-last"))
+
+
+@pytest.mark.slow
 def test_a_finished_run_goes_on_only_when_max_steps_is_raised(tmp_path, uninterrupted):
     out = tmp_path / "run"
     plait("train", CONFIG, "--output", out, *SHORT, check=0)

@@ -33,6 +33,7 @@ from plait.core.training.stepper import Stepper
 
 FORMAT = 3  # 3: optimizer state and weight averages of maxout layers held piece by piece (PiecewiseLinear)
 STATE_FILE, INFO_FILE, MODEL_DIR = "state.safetensors", "training.json", "model"
+INFO_LIMIT = 64 * fs.MiB  # training.json: the config text, the optimizer's settings, each rank's random state
 # Settings that only say when to stop: a resumed run may change them (to train longer, say).
 STOPPING_RULES = ("training.max_steps", "training.max_epochs", "training.patience", "pretraining.max_epochs")
 
@@ -57,7 +58,7 @@ class Checkpoint:
 
     def restore(self, stepper: Stepper) -> None:
         """Put the optimizer, the scaler and every random generator back as they were when it was written."""
-        tensors = _read_tensors(self.path / STATE_FILE)
+        tensors = _read_tensors(fs.path_inside(self.path, STATE_FILE))
         self._check_fits(stepper, tensors)
         optimizer = self.info["optimizer"]
         state = {int(index): {key: tensors[f"optimizer.{index}.{key}"] if value == "tensor" else value
@@ -167,8 +168,10 @@ def read_checkpoint(path: Path, *, config: Config, kind: str) -> Checkpoint:
     """Read the checkpoint at `path`, refusing one made by another command, format or config (one line, naming
     the first setting that differs). Stopping rules may differ: a run can be continued for longer."""
     info_path = path / INFO_FILE
-    try:
-        info = srsly.read_json(info_path)
+    try:  # a regular file inside the checkpoint folder, bounded: a FIFO or a link elsewhere is never read
+        info = srsly.json_loads(fs.read_bytes_inside(path, INFO_FILE, limit=INFO_LIMIT))
+    except UserError as err:
+        raise UserError(f"damaged checkpoint: {err}") from None
     except (OSError, ValueError) as err:
         raise damaged(info_path, f"not JSON ({' '.join(str(err).split())})") from err
     if not isinstance(info, dict):
@@ -184,7 +187,7 @@ def read_checkpoint(path: Path, *, config: Config, kind: str) -> Checkpoint:
     except Exception as err:  # confection raises several kinds on text that is no config
         raise damaged(info_path, f"config: not a config ({' '.join(str(err).split())[:80]})") from err
     try:
-        shapes = weights.tensor_shapes(path / STATE_FILE)
+        shapes = weights.tensor_shapes(fs.path_inside(path, STATE_FILE))
     except weights.WeightsFileError as err:
         raise damaged(path / STATE_FILE, str(err)) from err
     check_tensor_names(info, shapes, path / STATE_FILE)

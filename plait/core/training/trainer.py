@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import torch
 from confection import Config
@@ -105,10 +105,14 @@ class Trainer:
         # whether the weights at the run's position were scored (a resumed run may stand at its last step)
         scored = state.finished or state.step % plan.eval_frequency == 0
         state.finished = False  # a finished run resumed with a changed stopping rule: it goes on if the rule lets it
-        steps = () if self._should_stop() else run_steps(
-            stream, state=state, stepper=self.stepper, objective=objective, device=self.device,
-            accumulate=plan.accumulate_gradient, mixed_precision=plan.mixed_precision, load=store.load,
-            world=self.world)
+        if self._should_stop():  # resumed at its last step: no step to take, the rates of the last one taken
+            for _ in range(state.step):
+                self.stepper.next_rates()
+            steps: Iterable[Any] = ()
+        else:
+            steps = run_steps(stream, state=state, stepper=self.stepper, objective=objective, device=self.device,
+                              accumulate=plan.accumulate_gradient, mixed_precision=plan.mixed_precision,
+                              load=store.load, world=self.world)
         for _ in steps:
             progress = self._progress()
             scored = state.step % plan.eval_frequency == 0
