@@ -201,10 +201,14 @@ def recover_swap(dest: Path) -> None:
     replaced copy whose replacement never arrived, remove unfinished copies. Entries of a live process are
     left alone, so a run writing `dest` meanwhile keeps its own."""
     dest = Path(os.path.abspath(dest))  # "." and "model/.." name their folder
-    if dest.name and dest.parent.is_dir():
+    if not dest.name or not dest.parent.is_dir():
+        return
+    try:  # best effort: a folder this process may not list or change (a read-only mount) is left as it is
         for child in sorted(dest.parent.iterdir()):
             if child.name.startswith((f".{dest.name}{TMP_MARK}", f".{dest.name}{OLD_MARK}")):
                 _recover_entry(child)
+    except OSError:
+        pass
 
 
 def _recover_entry(child: Path) -> None:

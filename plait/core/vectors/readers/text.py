@@ -132,7 +132,7 @@ def _parse_chunk(path: Path, start: int, block: bytes, dims: int) -> tuple[list[
         return words, np.zeros((0, dims), dtype=np.float32)
     try:  # numpy's C parser reads all the numbers of the chunk at once
         with warnings.catch_warnings():
-            warnings.simplefilter("error")  # "input contained no data" (e.g. tab-separated): diagnosed below
+            warnings.simplefilter("error", UserWarning)  # "input contained no data" (tab-separated): see below
             values = np.loadtxt(rests, dtype=np.float32, ndmin=2, comments=None)
     except (ValueError, UserWarning):
         values = None
