@@ -9,9 +9,6 @@ from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, l
 from plait.cli.main import app
 from plait.core.config import validate_config
 from plait.core.model_memory import FLOAT_BYTES, check_fits, format_bytes
-from plait.core.pipeline import Language
-from plait.core.training.initialize import check_built, resolve_training
-from plait.core.training.pretrain import resolve_pretraining
 
 
 @app.command("debug-config", context_settings=OVERRIDES)
@@ -33,6 +30,11 @@ def debug_config(
     sizes = {name: check_fits(block, f"components.{name}") for name, block in
              (components.items() if isinstance(components, dict) else ()) if isinstance(block, dict)}
     validate_config(config)
+    # torch and the models load only now: a config refused above is refused in the time it takes to read it
+    from plait.core.pipeline import Language
+    from plait.core.training.initialize import check_built, resolve_training
+    from plait.core.training.pretrain import resolve_pretraining
+
     nlp = Language.from_config(config, validate=False)
     pretraining = resolve_pretraining(config) if "pretraining" in config else None
     check_built(nlp, resolve_training(config), pretraining)  # the training blocks build too; no data is read

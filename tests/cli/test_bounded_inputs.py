@@ -187,3 +187,13 @@ def test_a_checkpoint_whose_training_json_is_a_fifo_is_refused(tmp_path):
     done = _python_child(code)
     assert done.returncode == 0 and "refused: damaged checkpoint:" in done.stdout, done.stderr
     assert "not a regular file" in done.stdout
+
+
+def test_debug_config_refuses_a_huge_model_before_importing_torch():
+    """The refusal costs what reading the config costs: torch (about 2 s to import) is never loaded for it."""
+    code = ("import sys\nfrom plait.cli.main import main\n"
+            "try:\n"
+            f"    main(['debug-config', {str(SHARED)!r}, '--components.tok2vec.model.encode.width', '1000000000'])\n"
+            "except SystemExit as done:\n    print('exit', done.code, 'torch' in sys.modules)\n")
+    done = _python_child(code)
+    assert done.stdout.strip() == "exit 2 False", (done.stdout, done.stderr)
