@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import plait
+from special_files import KINDS, replace_with_special
 from plait.cli.main import main
 from plait.core.config import apply_overrides, interpolate_config, load_config, validate_config
 from plait.core.data.convert import convert
@@ -324,7 +325,6 @@ def test_length_prefixed_and_compressed_corpora_read_or_fail_as_data_errors(tmp_
         assert str(err).startswith(f"{path}:"), err
 
 
-_SPECIAL = ["fifo", "link to a fifo", "/dev/zero", "/dev/urandom", "folder", "link out", "link loop", "link to folder"]
 
 
 @settings(FUZZ, max_examples=40)
@@ -336,24 +336,8 @@ def test_special_files_in_a_model_folder_are_refused_before_they_are_opened(tmp_
     broken = folder / "model"
     shutil.copytree(model, broken)
     target = data.draw(st.sampled_from(sorted(p for p in broken.rglob("*") if p.is_file())))
-    kind = data.draw(st.sampled_from(_SPECIAL))
-    target.unlink()
-    if kind == "fifo":
-        os.mkfifo(target)
-    elif kind == "link to a fifo":
-        os.mkfifo(broken / "pipe")
-        target.symlink_to(broken / "pipe")
-    elif kind.startswith("/dev/"):
-        target.symlink_to(kind)
-    elif kind == "folder":
-        target.mkdir()
-    elif kind == "link out":
-        (folder / "elsewhere").write_bytes(b"secret")
-        target.symlink_to(folder / "elsewhere")
-    elif kind == "link loop":
-        target.symlink_to(target)
-    else:
-        target.symlink_to(folder)
+    kind = data.draw(st.sampled_from(KINDS))
+    replace_with_special(target, kind, folder)
     with pytest.raises(UserError) as info:
         plait.load(broken)
     assert "secret" not in str(info.value)

@@ -5,14 +5,7 @@ from pathlib import Path
 
 import typer
 
-from plait.cli._common import (
-    CODE_HELP,
-    OVERRIDES,
-    VERBOSE_HELP,
-    import_code,
-    load_config_with_overrides,
-    output_folder,
-)
+from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides, output_folder
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core import fs

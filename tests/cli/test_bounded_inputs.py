@@ -15,6 +15,7 @@ import pytest
 from srsly import msgpack
 
 from bad_input import ROOT, Result, assert_user_error, small_pipeline, write_corpus
+from special_files import replace_with_special
 
 SHARED = ROOT / "examples" / "configs" / "shared.cfg"
 
@@ -38,22 +39,12 @@ def _copy(model: Path, folder: Path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("name, special", [("strings.json", "urandom link"), ("strings.json", "folder"),
-                                           ("meta.json", "fifo"), ("config.cfg", "fifo link"),
-                                           ("tagger/cfg.json", "fifo"), ("tagger/model.safetensors", "fifo link")])
+@pytest.mark.parametrize("name, special", [("strings.json", "/dev/urandom"), ("strings.json", "folder"),
+                                           ("meta.json", "fifo"), ("config.cfg", "link to a fifo"),
+                                           ("tagger/cfg.json", "fifo"), ("tagger/model.safetensors", "link to a fifo")])
 def test_a_special_file_in_a_pipeline_folder_is_refused_before_it_is_opened(tmp_path, model, name, special):
     broken = _copy(model, tmp_path)
-    target = broken / name
-    target.unlink()
-    if special == "fifo":
-        os.mkfifo(target)
-    elif special == "fifo link":
-        os.mkfifo(tmp_path / "pipe")
-        target.symlink_to(tmp_path / "pipe")
-    elif special == "urandom link":
-        target.symlink_to("/dev/urandom")
-    else:
-        target.mkdir()
+    replace_with_special(broken / name, special, tmp_path)
     corpus = write_corpus(tmp_path / "c.jsonl")
     result = plait_child("evaluate", broken, corpus, timeout=60)  # a hang fails here instead of stalling
     assert_user_error(result, name)
@@ -156,15 +147,11 @@ def _python_child(code: str, timeout: float = 60) -> subprocess.CompletedProcess
 
 
 @pytest.mark.parametrize("name, special", [("config.cfg", "fifo"), ("strings.json", "fifo"),
-                                           ("strings.json", "urandom link")])
+                                           ("strings.json", "/dev/urandom")])
 def test_a_sourced_pipeline_is_read_through_the_same_checks(tmp_path, model, name, special):
     """`[components.x] source = "path"` reads the source pipeline's files as plait.load does."""
     broken = _copy(model, tmp_path)
-    (broken / name).unlink()
-    if special == "fifo":
-        os.mkfifo(broken / name)
-    else:
-        (broken / name).symlink_to("/dev/urandom")
+    replace_with_special(broken / name, special, tmp_path)
     code = ("from confection import Config\nfrom plait.core.errors import UserError\n"
             "from plait.core.sourcing import expand_sources, load_sources\nimport plait\n"
             f"config = Config({{'components': {{'tagger': {{'source': {str(broken)!r}}}}}}})\n"

@@ -61,11 +61,16 @@ def rows(path: Path) -> list[dict]:
     return out
 
 
+def whole_run(tmp_path_factory, args: list[str]) -> Path:
+    """The folder of a run trained without interruption, for the killed runs to be compared with."""
+    out = tmp_path_factory.mktemp("whole") / "run"
+    plait("train", CONFIG, "--output", out, *args, check=0)
+    return out
+
+
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("whole") / "run"
-    plait("train", CONFIG, "--output", out, *SHORT, check=0)
-    return out
+    return whole_run(tmp_path_factory, SHORT)
 
 
 @pytest.mark.slow
@@ -91,9 +96,7 @@ TWENTY = ["--training.max_steps", "20", "--training.eval_frequency", "8", "--tra
 
 @pytest.fixture(scope="module")
 def uninterrupted_twenty(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("whole-twenty") / "run"
-    plait("train", CONFIG, "--output", out, *TWENTY, check=0)
-    return out
+    return whole_run(tmp_path_factory, TWENTY)
 
 
 @pytest.mark.slow
