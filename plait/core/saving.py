@@ -53,6 +53,10 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     path = Path(path)
     if not path.is_dir():
         raise ModelLoadError(f"{path}: no such pipeline directory")
+    try:  # every entry a regular file or folder inside: refused before anything (torch included) is loaded
+        fs.check_files_inside(path)
+    except UserError as err:
+        raise ModelLoadError(str(err)) from None
     config_path = path / CONFIG_FILE
     saved = read_saved_config(path)
     try:

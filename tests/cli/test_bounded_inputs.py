@@ -184,3 +184,18 @@ def test_debug_config_refuses_a_huge_model_before_importing_torch():
             "except SystemExit as done:\n    print('exit', done.code, 'torch' in sys.modules)\n")
     done = _python_child(code)
     assert done.stdout.strip() == "exit 2 False", (done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("name, special", [("tagger/cfg.json", "fifo"), ("strings.json", "/dev/urandom")])
+def test_a_special_file_in_a_pipeline_folder_is_refused_before_torch_loads(tmp_path, model, name, special):
+    """The whole folder is checked first, so the refusal costs what reading the folder's names costs (torch,
+    about 2 s to import, is never loaded for it)."""
+    broken = _copy(model, tmp_path)
+    replace_with_special(broken / name, special, tmp_path)
+    corpus = write_corpus(tmp_path / "c.jsonl")
+    code = ("import sys\nfrom plait.cli.main import main\n"
+            f"try:\n    main(['evaluate', {str(broken)!r}, {str(corpus)!r}])\n"
+            "except SystemExit as done:\n    print('exit', done.code, 'torch' in sys.modules)\n")
+    done = _python_child(code)
+    assert done.stdout.strip() == "exit 2 False", (done.stdout, done.stderr)
+    assert name in done.stderr
