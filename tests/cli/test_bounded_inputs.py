@@ -20,12 +20,29 @@ from special_files import replace_with_special
 SHARED = ROOT / "examples" / "configs" / "shared.cfg"
 
 
+# The children run this checkout's plait on one torch thread.
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+
+
+def python_child(*argv: object, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python ARGV` in a child process; the timeout turns a hang into a failure instead of a stalled suite."""
+    return subprocess.run([sys.executable, *map(str, argv)], capture_output=True, text=True, env=CHILD_ENV,
+                          timeout=timeout)
+
+
 def plait_child(*args: object, timeout: float = 120) -> Result:
-    """`python -m plait ARGS` in a child process; the timeout keeps a hang from stalling the suite."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-m", "plait", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    """`python -m plait ARGS` in a child process."""
+    done = python_child("-m", "plait", *args, timeout=timeout)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def exit_code_and_torch(*args: object) -> tuple[str, str]:
+    """`plait ARGS` run in a fresh child: ("exit CODE LOADED", stderr), LOADED saying whether torch was imported."""
+    code = ("import sys\nfrom plait.cli.main import main\n"
+            f"try:\n    main({[str(a) for a in args]!r})\n"
+            "except SystemExit as done:\n    print('exit', done.code, 'torch' in sys.modules)\n")
+    done = python_child("-c", code, timeout=60)
+    return done.stdout.strip(), done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +112,7 @@ def test_a_spacy_docbin_bomb_is_refused_in_bounded_memory(tmp_path):
     measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
                "sys.stderr.write(done.stderr); "
                "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "plait", "convert", bomb,
-                           tmp_path / "out"], capture_output=True, text=True, env=env, timeout=300)
+    done = python_child("-c", measure, sys.executable, "-m", "plait", "convert", bomb, tmp_path / "out", timeout=300)
     code, peak_kib = map(int, done.stdout.split())
     assert_user_error(Result(code, "", done.stderr), "bomb.spacy:1", "inflates to more than")
     assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
@@ -140,12 +155,6 @@ def test_a_compressed_vectors_file_cannot_make_plait_buffer_without_bound(tmp_pa
     assert_user_error(plait_child("init-vectors", "en", vectors, tmp_path / "out"), named)
 
 
-def _python_child(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run `code` in a child Python; the timeout turns a hang into a failure instead of a stalled suite."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout)
-
-
 @pytest.mark.parametrize("name, special", [("config.cfg", "fifo"), ("strings.json", "fifo"),
                                            ("strings.json", "/dev/urandom")])
 def test_a_sourced_pipeline_is_read_through_the_same_checks(tmp_path, model, name, special):
@@ -158,7 +167,7 @@ def test_a_sourced_pipeline_is_read_through_the_same_checks(tmp_path, model, nam
             "try:\n    config, sources = expand_sources(config)\n"
             "    load_sources(plait.load(" + repr(str(model)) + "), sources)\n"
             "except UserError as err:\n    print('refused:', err)\n")
-    done = _python_child(code)
+    done = python_child("-c", code, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("refused:") and name in done.stdout, done.stderr
 
 
@@ -171,19 +180,16 @@ def test_a_checkpoint_whose_training_json_is_a_fifo_is_refused(tmp_path):
             "from plait.core.training.checkpoint import read_checkpoint\n"
             f"try:\n    read_checkpoint(Path({str(folder)!r}), config=Config(), kind='train')\n"
             "except UserError as err:\n    print('refused:', err)\n")
-    done = _python_child(code)
+    done = python_child("-c", code, timeout=60)
     assert done.returncode == 0 and "refused: damaged checkpoint:" in done.stdout, done.stderr
     assert "not a regular file" in done.stdout
 
 
 def test_debug_config_refuses_a_huge_model_before_importing_torch():
     """The refusal costs what reading the config costs: torch (about 2 s to import) is never loaded for it."""
-    code = ("import sys\nfrom plait.cli.main import main\n"
-            "try:\n"
-            f"    main(['debug-config', {str(SHARED)!r}, '--components.tok2vec.model.encode.width', '1000000000'])\n"
-            "except SystemExit as done:\n    print('exit', done.code, 'torch' in sys.modules)\n")
-    done = _python_child(code)
-    assert done.stdout.strip() == "exit 2 False", (done.stdout, done.stderr)
+    width = ("--components.tok2vec.model.encode.width", "1000000000")
+    outcome, stderr = exit_code_and_torch("debug-config", SHARED, *width)
+    assert outcome == "exit 2 False", (outcome, stderr)
 
 
 @pytest.mark.parametrize("name, special", [("tagger/cfg.json", "fifo"), ("strings.json", "/dev/urandom")])
@@ -193,9 +199,6 @@ def test_a_special_file_in_a_pipeline_folder_is_refused_before_torch_loads(tmp_p
     broken = _copy(model, tmp_path)
     replace_with_special(broken / name, special, tmp_path)
     corpus = write_corpus(tmp_path / "c.jsonl")
-    code = ("import sys\nfrom plait.cli.main import main\n"
-            f"try:\n    main(['evaluate', {str(broken)!r}, {str(corpus)!r}])\n"
-            "except SystemExit as done:\n    print('exit', done.code, 'torch' in sys.modules)\n")
-    done = _python_child(code)
-    assert done.stdout.strip() == "exit 2 False", (done.stdout, done.stderr)
-    assert name in done.stderr
+    outcome, stderr = exit_code_and_torch("evaluate", broken, corpus)
+    assert outcome == "exit 2 False", (outcome, stderr)
+    assert name in stderr
