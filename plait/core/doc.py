@@ -8,6 +8,7 @@ import numpy as np
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.iob import iob_to_spans
 from plait.core.span import Span
+from plait.core.span_group import SpanGroups
 from plait.core.token import Token
 from plait.core.vectors.table import similarity
 from plait.core.vocab import Vocab
@@ -84,10 +85,19 @@ class Doc(HasExtensions):
         self.spaces = spaces
         self.columns = Columns(len(lex))
         self.cats: dict[str, float] = {}
-        self.spans: dict[str, list[Span]] = {}
+        self._spans = SpanGroups(self)
         self.user_data: dict[Any, Any] = {}
         self.tensor: Any = None
         self._offsets: np.ndarray | None = None
+
+    @property
+    def spans(self) -> SpanGroups:
+        """Named groups of spans that may overlap (`doc.spans["sc"]`); a list assigned to a key becomes a group."""
+        return self._spans
+
+    @spans.setter
+    def spans(self, groups: dict[str, Iterable[Span]]) -> None:
+        self._spans = SpanGroups(self, groups)
 
     def _checked(self, values: Sequence, name: str) -> Sequence:
         if len(values) != len(self):
@@ -311,6 +321,7 @@ class Doc(HasExtensions):
             "columns": self.columns,
             "cats": self.cats,
             "spans": {name: [(s.start, s.end, s.label) for s in group] for name, group in self.spans.items()},
+            "span_scores": {name: group.scores for name, group in self.spans.items() if group.scores is not None},
         }
 
     def string_hashes(self) -> set[int]:
@@ -333,4 +344,6 @@ class Doc(HasExtensions):
             doc.columns[name][:] = values
         doc.cats = dict(data["cats"])
         doc.spans = {name: [Span(doc, s, e, lab) for s, e, lab in group] for name, group in data["spans"].items()}
+        for name, scores in data.get("span_scores", {}).items():
+            doc.spans[name].attrs["scores"] = list(scores)
         return doc

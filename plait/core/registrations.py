@@ -3,7 +3,7 @@ except the tokenizer (registered with the registries: see registries.py) and the
 registered by `@registry.factories.register(NAME)` beside its class and imported here, one line a component."""
 from __future__ import annotations
 
-from plait.core import span_getters
+from plait.core import span_getters, suggesters
 from plait.core.components.transformer import create_null_annotation_setter
 from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
@@ -63,6 +63,11 @@ registry.layers.register("plait.reduce_sum.v1", func=pooling.build_reduce_sum)
 registry.layers.register("plait.reduce_first.v1", func=pooling.build_reduce_first)
 registry.layers.register("plait.reduce_last.v1", func=pooling.build_reduce_last)
 registry.annotation_setters.register("plait.null_annotation_setter.v1", func=create_null_annotation_setter)
+
+# span suggesters (spancat)
+registry.misc.register("plait.ngram_suggester.v1", func=suggesters.build_ngram_suggester)
+registry.misc.register("plait.ngram_range_suggester.v1", func=suggesters.build_ngram_range_suggester)
+registry.misc.register("plait.preset_spans_suggester.v1", func=suggesters.build_preset_spans_suggester)
 
 # readers
 registry.readers.register("plait.Corpus.v1", func=create_corpus)

@@ -9,7 +9,7 @@ import confection
 
 REGISTRY_NAMES = (
     "architectures", "factories", "readers", "batchers", "optimizers", "schedules", "loggers",
-    "span_getters", "annotation_setters", "layers", "tokenizers",
+    "span_getters", "annotation_setters", "layers", "tokenizers", "misc",
 )
 
 
@@ -27,6 +27,7 @@ class registry(confection.registry):
     annotation_setters = catalogue.create("plait", "annotation_setters", entry_points=True)
     layers = catalogue.create("plait", "layers", entry_points=True)
     tokenizers = catalogue.create("plait", "tokenizers", entry_points=True)
+    misc = catalogue.create("plait", "misc", entry_points=True)  # spaCy's name for helpers such as span suggesters
 
 
 def catalog(name: str) -> catalogue.Registry | None:

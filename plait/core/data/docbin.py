@@ -104,6 +104,8 @@ def encode_docs(docs: list[Doc]) -> dict[str, Any]:
         "cats": [doc.cats for doc in docs],
         "spans": [{name: [[s.start, s.end, s.label] for s in group] for name, group in doc.spans.items()}
                   for doc in docs],
+        "span_scores": [{name: group.scores for name, group in doc.spans.items() if group.scores is not None}
+                        for doc in docs],
     }
 
 
@@ -164,6 +166,10 @@ def _build_docs(record: dict[str, Any], vocab: Vocab,
         doc.cats = dict(record["cats"][i])
         doc.spans = {name: [Span(doc, s, e, label) for s, e, label in group]
                      for name, group in record["spans"][i].items()}
+        for name, scores in (record["span_scores"][i] if "span_scores" in record else {}).items():
+            if name not in doc.spans or len(scores) != len(doc.spans[name]):
+                raise ValueError(f"the scores of span group {name!r} do not match its spans")
+            doc.spans[name].attrs["scores"] = [float(x) for x in scores]
         docs.append(doc)
         start = end
     return docs
