@@ -91,4 +91,5 @@ registry.loggers.register("plait.ConsoleLogger.v1", func=loggers.create_console_
 registry.loggers.register("plait.JSONLLogger.v1", func=loggers.create_jsonl_logger)
 registry.loggers.register("plait.TensorBoardLogger.v1", func=loggers.create_tensorboard_logger)
 registry.loggers.register("plait.MLflowLogger.v1", func=loggers.create_mlflow_logger)
+registry.loggers.register("plait.WandbLogger.v1", func=loggers.create_wandb_logger)
 registry.loggers.register("plait.MultiLogger.v1", func=loggers.create_multi_logger)

@@ -1,4 +1,7 @@
 """[training.logger]: every built-in logger and a custom one receive the same records in one real run."""
+import json
+import struct
+
 import pytest
 import srsly
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -41,6 +44,55 @@ def test_mlflow_metrics_read_back(trained_run, monkeypatch):
     assert run.info.run_name == "short" and run.info.status == "FINISHED"
     history = client.get_metric_history(run.info.run_id, "score")
     assert [(h.step, round(h.value, 6)) for h in history] == [(m["step"], round(m["score"], 6)) for m in metrics]
+
+
+@pytest.mark.slow
+def test_mlflow_with_its_defaults_writes_beside_the_output(trained_run, monkeypatch):
+    """With no tracking_uri, runs go to a file store under the output folder (MLflow's own default, a SQLite
+    database, needs packages mlflow-skinny lacks)."""
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    metrics = list(srsly.read_jsonl(trained_run["out"] / "metrics.jsonl"))
+    client = MlflowClient((trained_run["out"] / "mlruns").as_uri())
+    (run,) = client.search_runs([client.get_experiment_by_name("plait").experiment_id])
+    history = client.get_metric_history(run.info.run_id, "scores/tag_acc")
+    assert [(h.step, round(h.value, 6)) for h in history] == \
+           [(m["step"], round(m["scores"]["tag_acc"], 6)) for m in metrics]
+
+
+def wandb_records(path):
+    """The records of an offline W&B run file: a LevelDB-style log (a 7-byte file header, then chunks of a 7-byte
+    header (crc32, length, type) and a protobuf `Record`, in 32 KiB blocks whose tails under 7 bytes are padding)."""
+    from wandb.proto import wandb_internal_pb2
+
+    data, pos, buffered = path.read_bytes(), 7, b""
+    while pos + 7 <= len(data):
+        if 32768 - pos % 32768 < 7:
+            pos += 32768 - pos % 32768
+            continue
+        _, length, kind = struct.unpack("<IHB", data[pos:pos + 7])
+        buffered += data[pos + 7:pos + 7 + length]
+        pos += 7 + length
+        if kind in (1, 4):  # a whole record, or the last chunk of one
+            record = wandb_internal_pb2.Record()
+            record.ParseFromString(buffered)
+            buffered = b""
+            yield record
+
+
+@pytest.mark.slow
+def test_wandb_offline_run_holds_the_metrics(trained_run):
+    metrics = list(srsly.read_jsonl(trained_run["out"] / "metrics.jsonl"))
+    (run_file,) = (trained_run["out"] / "wandb").glob("offline-run-*/run-*.wandb")
+    records = list(wandb_records(run_file))
+    history = [{item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in r.history.item}
+               for r in records if r.WhichOneof("record_type") == "history"]
+    assert [(h["_step"], round(h["score"], 6), round(h["scores/tag_acc"], 6)) for h in history] == \
+           [(m["step"], round(m["score"], 6), round(m["scores"]["tag_acc"], 6)) for m in metrics]
+    (run,) = [r.run for r in records if r.WhichOneof("record_type") == "run"]
+    assert run.project == "plait-test" and run.display_name == "short"
+    assert json.loads({item.key: item.value_json for item in run.config.update}["components"]) == ["tagger", "ner"]
 
 
 @pytest.mark.slow

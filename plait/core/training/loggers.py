@@ -2,6 +2,7 @@
 line train writes to metrics.jsonl), then a finish call."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,30 +116,62 @@ class TensorBoardLogger(Logger):
 
 
 class MLflowLogger(Logger):
-    """Metrics (losses, scores, learning rate) at each evaluation's step in an MLflow run."""
+    """Metrics (losses, scores, learning rate) at each evaluation's step in an MLflow run. It holds its own client
+    and run rather than MLflow's process-wide active run, so two such loggers (or a user's own run) do not clash."""
 
     def __init__(self, experiment: str, run_name: str | None, tracking_uri: str | None) -> None:
         self.experiment, self.run_name, self.tracking_uri = experiment, run_name, tracking_uri
-        self.mlflow: Any = None
+        self.client: Any = None
+        self.run_id: str | None = None
 
     def setup(self, info: RunInfo) -> None:
-        import mlflow
+        from mlflow.tracking import MlflowClient
 
-        self.mlflow = mlflow
-        if self.tracking_uri:
-            mlflow.set_tracking_uri(self.tracking_uri)
-        mlflow.set_experiment(self.experiment)
-        mlflow.start_run(run_name=self.run_name)
-        mlflow.set_tags({"plait.components": ",".join(info.components)})
+        uri = self.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+        if not uri:
+            # MLflow's own default is a SQLite database, which mlflow-skinny cannot open: a file store beside the
+            # run's output (or in the working directory) works with every MLflow install
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+            uri = (info.output or Path.cwd()).resolve().joinpath("mlruns").as_uri()
+        self.client = MlflowClient(uri)
+        found = self.client.get_experiment_by_name(self.experiment)
+        experiment_id = found.experiment_id if found else self.client.create_experiment(self.experiment)
+        run = self.client.create_run(experiment_id, run_name=self.run_name,
+                                     tags={"plait.components": ",".join(info.components)})
+        self.run_id = run.info.run_id
 
     def log(self, record: dict[str, Any]) -> None:
         # MLflow metric names allow letters, digits, _ - . / and spaces
-        metrics = {name.replace(":", "_"): value for name, value in scalars(record).items()}
-        self.mlflow.log_metrics(metrics, step=record["step"])
+        for name, value in scalars(record).items():
+            self.client.log_metric(self.run_id, name.replace(":", "_"), value, step=record["step"])
 
     def finish(self) -> None:
-        if self.mlflow is not None and self.mlflow.active_run() is not None:
-            self.mlflow.end_run()
+        if self.run_id is not None:
+            self.client.set_terminated(self.run_id)
+            self.run_id = None
+
+
+class WandbLogger(Logger):
+    """Metrics at each evaluation's step, and the run's settings, in a Weights & Biases run (offline runs too:
+    `WANDB_MODE=offline`)."""
+
+    def __init__(self, project: str, run_name: str | None, entity: str | None) -> None:
+        self.project, self.run_name, self.entity = project, run_name, entity
+        self.run: Any = None
+
+    def setup(self, info: RunInfo) -> None:
+        import wandb
+
+        self.run = wandb.init(project=self.project, name=self.run_name, entity=self.entity,
+                              dir=str(info.output) if info.output else None,
+                              config={"components": info.components, "scores": info.score_keys})
+
+    def log(self, record: dict[str, Any]) -> None:
+        self.run.log(scalars(record), step=record["step"])
+
+    def finish(self) -> None:
+        if self.run is not None:
+            self.run.finish()
 
 
 class MultiLogger(Logger):
@@ -195,6 +228,13 @@ def create_mlflow_logger(*, experiment: str = "plait", run_name: str | None = No
     """`plait.MLflowLogger.v1`: an MLflow run in `experiment` (needs plait[mlflow])."""
     _needs("mlflow", "mlflow", "plait.MLflowLogger.v1")
     return MLflowLogger(experiment, run_name, tracking_uri)
+
+
+def create_wandb_logger(*, project: str = "plait", run_name: str | None = None,
+                        entity: str | None = None) -> Logger:
+    """`plait.WandbLogger.v1`: a Weights & Biases run in `project` (needs plait[wandb])."""
+    _needs("wandb", "wandb", "plait.WandbLogger.v1")
+    return WandbLogger(project, run_name, entity)
 
 
 def create_multi_logger(*, loggers: dict[str, Any]) -> Logger:
