@@ -119,3 +119,30 @@ def test_unreadable_input_exits_2(capsys, tmp_path):
     bad.write_bytes(b"[nlp\n\xff\xfe")
     code, _, err = run(capsys, "migrate-config", bad, tmp_path / "out.cfg")
     assert code == 2 and err.startswith("error: ") and "bad.cfg" in err
+
+
+def test_loggers_are_kept(capsys, tmp_path):
+    """spaCy's console, W&B and MLflow loggers (ChainLogger of them) become plait's; one with no equivalent is
+    dropped with a note; the result validates."""
+    config = Config().from_str((CONFIGS / "tagger_ner_efficiency.cfg").read_text(encoding="utf8"), interpolate=False)
+    config["training"]["logger"] = {
+        "@loggers": "spacy.ChainLogger.v1",
+        "logger1": {"@loggers": "spacy.ConsoleLogger.v1", "progress_bar": True},
+        "logger2": {"@loggers": "spacy.WandbLogger.v5", "project_name": "monitoring", "run_name": "r1",
+                    "remove_config_values": []},
+        "logger3": {"@loggers": "spacy.MLflowLogger.v2", "experiment_id": "exp", "run_name": "r2", "nested": False},
+        "logger4": {"@loggers": "spacy.LookupLogger.v1", "substring": "x"},
+    }
+    cfg = tmp_path / "spacy.cfg"
+    cfg.write_text(config.to_str(), encoding="utf8")
+    code, _, err = run(capsys, "migrate-config", cfg, tmp_path / "out.cfg")
+    assert code == 0, err
+    text = (tmp_path / "out.cfg").read_text(encoding="utf8")
+    logger = Config().from_str(text, interpolate=False)["training"]["logger"]
+    assert logger["@loggers"] == "plait.MultiLogger.v1"
+    assert {k: v["@loggers"] for k, v in logger["loggers"].items()} == {
+        "logger1": "plait.ConsoleLogger.v1", "logger2": "plait.WandbLogger.v1", "logger3": "plait.MLflowLogger.v1"}
+    assert logger["loggers"]["logger2"]["project"] == "monitoring" and logger["loggers"]["logger3"]["experiment"] == "exp"
+    assert "dropped logger4" in text and "spacy.LookupLogger.v1" in text
+    code, _, err = run(capsys, "debug-config", tmp_path / "out.cfg")
+    assert code == 0, err

@@ -117,6 +117,27 @@ RULES: dict[str, Rule] = {
     "spacy.Tokenizer.v1": Rule("plait.Tokenizer.v1"),
 }
 
+_CONSOLE_ONLY = "plait's console table has no such option"
+_SPACY_RUN_CONFIG = "plait logs the components and scores, not the whole config"
+# [training.logger] (spaCy's loggers, spacy-loggers' included); one with no rule is dropped with a note, since a
+# logger changes nothing that is trained
+LOGGERS: dict[str, Rule] = {
+    **_versions("spacy.ConsoleLogger", "123", Rule("plait.ConsoleLogger.v1", drop={
+        "progress_bar": _CONSOLE_ONLY, "console_output": _CONSOLE_ONLY,
+        "output_file": "use plait.JSONLLogger.v1 (train also writes metrics.jsonl in its output)"})),
+    **_versions("spacy.WandbLogger", "12345", Rule("plait.WandbLogger.v1", {"project_name": "project",
+                                                                           **_same("entity", "run_name")},
+                                                  {"remove_config_values": _SPACY_RUN_CONFIG,
+                                                   "model_log_interval": "plait logs no model artifacts",
+                                                   "log_dataset_dir": "plait logs no dataset artifacts"})),
+    **_versions("spacy.MLflowLogger", "12", Rule("plait.MLflowLogger.v1", {"experiment_id": "experiment",
+                                                                          "run_name": "run_name"},
+                                                {"run_id": "plait starts a new run", "nested": "plait starts a new run",
+                                                 "tags": "plait tags the run with its components",
+                                                 "remove_config_values": _SPACY_RUN_CONFIG,
+                                                 "log_custom_stats": "plait logs every score of the record"})),
+}
+
 # Component factories: plait's factory name, the settings kept, and the reasons for those dropped.
 FACTORIES: dict[str, Rule] = {
     "tok2vec": Rule("tok2vec", _same("model")),

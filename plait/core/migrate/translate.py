@@ -9,7 +9,7 @@ from typing import Any
 from confection import Config
 
 from plait.core.errors import ConfigError
-from plait.core.migrate.rules import FACTORIES, RULES, Rule
+from plait.core.migrate.rules import FACTORIES, LOGGERS, RULES, Rule
 
 _KEPT = {
     "system": ("seed",),
@@ -24,7 +24,6 @@ _BLOCKS = {"nlp": ("tokenizer",), "training": ("optimizer", "batcher"), "pretrai
 _WHY = {
     "gpu_allocator": "plait allocates GPU memory through PyTorch alone",
     "vectors": "plait loads static vectors from [initialize] vectors",
-    "logger": "plait train prints its own table and writes metrics.jsonl",
     "scorer": "plait's components score themselves, under spaCy's score names",
     "before_creation": "plait has no creation callbacks", "after_creation": "plait has no creation callbacks",
     "after_pipeline_creation": "plait has no creation callbacks", "before_to_disk": "plait has no callbacks",
@@ -97,13 +96,16 @@ class Migrator:
     def section(self, config: Config, name: str) -> dict[str, Any]:
         """A top-level section: plain settings kept or dropped, its blocks translated."""
         special = {("training", "score_weights"): self.score_weights,
+                   ("training", "logger"): lambda block: self.logger(block, "training.logger"),
                    ("initialize", "components"): self.initialize_components}
         out: dict[str, Any] = {}
         for key, value in config[name].items():
             if key in _KEPT.get(name, ()):
                 out[key] = value
             elif (name, key) in special:
-                out[key] = special[(name, key)](dict(value))
+                translated = special[(name, key)](dict(value))
+                if translated is not None:
+                    out[key] = translated
             elif key in _BLOCKS.get(name, ()):
                 out[key] = self.block(value, f"{name}.{key}")
             else:
@@ -132,6 +134,22 @@ class Migrator:
                 self.notes.dropped(path, key, value, rule.drop.get(key) or _WHY.get(key)
                                    or f"not a setting of plait's {rule.plait}")
         return out
+
+    def logger(self, block: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """A logger block translated; spaCy's ChainLogger becomes plait's MultiLogger of the translated ones."""
+        name = block.get("@loggers")
+        settings = {k: v for k, v in block.items() if k != "@loggers"}
+        if name == "spacy.ChainLogger.v1":
+            self.notes.keys[(path, "@loggers")] = f"was {name}"
+            chained = {key: self.logger(dict(value), f"{path}.loggers.{key}")
+                       for key, value in settings.items() if isinstance(value, dict)}
+            return {"@loggers": "plait.MultiLogger.v1", "loggers": {k: v for k, v in chained.items() if v}}
+        if name not in LOGGERS:
+            self.notes.dropped(path.rsplit(".", 1)[0], path.rsplit(".", 1)[1], block,
+                               f"plait has no equivalent of {name}; plait train prints its table and writes "
+                               "metrics.jsonl")
+            return None
+        return self.block(block, path, LOGGERS[name])
 
     def score_weights(self, weights: dict[str, Any]) -> dict[str, float]:
         kept = {k: v for k, v in weights.items() if v is not None}
