@@ -35,7 +35,9 @@ def debug_config(
     from plait.core.training.initialize import check_built, resolve_training
     from plait.core.training.pretrain import resolve_pretraining
 
-    nlp = Language.from_config(config, validate=False)
+    from plait.core.sourcing import expand_sources
+
+    nlp = Language.from_config(expand_sources(config)[0], validate=False)
     pretraining = resolve_pretraining(config) if "pretraining" in config else None
     check_built(nlp, resolve_training(config), pretraining)  # the training blocks build too; no data is read
     typer.echo(config.to_str())

@@ -194,6 +194,14 @@ def _check_component(path: str, block: Any, errors: list[str]) -> None:
     if not isinstance(block, dict):
         errors.append(f"{path}: must be a section")
         return
+    if "source" in block:  # copied from a saved pipeline, whose config was checked when it was trained
+        extra = sorted(set(block) - {"source", "component"})
+        if extra:
+            errors.append(f"{path}.{extra[0]}: a sourced component takes only source and component")
+        for key in ("source", "component"):
+            if key in block and not isinstance(block[key], str):
+                errors.append(f"{path}.{key}: must be a string, got {block[key]!r}")
+        return
     factory = block.get("factory")
     if not isinstance(factory, str):
         errors.append(f"{path}.factory: missing setting (which component to build, e.g. \"tagger\")" if factory is None

@@ -11,7 +11,7 @@ import torch
 from confection import Config
 
 from plait.core import config as config_lib
-from plait.core.components.contract import SelfChecking
+from plait.core.components.contract import Encoder, SelfChecking, Trainable
 from plait.core.data.corpus import Corpus
 from plait.core.data.doc_store import DocStore
 from plait.core.errors import ConfigError, DataError
@@ -108,6 +108,10 @@ def check_built(nlp: Language, plan: TrainingPlan, pretraining: Any = None) -> N
     """Checks that need the built pipeline but no data: score weights, transformer settings (config.json) and
     the subnetwork a PretrainingPlan (`pretraining`) names."""
     check_score_weights(nlp, plan.score_weights)
+    if pretraining is None and not any(isinstance(c, Trainable) and not isinstance(c, Encoder)
+                                       and name not in plan.frozen_components for name, c in nlp.components):
+        raise ConfigError("training.frozen_components: nothing to train: no component that learns from the data is "
+                          f"left unfrozen (pipeline {nlp.pipe_names}, frozen {plan.frozen_components})")
     for _, component in nlp.components:
         if isinstance(component, SelfChecking):
             component.check_settings()
