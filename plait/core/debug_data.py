@@ -152,6 +152,11 @@ def _judge(report: Report) -> None:
                                    f"{', '.join(unseen[:10])}{' ...' if len(unseen) > 10 else ''}")
 
 
+def untrainable(nlp: "Language", examples: Iterable["Example"]) -> list[str]:
+    """What stops a component of `nlp` from learning from `examples`: one problem a component, naming it."""
+    return [problem for problem in analyse(nlp, examples, ()).errors if problem.startswith("components.")]
+
+
 def unknown_gold_labels(nlp: "Language", examples: Iterable["Example"]) -> dict[str, tuple[Counter, int]]:
     """Per component whose labels the gold annotation names the same way (not the morphologizer's POS plus
     features, not sentence starts): the gold labels it does not know with their counts, and the number of gold

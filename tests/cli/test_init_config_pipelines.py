@@ -1,6 +1,9 @@
 """init-config for the sentence, morphology, parsing, lemma and text classification components: debug-config
 accepts each."""
+from pathlib import Path
+
 import pytest
+from confection import Config
 
 from plait.cli.main import main
 from plait.core.config_text import commented
@@ -97,3 +100,15 @@ def test_fine_tuning_a_parser_takes_smaller_batches_and_higher_rates_than_a_tagg
 
     assert training(["tagger"]) == (2000, 5e-5, {"tagger": 0.001})
     assert training(["tagger", "parser"]) == (500, 2e-4, {"tagger": 0.002, "parser": 0.002})
+
+
+def test_data_the_pipeline_cannot_train_is_refused_before_training(capsys, tmp_path):
+    """The README recipe: `init-config --pipeline tagger,ner --data train.conllu` names what the data lacks."""
+    conllu = Path(__file__).resolve().parents[2] / "examples/data/train/ewt.conllu"
+    code, _, err = run(capsys, "init-config", tmp_path / "a.cfg", "--pipeline", "tagger,ner", "--data", conllu)
+    assert code == 2 and not (tmp_path / "a.cfg").exists()
+    assert err.strip() == (f"error: --data {conllu}: components.ner: no training document has entity annotation "
+                           "(in its first 2000 documents): drop ner from --pipeline, or train on data that has it")
+    code, _, err = run(capsys, "init-config", tmp_path / "b.cfg", "--pipeline", "tagger,parser", "--data", conllu)
+    assert code == 0, err
+    assert Config().from_disk(tmp_path / "b.cfg", interpolate=False)["paths"]["train"] == str(conllu)
