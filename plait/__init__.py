@@ -27,13 +27,17 @@ def blank(lang: str = "en", **kwargs):
 
 
 def load(path, **kwargs):
-    """Load a pipeline saved by `nlp.to_disk(path)` (`disable=[...]`: loaded, not run; `exclude=[...]`:
-    not loaded); unpickles nothing."""
+    """Load a pipeline saved by `nlp.to_disk(path)`, or by the name of an installed pipeline package (`plait
+    package`) (`disable=[...]`: loaded, not run; `exclude=[...]`: not loaded); unpickles nothing."""
     from pathlib import Path
 
     from plait.core import fs
     from plait.core.pipeline import Language
 
+    if isinstance(path, str) and not Path(path).exists():
+        from plait.core.packages import installed_pipeline
+
+        path = installed_pipeline(path) or path  # the name of an installed pipeline package
     fs.recover_swap(Path(path))  # a save of this folder killed between its two renames: put the copy back
     return Language.from_disk(path, **kwargs)
 

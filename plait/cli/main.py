@@ -73,6 +73,8 @@ _COMMANDS = {
                                      "memory-mapped vectors."),
     "migrate-config": ("migrate_config", "Translate architectures, listeners, span getters, pooling, optimizer, "
                                          "schedules, batchers, corpora and"),
+    "package": ("package", "Build a wheel holding the pipeline and its meta (components, scores, sources, "
+                           "licence,"),
     "plot": ("plot", "Overlay the loss, score, speed and learning-rate curves of training runs (each run's "
                      "metrics.jsonl)."),
     "pretrain": ("pretrain", "Pretrain the subnetwork [pretraining] names (component, layer) on raw text with its "

@@ -182,6 +182,18 @@ def writing_file(path: Path) -> Iterator[TextIO]:
         tmp.unlink(missing_ok=True)
 
 
+def copy_file_atomic(src: Path, dest: Path) -> None:
+    """Copy `src` to `dest` through a temporary file beside `dest`, renamed into place."""
+    check_output_file(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}{TMP_MARK}{os.getpid()}")
+    try:
+        shutil.copyfile(src, tmp)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder, renamed into place."""
     with writing_file(path) as out:
