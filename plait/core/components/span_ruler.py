@@ -16,6 +16,7 @@ from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.registries import registry
 from plait.core.rule_patterns import RulePatterns
+from plait.core.scorer import score_ents, score_spans
 from plait.core.span import Span
 from plait.core.span_filters import SpanFilter
 
@@ -37,6 +38,7 @@ class SpanRuler:
         self.name, self.spans_key, self.annotate_ents, self.overwrite = name, spans_key, annotate_ents, overwrite
         self.spans_filter, self.ents_filter = spans_filter, ents_filter
         self.rules = RulePatterns(nlp.make_doc, phrase_matcher_attr or "ORTH")
+        self.score_key = "ents_f" if spans_key is None else f"spans_{spans_key}_f"
 
     @property
     def patterns(self) -> list[dict[str, Any]]:
@@ -92,6 +94,10 @@ class SpanRuler:
         except ValueError as err:
             raise ValueError(f"{self.name}: its ents_filter kept overlapping entities ({err})") from None
 
+    def score(self, examples: Sequence[Any]) -> dict[str, Any]:
+        """Its span group's P/R/F (`spans_KEY_f`, as spaCy names them), or the entities' without a group."""
+        return score_ents(examples) if self.spans_key is None else score_spans(examples, self.spans_key)
+
     def get_state(self) -> dict[str, Any]:
         return {"patterns": self.patterns}
 
@@ -101,7 +107,8 @@ class SpanRuler:
 
 
 @registry.factories.register("span_ruler")
-@declare(kind=ComponentKind.OTHER)
+@declare(kind=ComponentKind.OTHER, score_weights={"spans_ruler_p": None, "spans_ruler_r": None, "spans_ruler_f": None,
+                                                 "spans_ruler_per_type": None})
 def make_span_ruler(*, spans_key: str | None = "ruler", spans_filter: SpanFilter | None = None,
                     annotate_ents: bool = False,
                     ents_filter: SpanFilter = {"@misc": "plait.first_longest_spans_filter.v1"},  # noqa: B006

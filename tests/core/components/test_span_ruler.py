@@ -153,3 +153,15 @@ def test_patterns_from_the_initialize_section_are_saved_with_the_pipeline(tmp_pa
     loaded = plait.load(tmp_path / "p")
     assert loaded.pipe_names == ["tok2vec", "span_ruler", "ner"]
     assert spans(loaded("They flew to San Francisco .")) == [("San Francisco", "GPE"), ("Francisco", "CITY")]
+
+
+def test_scores_its_group_as_spacy_names_them():
+    nlp = ruler_nlp()
+    gold = nlp.make_doc(TEXT)
+    gold.spans["ruler"] = [plait.Span(gold, 1, 3, "ORG"), plait.Span(gold, 2, 3, "LOC"), plait.Span(gold, 7, 8, "GPE")]
+    unannotated = nlp.make_doc("Deutschland .")  # no gold group: its predictions are not counted
+    scores = nlp.evaluate([plait.Example(nlp.make_doc(TEXT), gold),
+                           plait.Example(nlp.make_doc(unannotated.text), unannotated)])
+    assert scores["spans_ruler_p"] == pytest.approx(2 / 5) and scores["spans_ruler_r"] == pytest.approx(2 / 3)
+    assert scores["spans_ruler_per_type"]["ORG"] == {"p": 0.5, "r": 1.0, "f": pytest.approx(2 / 3)}
+    assert scores["spans_ruler_per_type"]["GPE"]["r"] == 0.0
