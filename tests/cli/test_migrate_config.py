@@ -20,7 +20,8 @@ DATA = {  # pipeline -> (train, dev)
     "morphologizer": (EXAMPLES / "train/ewt.conllu", EXAMPLES / "dev/ewt.conllu"),
     "textcat": (FIXTURES / "sst2-train-sample.tsv", FIXTURES / "sst2-dev-sample.tsv"),
     "textcat_multilabel": (FIXTURES / "sst2-train-sample.tsv", FIXTURES / "sst2-dev-sample.tsv"),
-    "spancat_span_ruler": (FIXTURES / "spans/germeval-train-sample.jsonl", FIXTURES / "spans/germeval-dev-sample.jsonl"),
+    "spancat_span_ruler": (FIXTURES / "spans/germeval-train-sample.jsonl",
+                           FIXTURES / "spans/germeval-dev-sample.jsonl"),
     "spancat_singlelabel": (FIXTURES / "spans/germeval-train-sample.jsonl",
                             FIXTURES / "spans/germeval-dev-sample.jsonl"),
 }

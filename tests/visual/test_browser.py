@@ -187,7 +187,8 @@ def test_plot_overlays_runs(trained_run, tmp_path):
     assert loss == [["0", len(records)], ["0", len(records)], ["1", len(records)], ["1", len(records)]]
 
 
-SPAN_BOXES_JS = """() => Array.from(document.querySelectorAll('.spans'), g => Array.from(g.querySelectorAll('.sbar.on'), b => {
+SPAN_BOXES_JS = """() => Array.from(document.querySelectorAll('.spans'), g => Array.from(
+  g.querySelectorAll('.sbar.on'), b => {
   const r = b.getBoundingClientRect(), l = b.querySelector('.slbl'), lr = l && l.getBoundingClientRect();
   return [g.dataset.key, Number(b.dataset.span), Number(b.closest('.stok').dataset.i),
           [r.left, r.top, r.right, r.bottom], l ? [l.textContent, lr.left, lr.top, lr.right, lr.bottom] : null];
