@@ -29,8 +29,9 @@ def doc_data(doc: "Doc") -> dict[str, Any]:
         data["ents"] = [[e.start, e.end, e.label_] for e in doc.ents]
     if doc.cats:
         data["cats"] = {label: round(float(score), 4) for label, score in doc.cats.items()}
-    if doc.spans:
-        data["spans"] = {key: stacked(group) for key, group in doc.spans.items()}
+    groups = {key: group for key, group in doc.spans.items() if not group or any(s.label_ for s in group)}
+    if groups:  # groups of unlabelled spans only (CoNLL-U paragraphs) are structure, not annotation to draw
+        data["spans"] = {key: stacked(group) for key, group in groups.items()}
     return data
 
 

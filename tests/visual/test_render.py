@@ -90,7 +90,9 @@ def test_pair_data_flags_missed_and_wrong_spans_of_each_group():
     assert pair["p"]["spans"] == {"sc": [[0, 3, "ORG", 0, "ok"], [2, 3, "PER", 1, "fp"], [2, 3, "X", 2, "ok"]],
                                   "ruler": [[3, 4, "V", 0]]}
     assert pair["n_err"] == 2
-    assert doc_data(Doc(vocab, words))["w"] == words and "spans" not in doc_data(Doc(vocab, words))
+    paragraphs = Doc(vocab, words)
+    paragraphs.spans["paragraphs"] = [plait.Span(paragraphs, 0, 4)]
+    assert doc_data(paragraphs)["w"] == words and "spans" not in doc_data(paragraphs)
 
 
 RECORDS = [
