@@ -80,8 +80,8 @@ _COMMANDS = {
     "pretrain": ("pretrain", "Pretrain the subnetwork [pretraining] names (component, layer) on raw text with its "
                              "objective."),
     "train": ("train", "Train the pipeline a config describes; `--section.key value` overrides settings."),
-    "visualize": ("visualize", "Draw documents as HTML: entities, dependency arcs, tags and lemmas, sentences, "
-                               "category scores."),
+    "visualize": ("visualize", "Draw documents as HTML: entities, span groups, dependency arcs, tags and lemmas, "
+                               "sentences, category scores."),
 }
 
 

@@ -26,7 +26,7 @@ def visualize_command(
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help="Show tracebacks."),
 ) -> None:
-    """Draw documents as HTML: entities, dependency arcs, tags and lemmas, sentences, category scores.
+    """Draw documents as HTML: entities, span groups, dependency arcs, tags and lemmas, sentences, category scores.
 
     `plait visualize MODEL INPUT OUT.html` annotates INPUT (one text per line, or .jsonl with "text") with the
     pipeline MODEL; `plait visualize DOCS OUT.html` shows annotated docs as they are: the JSONL `plait apply`

@@ -3,7 +3,7 @@ except the tokenizer (registered with the registries: see registries.py) and the
 registered by `@registry.factories.register(NAME)` beside its class and imported here, one line a component."""
 from __future__ import annotations
 
-from plait.core import span_getters, suggesters
+from plait.core import span_filters, span_getters, suggesters
 from plait.core.components.transformer import create_null_annotation_setter
 from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
@@ -25,6 +25,7 @@ import plait.core.components.ner  # noqa: E402,F401
 import plait.core.components.parser  # noqa: E402,F401
 import plait.core.components.senter  # noqa: E402,F401
 import plait.core.components.sentencizer  # noqa: E402,F401
+import plait.core.components.span_ruler  # noqa: E402,F401
 import plait.core.components.tagger  # noqa: E402,F401
 import plait.core.components.textcat  # noqa: E402,F401
 import plait.core.components.tok2vec  # noqa: E402,F401
@@ -68,6 +69,12 @@ registry.annotation_setters.register("plait.null_annotation_setter.v1", func=cre
 registry.misc.register("plait.ngram_suggester.v1", func=suggesters.build_ngram_suggester)
 registry.misc.register("plait.ngram_range_suggester.v1", func=suggesters.build_ngram_range_suggester)
 registry.misc.register("plait.preset_spans_suggester.v1", func=suggesters.build_preset_spans_suggester)
+
+# span filters (span_ruler: ents_filter, spans_filter)
+registry.misc.register("plait.first_longest_spans_filter.v1", func=span_filters.build_first_longest_spans_filter)
+registry.misc.register("plait.prioritize_new_ents_filter.v1", func=span_filters.build_prioritize_new_ents_filter)
+registry.misc.register("plait.prioritize_existing_ents_filter.v1",
+                       func=span_filters.build_prioritize_existing_ents_filter)
 
 # readers
 registry.readers.register("plait.Corpus.v1", func=create_corpus)

@@ -80,6 +80,25 @@ def score_ents(examples: Iterable[Example]) -> dict[str, Any]:
             "ents_per_type": {k: v.to_dict() for k, v in sorted(per_type.items())}}
 
 
+def score_spans(examples: Iterable[Example], key: str) -> dict[str, Any]:
+    """P/R/F of the span group `key` (`spans_KEY_p`, `_r`, `_f`, `_per_type`), overall and per label, by exact
+    character span and label; overlapping spans count one by one. Only docs whose gold has the group count."""
+    total, per_type = PRF(), defaultdict(PRF)
+    for eg in examples:
+        if key not in eg.reference.spans:
+            continue
+        pred = {(s.start_char, s.end_char, s.label_) for s in eg.predicted.spans.get(key, ())}
+        gold = {(s.start_char, s.end_char, s.label_) for s in eg.reference.spans[key]}
+        total.add(pred, gold)
+        for label in {x[2] for x in pred | gold}:
+            per_type[label].add({x for x in pred if x[2] == label}, {x for x in gold if x[2] == label})
+    name = f"spans_{key}"
+    if not total.tp + total.fp + total.fn:  # no span in gold or predictions: nothing to score
+        return {f"{name}_p": None, f"{name}_r": None, f"{name}_f": None, f"{name}_per_type": {}}
+    return {f"{name}_p": total.precision, f"{name}_r": total.recall, f"{name}_f": total.fscore,
+            f"{name}_per_type": {k: v.to_dict() for k, v in sorted(per_type.items())}}
+
+
 def score_cats(examples: Sequence[Example], labels: Sequence[str], *, exclusive: bool,
                threshold: float = 0.5) -> dict[str, Any]:
     """Text classification: macro F over labels, per-label P/R/F; cats_score is macro F (accuracy-like for 2 classes)."""

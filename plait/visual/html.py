@@ -32,7 +32,7 @@ def viewer_page(title: str, items: list[dict[str, Any]], *, page_size: int = 25,
     sizes = sorted(set(PAGE_SIZES) | {page_size})
     options = "".join(f"<option{' selected' if s == page_size else ''}>{s}</option>" for s in sizes)
     errors = ("<label><input type=\"checkbox\" id=\"errors-only\"> only docs with errors</label>"
-              "<span class=\"legend\">dashed: missed gold entity \u00b7 solid: wrong entity \u00b7 red token: "
+              "<span class=\"legend\">dashed: missed gold entity or span \u00b7 solid: wrong one \u00b7 red token: "
               "wrong annotation (hover)</span>") if evaluation else ""
     header = (f"<header><h1>{html.escape(title)}</h1>"
               "<button id=\"first\">\u00ab</button><button id=\"prev\">\u2039</button>"

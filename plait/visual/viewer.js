@@ -169,10 +169,45 @@
     return box;
   }
 
+  // each span group as a row of token cells, every span a bar on its own line under the tokens it covers
+  // (span: [start, end, label, line, flag]); the label sits in the bar's first cell, which widens to hold it
+  function spanGroup(d, key, spans) {
+    const box = el("div", "spans");
+    box.dataset.key = key;
+    box.appendChild(el("div", "key", "spans: " + key + (spans.length ? "" : " (none)")));
+    const lines = spans.reduce((n, s) => Math.max(n, s[3] + 1), 0);
+    const cover = d.w.map(() => new Array(lines).fill(null));
+    spans.forEach((s, n) => { for (let i = s[0]; i < s[1]; i++) cover[i][s[3]] = n; });
+    const row = el("div", "stoks");
+    d.w.forEach((word, i) => {
+      const cell = el("span", "stok");
+      cell.dataset.i = i;
+      cell.appendChild(el("span", "w", word));
+      cover[i].forEach((n) => {
+        const bar = el("span", "sbar");
+        if (n !== null) {
+          const s = spans[n];
+          bar.classList.add("on");
+          if (s[4]) bar.classList.add(s[4]);
+          bar.dataset.span = n;
+          bar.style.background = colour(s[2]);
+          bar.title = s[2] + (s[4] === "fn" ? " (missed)" : s[4] === "fp" ? " (wrong)" : "");
+          if (i === s[0]) { bar.classList.add("first"); bar.appendChild(el("span", "slbl", s[2])); }
+          if (i === s[1] - 1) bar.classList.add("last");
+        }
+        cell.appendChild(bar);
+      });
+      row.appendChild(cell);
+    });
+    box.appendChild(row);
+    return box;
+  }
+
   function docView(d, gold) {
     const box = el("div", "view");
     if (d.cats) box.appendChild(cats(d, gold && gold.cats));
     box.appendChild(d.head ? parsedText(d) : flowText(d));
+    for (const [key, spans] of Object.entries(d.spans || {})) box.appendChild(spanGroup(d, key, spans));
     return box;
   }
 

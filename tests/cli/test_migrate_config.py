@@ -20,6 +20,10 @@ DATA = {  # pipeline -> (train, dev)
     "morphologizer": (EXAMPLES / "train/ewt.conllu", EXAMPLES / "dev/ewt.conllu"),
     "textcat": (FIXTURES / "sst2-train-sample.tsv", FIXTURES / "sst2-dev-sample.tsv"),
     "textcat_multilabel": (FIXTURES / "sst2-train-sample.tsv", FIXTURES / "sst2-dev-sample.tsv"),
+    "spancat_span_ruler": (FIXTURES / "spans/germeval-train-sample.jsonl",
+                           FIXTURES / "spans/germeval-dev-sample.jsonl"),
+    "spancat_singlelabel": (FIXTURES / "spans/germeval-train-sample.jsonl",
+                            FIXTURES / "spans/germeval-dev-sample.jsonl"),
 }
 NAMES = sorted(p.stem for p in CONFIGS.glob("*.cfg"))
 
@@ -38,9 +42,14 @@ def table(tmp_path_factory) -> Path:
     return out
 
 
-def has_parser() -> bool:
+def missing_factory(name: str) -> str | None:
+    """Why a fixture cannot migrate yet: a factory its blocks migrate to that plait does not have (yet)."""
     ensure_registered()
-    return "parser" in registry.factories.get_all()
+    if name.startswith("tagger_parser") and "parser" not in registry.factories.get_all():
+        return "no `parser` factory in plait yet (issue 15 builds it); its block migrates to `parser`"
+    if name.startswith("spancat") and "spancat" not in registry.factories.get_all():
+        return "no `spancat` factory in plait yet (issue 35 builds it); its block migrates to `spancat`"
+    return None
 
 
 def flat(config: dict, prefix: str = "") -> dict[tuple[str, str], object]:
@@ -61,13 +70,17 @@ def migrated(capsys, tmp_path, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_changed_or_dropped_setting_has_a_note(capsys, tmp_path, name):
-    if name.startswith("tagger_parser") and not has_parser():
-        pytest.skip("no `parser` factory in plait yet (issue 15 builds it); its block migrates to `parser`")
+    if missing_factory(name):
+        pytest.skip(missing_factory(name))
     code, err, out = migrated(capsys, tmp_path, name)
     assert code == 0, err
-    text = out.read_text(encoding="utf8")
+    assert_noted((CONFIGS / f"{name}.cfg").read_text(encoding="utf8"), out.read_text(encoding="utf8"))
+
+
+def assert_noted(spacy_text: str, text: str) -> None:
+    """Every setting of the spaCy config that the migrated one changed or dropped is named in a note."""
     notes = "\n".join(line for line in text.splitlines() if line.startswith("# migrate-config:"))
-    before = flat(Config().from_str((CONFIGS / f"{name}.cfg").read_text(encoding="utf8"), interpolate=False))
+    before = flat(Config().from_str(spacy_text, interpolate=False))
     after = flat(Config().from_str(text, interpolate=False))
     for (section, key), value in before.items():
         if after.get((section, key)) != value:
@@ -79,8 +92,8 @@ def test_every_changed_or_dropped_setting_has_a_note(capsys, tmp_path, name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_migrated_configs_train(capsys, tmp_path, tiny_bert, table, name):
-    if name.startswith("tagger_parser") and not has_parser():
-        pytest.skip("no `parser` factory in plait yet (issue 15 builds it); its block migrates to `parser`")
+    if missing_factory(name):
+        pytest.skip(missing_factory(name))
     code, err, out = migrated(capsys, tmp_path, name)
     assert code == 0, err
     train, dev = DATA[name.rsplit("_", 1)[0]]
@@ -103,6 +116,9 @@ def test_migrated_configs_train(capsys, tmp_path, tiny_bert, table, name):
      "components.tagger.model: cannot translate @architectures = 'my.Tagger.v9'"),
     (lambda c: c["components"].update(tagger={"source": "en_core_web_sm"}), "components.tagger.source: cannot translate"),
     (lambda c: c.update(spacy_extras={"x": 1}), r"\[spacy_extras\]: cannot translate this section"),
+    (lambda c: c["components"].update(spancat={"factory": "spancat", "model": {
+        "@architectures": "spacy.SpanCategorizer.v1", "reducer": {"@layers": "my.reducer.v1", "hidden_size": 8}}}),
+     "components.spancat.model.reducer: cannot translate .*my.reducer.v1.*only spacy.mean_max_reducer.v1"),
 ])
 def test_untranslatable_blocks_exit_2_naming_them(capsys, tmp_path, change, message):
     config = Config().from_str((CONFIGS / "tagger_ner_efficiency.cfg").read_text(encoding="utf8"), interpolate=False)
@@ -146,3 +162,63 @@ def test_loggers_are_kept(capsys, tmp_path):
     assert "dropped logger4" in text and "spacy.LookupLogger.v1" in text
     code, _, err = run(capsys, "debug-config", tmp_path / "out.cfg")
     assert code == 0, err
+
+def test_span_blocks_translate_and_the_span_ruler_runs(tmp_path):
+    """spaCy's spancat, spancat_singlelabel and span_ruler blocks (and patterns read by srsly.read_jsonl.v1 in
+    [initialize.components.span_ruler]) become plait's, each change noted; the migrated span_ruler block builds
+    a ruler that reads the migrated patterns. (The spancat blocks are built by the train test above.)"""
+    import srsly
+
+    import plait
+    from plait.core.migrate.rules import SPANCAT_ARCHITECTURE
+    from plait.core.migrate.translate import migrate, render
+
+    config = Config().from_str((CONFIGS / "spancat_span_ruler_efficiency.cfg").read_text(encoding="utf8"),
+                               interpolate=False)
+    patterns = tmp_path / "patterns.jsonl"
+    srsly.write_jsonl(patterns, [{"label": "LOC", "pattern": "New York"}, {"label": "CITY", "pattern": "York"}])
+    config["initialize"]["components"] = {"span_ruler": {"patterns": {"@readers": "srsly.read_jsonl.v1",
+                                                                      "path": str(patterns)}}}
+    out, notes = migrate(config)
+    spancat, ruler = out["components"]["spancat"], out["components"]["span_ruler"]
+    assert spancat["model"] == {"@architectures": SPANCAT_ARCHITECTURE, "hidden_width": 128, "tok2vec": {
+        "@architectures": "plait.Tok2VecListener.v1", "width": "${components.tok2vec.model.encode.width}",
+        "upstream": "*"}}
+    assert spancat["suggester"] == {"@misc": "plait.ngram_suggester.v1", "sizes": [1, 2, 3]}
+    assert {k: spancat[k] for k in ("spans_key", "threshold", "max_positive")} == {
+        "spans_key": "sc", "threshold": 0.5, "max_positive": None}
+    assert ruler == {"factory": "span_ruler", "spans_key": "ruler", "spans_filter": None, "annotate_ents": False,
+                     "phrase_matcher_attr": None, "overwrite": True,
+                     "ents_filter": {"@misc": "plait.first_longest_spans_filter.v1"}}
+    assert out["initialize"]["components"]["span_ruler"]["patterns"] == str(patterns)
+    text = render(out, notes, "spacy.cfg")
+    for note in ("hidden_size = 128", "spacy.LinearLogistic.v1", "was spacy.ngram_suggester.v1",
+                 "dropped validate = false", "spacy.levenshtein_compare.v1", "spans_ruler_per_type"):
+        assert note in text, note
+    nlp = plait.blank("en")
+    built = nlp.add_pipe("span_ruler", config={k: v for k, v in ruler.items() if k != "factory"})
+    built.initialize(lambda: [], **out["initialize"]["components"]["span_ruler"])
+    assert [(s.text, s.label_) for s in nlp("in New York").spans["ruler"]] == [("New York", "LOC"), ("York", "CITY")]
+
+    single, single_notes = migrate(Config().from_str(
+        (CONFIGS / "spancat_singlelabel_efficiency.cfg").read_text(encoding="utf8"), interpolate=False))
+    block = single["components"]["spancat_singlelabel"]
+    assert block["model"]["@architectures"] == SPANCAT_ARCHITECTURE and block["model"]["hidden_width"] == 128
+    assert "Softmax.v2" in render(single, single_notes, "spacy.cfg")
+    for name in NAMES:  # the span configs' notes, before the CLI can check them (it validates against spancat)
+        if name.startswith("spancat"):
+            spacy_text = (CONFIGS / f"{name}.cfg").read_text(encoding="utf8")
+            assert_noted(spacy_text, render(*migrate(Config().from_str(spacy_text, interpolate=False)), "spacy.cfg"))
+
+
+def test_suggesters_and_filters_map_one_to_one():
+    from plait.core.migrate.rules import RULES
+    from plait.core.registry import ensure_registered
+
+    ensure_registered()
+    names = ["ngram_suggester", "ngram_range_suggester", "preset_spans_suggester", "first_longest_spans_filter",
+             "prioritize_new_ents_filter", "prioritize_existing_ents_filter"]
+    for name in names:
+        assert RULES[f"spacy.{name}.v1"].plait == f"plait.{name}.v1" and f"plait.{name}.v1" in registry.misc
+    assert RULES["spacy.ngram_range_suggester.v1"].keep == {"min_size": "min_size", "max_size": "max_size"}
+    assert RULES["spacy.preset_spans_suggester.v1"].keep == {"spans_key": "spans_key"}

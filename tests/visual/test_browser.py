@@ -185,3 +185,45 @@ def test_plot_overlays_runs(trained_run, tmp_path):
             g => [g.dataset.run, g.querySelectorAll('circle').length])""")
         check_screenshot(page, "plot", 1100, 800)
     assert loss == [["0", len(records)], ["0", len(records)], ["1", len(records)], ["1", len(records)]]
+
+
+SPAN_BOXES_JS = """() => Array.from(document.querySelectorAll('.spans'), g => Array.from(
+  g.querySelectorAll('.sbar.on'), b => {
+  const r = b.getBoundingClientRect(), l = b.querySelector('.slbl'), lr = l && l.getBoundingClientRect();
+  return [g.dataset.key, Number(b.dataset.span), Number(b.closest('.stok').dataset.i),
+          [r.left, r.top, r.right, r.bottom], l ? [l.textContent, lr.left, lr.top, lr.right, lr.bottom] : null];
+}))"""
+
+
+def test_overlapping_spans_are_stacked_without_overlapping_on_screen(tmp_path):
+    """Nested and overlapping spans from a span_ruler: each drawn under exactly its tokens, labelled once, no two
+    bars (or labels) of different spans sharing a pixel, in a viewport narrow enough to wrap the lines."""
+    nlp = plait.blank("de")
+    nlp.add_pipe("span_ruler").add_patterns([
+        {"label": "ORG", "pattern": "Bundesbank Deutschland"}, {"label": "ORG", "pattern": "Bank von England"},
+        {"label": "LOC", "pattern": [{"IS_TITLE": True, "LENGTH": {">=": 7}}]},
+        {"label": "LOCderiv", "pattern": [{"LOWER": {"IN": ["deutschland", "england", "deutsche"]}}]},
+        {"label": "ZUSAMMEN", "pattern": [{"IS_TITLE": True, "OP": "+"}, {"LOWER": "und"}, {"IS_TITLE": True}]}])
+    texts = ["Die Bundesbank Deutschland und die Deutsche Bank von England in Frankfurt am Main .",
+             "Deutschland und England ."]
+    docs = list(nlp.pipe(texts))
+    out = tmp_path / "spans.html"
+    out.write_text(plait.render(docs), encoding="utf8")
+    with chromium_page(420, 900) as page:
+        open_page(page, out)
+        page.wait_for_function("window.plaitReady")
+        groups = page.evaluate(SPAN_BOXES_JS)
+    for doc, bars in zip(docs, groups):
+        spans = sorted(doc.spans["ruler"], key=lambda s: (s.start, -s.end, s.label_))
+        assert sorted({(n, i) for _, n, i, _, _ in bars}) == sorted((n, i) for n, s in enumerate(spans)
+                                                                   for i in range(s.start, s.end))
+        assert sorted(label[0] for *_, label in bars if label) == sorted(s.label_ for s in spans)
+        for a in bars:
+            for b in bars:
+                if a[1] < b[1]:
+                    (l1, t1, r1, b1), (l2, t2, r2, b2) = a[3], b[3]
+                    assert min(r1, r2) - max(l1, l2) <= 0.5 or min(b1, b2) - max(t1, t2) <= 0.5, (a, b)
+            if a[4]:  # the label lies inside its own bar
+                left, top, right, bottom = a[3]
+                assert left - 0.5 <= a[4][1] and a[4][3] <= right + 0.5 and top - 0.5 <= a[4][2] <= bottom
+    assert max(len({round(box[1]) for *_, box, _ in bars}) for bars in groups) > 3  # stacked, and wrapped

@@ -33,3 +33,28 @@ def test_plot_rejects_bad_runs(tmp_path):
     assert cli("plot", run, "-o", out)[2] == f"error: {run}/metrics.jsonl:2: expected a JSON object, found list\n"
     assert cli("plot", tmp_path / "nowhere", "-o", out)[0] == 2
     assert not out.exists()
+
+
+def test_evaluate_html_draws_gold_and_predicted_span_groups(tmp_path):
+    """A span_ruler pipeline evaluated on gold span groups (a .plait file): its scores, and each group drawn with
+    every span flagged against the other side."""
+    import re
+
+    import plait
+    from plait.core.data.docbin import DocBinWriter
+
+    nlp = plait.blank("de")
+    nlp.add_pipe("span_ruler", config={"spans_key": "sc"}).add_patterns([
+        {"label": "ORG", "pattern": "Bundesbank Deutschland"}, {"label": "LOC", "pattern": "Deutschland"}])
+    nlp.to_disk(tmp_path / "model")
+    gold = nlp.make_doc("Die Bundesbank Deutschland und die Bank von England .")
+    gold.spans["sc"] = [plait.Span(gold, 1, 3, "ORG"), plait.Span(gold, 2, 3, "LOC"), plait.Span(gold, 7, 8, "LOC")]
+    with DocBinWriter(tmp_path / "gold.plait") as writer:
+        writer.add(gold)
+    out = tmp_path / "eval.html"
+    code, stdout, err = cli("evaluate", tmp_path / "model", tmp_path / "gold.plait", "--html", out)
+    assert code == 0, err
+    data = json.loads(re.search(r'id="plait-data">(.*?)</script>', out.read_text(encoding="utf8"), re.S).group(1))
+    pair = data["items"][0]
+    assert pair["g"]["spans"]["sc"] == [[1, 3, "ORG", 0, "ok"], [2, 3, "LOC", 1, "ok"], [7, 8, "LOC", 0, "fn"]]
+    assert pair["p"]["spans"]["sc"] == [[1, 3, "ORG", 0, "ok"], [2, 3, "LOC", 1, "ok"]] and pair["n_err"] == 1

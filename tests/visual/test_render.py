@@ -12,7 +12,7 @@ from plait.core.doc import Doc
 from plait.core.errors import DataError
 from plait.core.vocab import Vocab
 from plait.visual.curves import Run, charts, read_run
-from plait.visual.docs import pair_data
+from plait.visual.docs import doc_data, pair_data, stacked
 from plait.visual.report import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +54,45 @@ def test_pair_data_flags_missed_and_wrong_entities_and_tags():
     assert pair["p"]["ents"] == [[0, 1, "PER", "ok"], [2, 3, "ORG", "fp"]]
     assert pair["p"]["err"] == {"1": "tag 'NN', gold 'VBD'"}
     assert pair["n_err"] == 3
+
+
+def test_stacked_spans_share_no_token_on_a_line_and_use_the_fewest_lines():
+    """Against brute force on random groups: no two spans on one line share a token, and the lines used are the
+    most spans covering one token (no layout can use fewer)."""
+    import random
+
+    rng = random.Random(0)
+    vocab = Vocab()
+    for _ in range(200):
+        n = rng.randint(1, 12)
+        doc = Doc(vocab, ["w"] * n)
+        spans = []
+        for _ in range(rng.randint(0, 15)):
+            start = rng.randrange(n)
+            spans.append(plait.Span(doc, start, rng.randint(start + 1, n), rng.choice("ABC")))
+        rows = stacked(spans)
+        assert sorted(r[:3] for r in rows) == sorted([s.start, s.end, s.label_] for s in spans)
+        for a in rows:
+            assert not any(b is not a and b[3] == a[3] and b[0] < a[1] and a[0] < b[1] for b in rows)
+        depth = max((sum(s.start <= i < s.end for s in spans) for i in range(n)), default=0)
+        assert len({r[3] for r in rows}) == depth and all(r[3] < depth for r in rows)
+
+
+def test_pair_data_flags_missed_and_wrong_spans_of_each_group():
+    vocab = Vocab()
+    words = ["Bank", "von", "England", "sagt"]
+    gold, pred = Doc(vocab, words), Doc(vocab, words)
+    gold.spans["sc"] = [plait.Span(gold, 0, 3, "ORG"), plait.Span(gold, 2, 3, "LOC"), plait.Span(gold, 2, 3, "X")]
+    pred.spans["sc"] = [plait.Span(pred, 0, 3, "ORG"), plait.Span(pred, 2, 3, "PER"), plait.Span(pred, 2, 3, "X")]
+    pred.spans["ruler"] = [plait.Span(pred, 3, 4, "V")]  # no gold group: drawn, not flagged
+    pair = pair_data(Example(pred, gold))
+    assert pair["g"]["spans"] == {"sc": [[0, 3, "ORG", 0, "ok"], [2, 3, "LOC", 1, "fn"], [2, 3, "X", 2, "ok"]]}
+    assert pair["p"]["spans"] == {"sc": [[0, 3, "ORG", 0, "ok"], [2, 3, "PER", 1, "fp"], [2, 3, "X", 2, "ok"]],
+                                  "ruler": [[3, 4, "V", 0]]}
+    assert pair["n_err"] == 2
+    paragraphs = Doc(vocab, words)
+    paragraphs.spans["paragraphs"] = [plait.Span(paragraphs, 0, 4)]
+    assert doc_data(paragraphs)["w"] == words and "spans" not in doc_data(paragraphs)
 
 
 RECORDS = [

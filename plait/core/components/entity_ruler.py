@@ -1,10 +1,8 @@
 """entity_ruler: entities from rules, beside or instead of a statistical `ner`.
 
-Patterns are spaCy's: {"label": "ORG", "pattern": "Apple Inc."} (a phrase, tokenized by the pipeline and
-compared on `phrase_matcher_attr`) or {"label": "GPE", "pattern": [{"LOWER": "san"}, {"LOWER": "francisco"}]}
-(a token pattern, see plait.core.matcher); "id" is kept with the pattern. Placed before `ner`, its entities
-are kept by the ner; after it, they fill the gaps, or replace what they overlap with `overwrite_ents`.
-The patterns are saved with the pipeline.
+Patterns are spaCy's (plait.core.rule_patterns, the matching path it shares with span_ruler). Placed before
+`ner`, its entities are kept by the ner; after it, they fill the gaps, or replace what they overlap with
+`overwrite_ents`. The patterns are saved with the pipeline.
 """
 from __future__ import annotations
 
@@ -12,13 +10,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
-import srsly
 
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
-from plait.core.errors import DataError
-from plait.core.matcher import compile_token_pattern, longest_first, match_token_pattern, token_value
+from plait.core.matcher import longest_first
 from plait.core.registries import registry
+from plait.core.rule_patterns import RulePatterns
 
 
 class EntityRuler:
@@ -27,75 +24,32 @@ class EntityRuler:
     model = None
 
     def __init__(self, nlp: Any, name: str, *, overwrite_ents: bool, phrase_matcher_attr: str) -> None:
-        if phrase_matcher_attr.upper() not in ("ORTH", "TEXT", "LOWER", "NORM"):
-            raise ValueError(f"{name}: phrase_matcher_attr must be ORTH, LOWER or NORM, not {phrase_matcher_attr!r}")
-        self.name, self.make_doc = name, nlp.make_doc
-        self.overwrite_ents, self.phrase_attr = overwrite_ents, phrase_matcher_attr.upper()
-        self.patterns: list[dict[str, Any]] = []
-        self._phrases: dict[Any, list[tuple[tuple[Any, ...], str]]] = {}
-        self._token_patterns: list[tuple[list, str]] = []
+        self.name, self.overwrite_ents = name, overwrite_ents
+        self.rules = RulePatterns(nlp.make_doc, phrase_matcher_attr)
+
+    @property
+    def patterns(self) -> list[dict[str, Any]]:
+        return self.rules.patterns
 
     @property
     def labels(self) -> list[str]:
-        return sorted({p["label"] for p in self.patterns})
+        return self.rules.labels
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         """Add patterns; ValueError naming the first malformed one (by its position in `patterns`)."""
-        for i, pattern in enumerate(patterns):
-            try:
-                self._add(pattern)
-            except (ValueError, TypeError) as err:
-                raise ValueError(f"pattern {i + 1}: {err}") from None
-
-    def _add(self, pattern: Any) -> None:
-        if not isinstance(pattern, dict) or not isinstance(pattern.get("label"), str) or not pattern["label"]:
-            raise ValueError('a pattern is an object with a "label" string and a "pattern"')
-        body = pattern.get("pattern")
-        if isinstance(body, str):
-            values = tuple(token_value(t, self.phrase_attr) for t in self.make_doc(body))
-            if not values:
-                raise ValueError("the phrase has no tokens")
-            self._phrases.setdefault(values[0], []).append((values, pattern["label"]))
-        else:
-            self._token_patterns.append((compile_token_pattern(body), pattern["label"]))
-        self.patterns.append(dict(pattern))
+        self.rules.add(patterns)
 
     def from_jsonl(self, path: str | Path) -> None:
         """Add the patterns of a JSONL file, one per line; DataError("FILE:LINE: ...") for a bad line."""
-        path = Path(path)
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            raise DataError(f"{path}:1: cannot read patterns ({err})") from None
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                self._add(srsly.json_loads(line))
-            except (ValueError, TypeError) as err:
-                raise DataError(f"{path}:{lineno}: {err}") from None
+        self.rules.add_jsonl(path)
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]], *,
                    patterns: str | Sequence[dict[str, Any]] | None = None, **_: Any) -> None:
         """`[initialize.components.NAME] patterns` is a JSONL file or a list of patterns."""
-        if isinstance(patterns, str):
-            self.from_jsonl(patterns)
-        elif patterns:
-            self.add_patterns(patterns)
+        self.rules.add_setting(patterns, f"initialize.components.{self.name}.patterns")
 
     def matches(self, doc: Doc) -> list[tuple[int, int, str]]:
-        found = []
-        values = [token_value(t, self.phrase_attr) for t in doc] if self._phrases else []
-        for start in range(len(doc)):
-            for phrase, label in self._phrases.get(values[start], ()) if values else ():
-                end = start + len(phrase)
-                if tuple(values[start:end]) == phrase:
-                    found.append((start, end, label))
-            for compiled, label in self._token_patterns:
-                end = match_token_pattern(compiled, doc, start)
-                if end is not None:
-                    found.append((start, end, label))
-        return longest_first(found)
+        return longest_first(self.rules.matches(doc))
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matches(doc)
@@ -118,12 +72,13 @@ class EntityRuler:
         return doc
 
     def get_state(self) -> dict[str, Any]:
-        return {"patterns": self.patterns, "overwrite_ents": self.overwrite_ents, "phrase_matcher_attr": self.phrase_attr}
+        return {"patterns": self.patterns, "overwrite_ents": self.overwrite_ents,
+                "phrase_matcher_attr": self.rules.phrase_attr}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        self.overwrite_ents, self.phrase_attr = state["overwrite_ents"], state["phrase_matcher_attr"]
-        self.patterns, self._phrases, self._token_patterns = [], {}, []
-        self.add_patterns(state["patterns"])
+        self.overwrite_ents = state["overwrite_ents"]
+        self.rules = RulePatterns(self.rules.make_doc, state["phrase_matcher_attr"])
+        self.rules.add(state["patterns"])
 
 
 @registry.factories.register("entity_ruler")

@@ -7,11 +7,20 @@ from typing import Any, Callable
 
 
 @dataclass(frozen=True)
+class Lift:
+    """A spaCy sub-block whose settings plait keeps on the block above it: the spaCy functions it may name,
+    and its setting -> the plait setting of the block above."""
+
+    functions: tuple[str, ...]
+    keep: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Rule:
     """`plait`: the plait function name; `keep`: spaCy setting -> plait setting; `drop`: setting -> why;
-    `advice`: a note written beside a kept setting.
+    `advice`: a note written beside a kept setting; `lift`: sub-block -> how its settings move up.
 
-    Settings of the spaCy block in neither map are dropped with a generic reason; `build` rewrites the
+    Settings of the spaCy block in none of the maps are dropped with a generic reason; `build` rewrites the
     whole block instead (when one spaCy function becomes several plait blocks).
     """
 
@@ -20,6 +29,7 @@ class Rule:
     drop: dict[str, str] = field(default_factory=dict)
     build: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     advice: dict[str, str] = field(default_factory=dict)
+    lift: dict[str, Lift] = field(default_factory=dict)
 
 
 def _same(*names: str) -> dict[str, str]:
@@ -46,6 +56,17 @@ def _hash_embed_cnn(block: dict[str, Any]) -> dict[str, Any]:
 
 def _versions(name: str, versions: str, rule: Rule) -> dict[str, Rule]:
     return {f"{name}.v{v}": rule for v in versions}
+
+
+# ---- plait's span categorizer, as the spancat component names its settings: the one place to adjust ----
+SPANCAT_ARCHITECTURE = "plait.SpanCategorizer.v1"
+SPANCAT_MODEL_SETTINGS = {"tok2vec": "tok2vec"}  # spaCy's SpanCategorizer setting -> plait's
+SPANCAT_REDUCER_SETTINGS = {"hidden_size": "hidden_width"}  # spaCy's mean_max_reducer setting -> plait's model's
+SPANCAT_SETTINGS = ("model", "suggester", "spans_key", "threshold", "max_positive")  # spancat's, kept as named
+SPANCAT_SINGLELABEL_SETTINGS = ("model", "suggester", "spans_key")  # spancat_singlelabel's, kept as named
+# ----
+_SPAN_SCORER = "plait's span model has its own output layer: one sigmoid a label (spancat), a softmax over the " \
+               "labels and no label (spancat_singlelabel)"
 
 
 TOK2VEC = Rule("plait.Tok2Vec.v1", _same("embed", "encode"))
@@ -115,6 +136,14 @@ RULES: dict[str, Rule] = {
                             {"augmenter": "plait has no data augmenters"}),
     "spacy.JsonlCorpus.v1": Rule("plait.RawCorpus.v1", _same("path", "min_length", "max_length", "limit")),
     "spacy.Tokenizer.v1": Rule("plait.Tokenizer.v1"),
+    "spacy.SpanCategorizer.v1": Rule(
+        SPANCAT_ARCHITECTURE, SPANCAT_MODEL_SETTINGS, {"scorer": _SPAN_SCORER},
+        lift={"reducer": Lift(("spacy.mean_max_reducer.v1",), SPANCAT_REDUCER_SETTINGS)}),
+    "spacy.ngram_suggester.v1": Rule("plait.ngram_suggester.v1", _same("sizes")),
+    "spacy.ngram_range_suggester.v1": Rule("plait.ngram_range_suggester.v1", _same("min_size", "max_size")),
+    "spacy.preset_spans_suggester.v1": Rule("plait.preset_spans_suggester.v1", _same("spans_key")),
+    **{f"spacy.{name}.v1": Rule(f"plait.{name}.v1") for name in (
+        "first_longest_spans_filter", "prioritize_new_ents_filter", "prioritize_existing_ents_filter")},
 }
 
 _CONSOLE_ONLY = "plait's console table has no such option"
@@ -162,6 +191,12 @@ FACTORIES: dict[str, Rule] = {
     "transformer": Rule("transformer", _same("model", "max_batch_items", "set_extra_annotations")),
     "entity_ruler": Rule("entity_ruler", _same("overwrite_ents", "phrase_matcher_attr"),
                          {"validate": "plait always validates patterns", "ent_id_sep": "plait sets no entity ids"}),
+    "span_ruler": Rule("span_ruler", _same("spans_key", "spans_filter", "annotate_ents", "ents_filter",
+                                           "phrase_matcher_attr", "overwrite"),
+                       {"validate": "plait always validates patterns",
+                        "matcher_fuzzy_compare": "plait's token patterns have no FUZZY test"}),
+    "spancat": Rule("spancat", _same(*SPANCAT_SETTINGS)),
+    "spancat_singlelabel": Rule("spancat_singlelabel", _same(*SPANCAT_SINGLELABEL_SETTINGS)),
     "sentencizer": Rule("sentencizer", _same("punct_chars", "overwrite")),
     "token_splitter": Rule("token_splitter", _same("min_length", "split_length")),
 }

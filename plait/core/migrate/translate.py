@@ -9,7 +9,7 @@ from typing import Any
 from confection import Config
 
 from plait.core.errors import ConfigError
-from plait.core.migrate.rules import FACTORIES, LOGGERS, RULES, Rule
+from plait.core.migrate.rules import FACTORIES, LOGGERS, RULES, Lift, Rule
 
 _KEPT = {
     "system": ("seed",),
@@ -80,7 +80,9 @@ class Migrator:
             out[ref] = rule.plait
             self.notes.keys[(path, ref)] = f"was {block[ref]}"
         for key, value in settings.items():
-            if key in rule.keep:
+            if key in rule.lift:
+                out.update(self.lifted(value, f"{path}.{key}", path, rule.lift[key]))
+            elif key in rule.keep:
                 new = rule.keep[key]
                 out[new] = self.block(value, f"{path}.{new}")
                 notes = [f"spaCy's {key} = {_show(value)}"] if new != key else []
@@ -91,6 +93,24 @@ class Migrator:
             else:
                 self.notes.dropped(path, key, value, rule.drop.get(key) or _WHY.get(key)
                                    or f"not a setting of {rule.plait}")
+        return out
+
+    def lifted(self, block: Any, path: str, parent: str, lift: Lift) -> dict[str, Any]:
+        """The settings of sub-block `path` that plait keeps on the block above (`parent`), each noted."""
+        ref = next((k for k in block if str(k).startswith("@")), None) if isinstance(block, dict) else None
+        if ref is None or block[ref] not in lift.functions:
+            raise ConfigError(f"{path}: cannot translate {_show(block)}: plait translates only "
+                              f"{' or '.join(lift.functions)} here (replace it, then migrate again)")
+        out: dict[str, Any] = {}
+        for key, value in block.items():
+            if key == ref:
+                continue
+            if key in lift.keep:
+                out[lift.keep[key]] = value
+                self.notes.keys[(parent, lift.keep[key])] = (f"spaCy's {path.rsplit('.', 1)[-1]} block (was "
+                                                             f"{block[ref]}) set {key} = {_show(value)}")
+            else:
+                self.notes.dropped(parent, f"{path.rsplit('.', 1)[-1]}.{key}", value, "not a setting of plait's model")
         return out
 
     def section(self, config: Config, name: str) -> dict[str, Any]:
