@@ -163,6 +163,7 @@ def test_loggers_are_kept(capsys, tmp_path):
     code, _, err = run(capsys, "debug-config", tmp_path / "out.cfg")
     assert code == 0, err
 
+
 def test_span_blocks_translate_and_the_span_ruler_runs(tmp_path):
     """spaCy's spancat, spancat_singlelabel and span_ruler blocks (and patterns read by srsly.read_jsonl.v1 in
     [initialize.components.span_ruler]) become plait's, each change noted; the migrated span_ruler block builds
