@@ -2,7 +2,9 @@
 
 GermEval 2014 ships its nested entities so (token, outer layer, inner layer). A blank line ends a sentence;
 each sentence becomes one Doc whose spans, from all layers, go into the span group `doc.spans[spans_key]`
-(sorted by start, then end; a sentence without spans gets an empty group, so it counts as annotated). Columns
+(sorted by start, then end; a sentence without spans gets an empty group, so it counts as annotated); the
+first layer, flat by construction, also sets `doc.ents` (GermEval's outer entities), so `ner` trains on the
+same files. Columns
 are split on tabs, or on whitespace in a line without a tab. A line starting with `#` before a sentence's first
 token is a comment unless its other fields are all tags (GermEval's `#` tokens are tokens). As IOB readers do,
 an `I-X` that starts a span (after `O` or after another label) is read as its start; the group's
@@ -91,8 +93,10 @@ def _build(builder: DocBuilder, words: list[str], layers: list[list[str]], spans
     _, codes = sentence_starts([len(words)])
     doc = builder.build(words, spaces, sent_starts=codes)
     spans, i_starts = [], 0
-    for layer in layers:
+    for number, layer in enumerate(layers):
         found, starts = layer_spans(layer)
+        if number == 0:
+            doc.set_ents(found)  # the first layer is flat: the entities a `ner` learns
         spans += found
         i_starts += starts
     spans.sort(key=lambda s: (s[0], s[1]))

@@ -1,5 +1,6 @@
 """Layered IOB2 files (GermEval 2014's token, outer, inner): spans of every layer in one span group, one doc a
 sentence, `I-` starts counted, bad lines refused with FILE:LINE through the console script."""
+import json
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from plait.core.init_config import init_config
 from plait.core.vocab import Vocab
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "cli"))
-from bad_input import assert_user_error, plait, plait_in_process  # noqa: E402
+from bad_input import SMALL, assert_user_error, plait, plait_in_process  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "spans" / "germeval2014-sample.iob2"
 
@@ -30,6 +31,7 @@ def test_germeval_sample_nested_spans_one_doc_a_sentence():
     assert spans(docs[0]) == [("Schartau", "PER"), ("Tagesspiegel", "ORG"), ("Fischer", "PER")]
     # sentence 4: two inner LOCs inside an outer ORG (token, outer, inner columns)
     assert spans(docs[3])[:3] == [("Bayern", "LOC"), ("Bayern München", "ORG"), ("München", "LOC")]
+    assert [(e.text, e.label_) for e in docs[3].ents][:1] == [("Bayern München", "ORG")]  # the first layer
     assert docs[8].words[2] == "#"  # a "#" line with tags is a token, not a comment
     assert all(d[0].is_sent_start and not d[1].is_sent_start for d in docs)
     assert all(I_STARTS not in d.spans["sc"].attrs for d in docs)
@@ -104,3 +106,19 @@ def test_a_huge_line_is_refused_before_it_is_held(capsys, tmp_path):
     path.write_bytes(b"A\tO\n" + b"x" * (4 * MAX_LINE_BYTES) + b"\tO\n")
     code, _, err = run(capsys, "convert", path, tmp_path / "out")
     assert code == 2 and err.strip() == f"error: {path}:2: a line longer than {MAX_LINE_BYTES} bytes"
+
+
+@pytest.mark.slow
+def test_train_reads_a_folder_of_iob2_files(capsys, tmp_path):
+    """`paths.train` a folder of `.iob2` files, `paths.dev` one: ner learns the first layer."""
+    for name in ("a.iob2", "b.iob2"):
+        (tmp_path / "train").mkdir(exist_ok=True)
+        (tmp_path / "train" / name).write_text(SAMPLE.read_text(encoding="utf8"), encoding="utf8")
+    config = tmp_path / "config.cfg"
+    config.write_text(init_config(lang="de", pipeline=["ner"]).to_str(), encoding="utf8")
+    small = [arg for key, value in SMALL.items() for arg in (f"--{key}", json.dumps(value))]
+    code, out, err = run(capsys, "train", config, "--paths.train", tmp_path / "train", "--paths.dev", SAMPLE,
+                         "--training.max_steps", 2, "--training.eval_frequency", 2, "--output", tmp_path / "out",
+                         *small)
+    assert code == 0, err
+    assert (tmp_path / "out" / "model-last" / "config.cfg").is_file() and "ENTS_F" in out
