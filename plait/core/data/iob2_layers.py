@@ -29,6 +29,7 @@ from plait.core.vocab import Vocab
 DEFAULT_SPANS_KEY = "sc"
 I_STARTS = "iob_i_starts"  # the span group attribute counting I- tags read as starts
 MAX_LINE_BYTES = 1 << 16  # a token and its tags; a longer line is not a layered IOB2 line
+MAX_LAYERS = 32  # tag columns; GermEval has two
 _TAG = re.compile(r"O|[BI]-\S+")
 
 
@@ -53,6 +54,9 @@ def read_iob2_layers(path: Path, vocab: Vocab, spans_key: str = DEFAULT_SPANS_KE
             if len(fields) < 2:
                 raise DataError(f"{path}:{lineno}: expected a token and at least one IOB2 tag column, "
                                 f"found {text.strip()[:60]!r}")
+            if len(fields) - 1 > MAX_LAYERS:
+                raise DataError(f"{path}:{lineno}: {len(fields) - 1} tag columns, more than the {MAX_LAYERS} layers "
+                                f"a layered IOB2 file may have")
             first, layers = lineno, [[] for _ in fields[1:]]
         elif len(fields) != len(layers) + 1:
             raise DataError(f"{path}:{lineno}: {len(fields)} columns, but this sentence's first line ({first}) "

@@ -74,6 +74,7 @@ def test_convert_carries_the_span_groups(capsys, tmp_path):
     ("A\tO\tO\nB\tO\tU-PER\n", "x.iob2:2: column 3: 'U-PER' is not an IOB2 tag (O, B-X or I-X)"),
     ("A\tO\tB-\n", "x.iob2:1: column 3: 'B-' is not an IOB2 tag"),
     ("lonely\n", "x.iob2:1: expected a token and at least one IOB2 tag column"),
+    ("A" + "\tO" * 33 + "\n", "x.iob2:1: 33 tag columns, more than the 32 layers"),
 ])
 def test_bad_lines_name_file_and_line(capsys, tmp_path, text, named):
     path = tmp_path / "x.iob2"
