@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 import numpy as np
 
 from plait.core.config import resolve_block
-from plait.core.span_stats import Coverage as SuggesterCoverage, GroupStats, Suggester, observe_doc
+from plait.core.span_stats import Coverage as SuggesterCoverage, GroupStats, observe_doc
+from plait.core.suggesters import Suggester
 
 if TYPE_CHECKING:
     from plait.core.data.example import Example

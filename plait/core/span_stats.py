@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from plait.core.data.iob2_layers import I_STARTS
+from plait.core.suggesters import Suggester
 
 if TYPE_CHECKING:
     from plait.core.doc import Doc
-
-Suggester = Callable[[Iterable["Doc"]], list[np.ndarray]]
 
 
 @dataclass

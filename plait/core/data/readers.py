@@ -29,8 +29,8 @@ from plait.core.errors import DataError
 from plait.core.vocab import Vocab
 
 EXTENSIONS = {
-    "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "iob2": (".iob2",), "jsonl": (".jsonl",),
-    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",), "spacy": (".spacy",),
+    "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "iob2": (".iob2",),
+    "jsonl": (".jsonl",), "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",), "spacy": (".spacy",),
 }
 FORMATS = tuple(EXTENSIONS)
 _NOT_DATA = ("readme", "license", "licence", "copying")  # files a corpus folder ships beside its data
