@@ -59,6 +59,7 @@ def _seed_files() -> dict[str, bytes]:
                "x.tsv": cut["sst2-dev-sample.tsv"], "x.txt": cut["wikitext-2-sample.txt"]}
     renamed["x.jsonl"] = b"".join(srsly.json_dumps(r).encode() + b"\n" for r in RECORDS)
     renamed["y.txt"] = b"-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n"
+    renamed["x.iob2"] = (FIXTURES / "spans" / "germeval2014-sample.iob2").read_bytes()[:700]
     vocab = Vocab()
     with tempfile.TemporaryDirectory() as folder:
         with DocBinWriter(Path(folder) / "x.plait") as writer:

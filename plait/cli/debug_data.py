@@ -53,7 +53,31 @@ def format_report(report: Report) -> str:
             lines.append(f"    {label:<24} {count:>8} train {dev.labels.get(label, 0):>8} dev")
         if len(train.labels) > 20:
             lines.append(f"    ... and {len(train.labels) - 20} more labels")
+    lines += span_lines(report)
     lines.append("")
     lines += [f"warning: {w}" for w in report.warnings] + [f"problem: {e}" for e in report.errors]
     lines.append(f"{len(report.errors)} problems, {len(report.warnings)} warnings")
     return "\n".join(lines)
+
+
+def span_lines(report: Report) -> list[str]:
+    """Per span group key: spans, overlaps and lengths per label; per suggester: the gold spans it can propose."""
+    lines = []
+    for key, (train, dev) in report.span_groups.items():
+        lines.append(f"\n[doc.spans[{key!r}]] train: {train.spans} spans in {train.docs} docs; dev: {dev.spans} spans "
+                     f"in {dev.docs} docs")
+        lines.append(f"  train: {train.overlapping} spans overlap another, {train.nested} inside a longer one, "
+                     f"{train.same_tokens} on the same tokens as another; {train.i_starts} started by an I- tag")
+        lengths = sorted(train.histogram.items())
+        shown = ", ".join(f"{length}: {count}" for length, count in lengths[:12])
+        lines.append(f"  span lengths (tokens: spans): {shown}{' ...' if len(lengths) > 12 else ''}")
+        for label, stats in sorted(train.labels.items(), key=lambda item: -item[1].count)[:20]:
+            lines.append(f"    {label:<24} {stats.count:>8} spans, length {stats.min} / {stats.mean:.1f} / "
+                         f"{stats.max} (min / mean / max)")
+        if len(train.labels) > 20:
+            lines.append(f"    ... and {len(train.labels) - 20} more labels")
+    for name, (train, dev) in report.suggesters.items():
+        lines.append(f"\n[{name}] suggester proposes {100 * train.share:.1f}% of the train spans of "
+                     f"doc.spans[{train.key!r}] ({train.proposed} of {train.gold}), {100 * dev.share:.1f}% of dev "
+                     f"({dev.proposed} of {dev.gold})")
+    return lines

@@ -57,8 +57,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 # imported, so `plait --help` and `plait init-vectors` start without paying for torch.
 _COMMANDS = {
     "apply": ("apply", "Annotate every text of INPUT and write one JSON object per doc to OUTPUT."),
-    "convert": ("convert", "Convert CoNLL-U, column (IOB/BILUO), JSONL, classification TSV or raw text files to "
-                           "`.plait` files."),
+    "convert": ("convert", "Convert CoNLL-U, column (IOB/BILUO), layered IOB2, JSONL, classification TSV, raw "
+                           "text or spaCy `.spacy` files to `.plait` files."),
     "debug-config": ("debug_config", "Validate a config, build every component it names, and print it "
                                      "interpolated."),
     "debug-data": ("debug_data", "Report on the corpora a config trains on: per component, label counts and "

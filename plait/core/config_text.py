@@ -61,6 +61,7 @@ _BY_KEY = {
     "limit": "Read at most this many documents (0: all).",
     "n_sents": "Sentences of a CoNLL-U or column file grouped into one doc (0: whole documents).",
     "across_docs": "Group sentences across # newdoc / -DOCSTART- boundaries, as spacy convert -n N does.",
+    "spans_key": "Span group the spans go into or are read from: doc.spans[KEY].",
     "discard_oversize": "Drop items larger than a whole batch instead of batching them alone.",
     "tolerance": "How far a batch may overflow its target size.",
     "size": "Target batch size in words (a number or a schedule).",

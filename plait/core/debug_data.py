@@ -2,7 +2,9 @@
 
 For each component: label counts, documents and tokens with and without its annotation, dev labels never
 seen in training; for the corpora: sizes, tokens the pipeline's tokenizer splits differently from the gold
-tokens, dev documents whose text is also in the training data. Problems that make training impossible are
+tokens, dev documents whose text is also in the training data; per span group key (`doc.spans[KEY]`) span
+counts, lengths per label, overlaps and `I-` tags read as starts, and for a component with a `suggester` block
+(spancat) the share of gold spans the suggester can propose at all. Problems that make training impossible are
 errors; thin data is a warning.
 """
 from __future__ import annotations
@@ -13,15 +15,22 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
+from plait.core.config import resolve_block
+from plait.core.span_stats import Coverage as SuggesterCoverage, GroupStats, observe_doc
+from plait.core.suggesters import Suggester
+
 if TYPE_CHECKING:
     from plait.core.data.example import Example
     from plait.core.pipeline import Language
 
 LOW_LABEL_COUNT = 20  # fewer training examples of a label than this: a warning
 LOW_DOC_COUNT = 200  # fewer annotated training documents than this: a warning
-# what each trainable factory learns from: a token column, entities, sentence starts, cats, or a parse
+LOW_SUGGESTER_COVERAGE = 0.95  # a suggester proposing a smaller share of the training gold spans: a warning
+# what each trainable factory learns from: a token column, entities, sentence starts, cats, a parse, span groups
 _ANNOTATION = {"tagger": "column", "morphologizer": "MORPH", "senter": "SENT_START", "ner": "ents",
-               "textcat": "cats", "textcat_multilabel": "cats", "parser": "HEAD"}
+               "textcat": "cats", "textcat_multilabel": "cats", "parser": "HEAD", "spancat": "spans",
+               "spancat_singlelabel": "spans"}
+_SPANS_KEY = "sc"  # spaCy's default span group of a spancat
 
 
 @dataclass
@@ -49,6 +58,8 @@ class Report:
     train: CorpusStats
     dev: CorpusStats
     overlap: int = 0
+    span_groups: dict[str, tuple[GroupStats, GroupStats]] = field(default_factory=dict)  # key -> (train, dev)
+    suggesters: dict[str, tuple[SuggesterCoverage, SuggesterCoverage]] = field(default_factory=dict)  # component
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -61,6 +72,8 @@ def annotated_components(nlp: "Language") -> dict[str, str]:
         kind = _ANNOTATION.get(blocks[name].get("factory"))
         if kind == "column":
             kind = blocks[name].get("column", "TAG")  # the tagger's filled block names its column
+        elif kind == "spans":
+            kind = f"spans:{blocks[name].get('spans_key', _SPANS_KEY)}"
         if kind:
             out[name] = kind
     return out
@@ -77,6 +90,13 @@ def _observe(doc: Any, kind: str, coverage: Coverage) -> None:
         tokens, has = int(mask.sum()), bool(mask.any())
         if has:
             coverage.labels.update(e.label_ for e in doc.ents)
+    elif kind.startswith("spans:"):
+        group = doc.spans.get(kind[len("spans:"):], ())
+        mask = np.zeros(n, bool)
+        for span in group:
+            mask[span.start:span.end] = True
+        tokens, has = int(mask.sum()), bool(group)
+        coverage.labels.update(span.label_ for span in group)
     elif kind == "SENT_START":
         mask = doc.columns["SENT_START"] != 0 if kind in doc.columns else np.zeros(n, bool)
         tokens, has = int(mask.sum()), bool(mask.any())
@@ -93,6 +113,18 @@ def _observe(doc: Any, kind: str, coverage: Coverage) -> None:
     coverage.tokens_without += n - tokens
 
 
+def suggesters(nlp: "Language") -> dict[str, tuple[str, Suggester]]:
+    """Components whose block has a `suggester` block (spancat and the like): name -> (the span group key they
+    learn, the suggester built from the block; errors name components.NAME.suggester)."""
+    out = {}
+    for name in nlp.component_names:
+        block = nlp.config["components"][name]
+        if isinstance(block.get("suggester"), dict):
+            key = block.get("spans_key", _SPANS_KEY)
+            out[name] = (key, resolve_block(block["suggester"], f"components.{name}.suggester"))
+    return out
+
+
 def _misaligned(eg: "Example") -> int:
     gold, predicted = eg.reference, eg.predicted
     spans = set(zip(predicted.offsets.tolist(), (predicted.offsets + [len(w) for w in predicted.words]).tolist()))
@@ -105,6 +137,9 @@ def analyse(nlp: "Language", train: Iterable["Example"], dev: Iterable["Example"
     kinds = annotated_components(nlp)
     report = Report({name: (kind, Coverage(), Coverage()) for name, kind in kinds.items()}, CorpusStats(),
                     CorpusStats())
+    proposers = suggesters(nlp)
+    report.suggesters = {name: (SuggesterCoverage(key), SuggesterCoverage(key)) for name, (key, _) in proposers.items()}
+    groups: tuple[dict[str, GroupStats], dict[str, GroupStats]] = ({}, {})
     for which, examples in ((0, train), (1, dev)):
         stats = report.dev if which else report.train
         for eg in examples:
@@ -118,6 +153,11 @@ def analyse(nlp: "Language", train: Iterable["Example"], dev: Iterable["Example"
                 report.overlap += 1
             for name, (kind, train_cov, dev_cov) in report.components.items():
                 _observe(eg.reference, kind, dev_cov if which else train_cov)
+            observe_doc(eg.reference, groups[which])
+            for name, (_, suggest) in proposers.items():
+                report.suggesters[name][which].observe(eg.reference, suggest)
+    report.span_groups = {key: (groups[0].get(key, GroupStats()), groups[1].get(key, GroupStats()))
+                          for key in sorted(set(groups[0]) | set(groups[1]))}
     _judge(report)
     return report
 
@@ -130,9 +170,10 @@ def _judge(report: Report) -> None:
     if report.overlap:
         report.warnings.append(f"{report.overlap} dev documents also appear in the training data: dev scores "
                                "will look better than they are")
+    _judge_spans(report)
     for name, (kind, train, dev) in report.components.items():
         what = {"ents": "entity", "cats": "category", "SENT_START": "sentence boundary",
-                "HEAD": "dependency"}.get(kind, kind)
+                "HEAD": "dependency"}.get(kind, "span" if kind.startswith("spans:") else kind)
         if report.train.docs and not train.docs_with:
             report.errors.append(f"components.{name}: no training document has {what} annotation")
             continue
@@ -155,6 +196,19 @@ def _judge(report: Report) -> None:
 def untrainable(nlp: "Language", examples: Iterable["Example"]) -> list[str]:
     """What stops a component of `nlp` from learning from `examples`: one problem a component, naming it."""
     return [problem for problem in analyse(nlp, examples, ()).errors if problem.startswith("components.")]
+
+
+def _judge_spans(report: Report) -> None:
+    for key, (train, dev) in report.span_groups.items():
+        for corpus, stats in (("train", train), ("dev", dev)):
+            if stats.i_starts:
+                report.warnings.append(f"doc.spans[{key!r}]: {stats.i_starts} spans in {corpus} start with an I- tag "
+                                       "(read as starts, as IOB readers do); check the IOB2 files")
+    for name, (train, _) in report.suggesters.items():
+        if train.gold and train.share < LOW_SUGGESTER_COVERAGE:
+            report.warnings.append(
+                f"components.{name}.suggester: proposes only {100 * train.share:.1f}% of the training spans of "
+                f"doc.spans[{train.key!r}] ({train.proposed} of {train.gold}); it can never predict the others")
 
 
 def unknown_gold_labels(nlp: "Language", examples: Iterable["Example"]) -> dict[str, tuple[Counter, int]]:

@@ -8,7 +8,7 @@ import numpy as np
 from plait.core.extensions import HasExtensions, Underscore
 from plait.core.iob import iob_to_spans
 from plait.core.span import Span
-from plait.core.span_group import SpanGroups
+from plait.core.span_group import SpanGroup, SpanGroups
 from plait.core.token import Token
 from plait.core.vectors.table import similarity
 from plait.core.vocab import Vocab
@@ -299,7 +299,8 @@ class Doc(HasExtensions):
         return doc
 
     def slice(self, start: int, end: int) -> "Doc":
-        """A new Doc holding tokens [start, end) with their annotations (heads outside the slice are unset)."""
+        """A new Doc holding tokens [start, end) with their annotations (heads outside the slice are unset; of each
+        span group, the spans inside the slice, with their scores)."""
         doc = Doc(self.vocab, [self.vocab.words[i] for i in self.lex[start:end]], self.spaces[start:end].copy())
         for name, values in self.columns.items():
             doc.columns[name][:] = values[start:end]
@@ -311,6 +312,13 @@ class Doc(HasExtensions):
         if len(doc) and doc.columns["ENT_IOB"][0] == _IOB_CODE["I"]:
             doc.columns["ENT_IOB"][0] = _IOB_CODE["B"]
         doc.cats = dict(self.cats)
+        for name, group in self.spans.items():
+            inside = [i for i, span in enumerate(group) if start <= span.start and span.end <= end]
+            attrs = dict(group.attrs)
+            if group.scores is not None:
+                attrs["scores"] = [group.scores[i] for i in inside]
+            doc.spans[name] = SpanGroup(doc, name=name, attrs=attrs, spans=[
+                Span(doc, group[i].start - start, group[i].end - start, group[i].label) for i in inside])
         return doc
 
     def to_dict(self) -> dict[str, Any]:

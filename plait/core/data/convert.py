@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from plait.core.data.docbin import DocBinWriter
+from plait.core.data.iob2_layers import DEFAULT_SPANS_KEY
 from plait.core.data.readers import corpus_files, read_file
 from plait.core.data.records import MakeDoc
 from plait.core.data.text import whitespace_tokenizer
@@ -24,11 +25,12 @@ class Converted(NamedTuple):
 
 def convert(input_path: str | Path, output_dir: str | Path, converter: str | None = None, n_sents: int = 10,
             vocab: Vocab | None = None, make_doc: MakeDoc | None = None, force: bool = False,
-            across_docs: bool = False) -> list[Converted]:
+            across_docs: bool = False, spans_key: str = DEFAULT_SPANS_KEY) -> list[Converted]:
     """Write `OUTPUT_DIR/<stem>.plait` for the input file, or for each corpus file of an input folder.
 
     `converter` names the input format (default: by extension, see `readers`); `n_sents` groups
-    sentences of CoNLL-U and column files into Docs (across document boundaries with `across_docs`). Raw
+    sentences of CoNLL-U and column files into Docs (across document boundaries with `across_docs`); the spans
+    of layered IOB2 files go into `doc.spans[spans_key]` (span groups of other formats are kept as they are). Raw
     text is tokenized by `make_doc`, by default on whitespace only. Nothing is written for a file that
     fails; files done before it stay. An existing output file is replaced only with `force`.
     """
@@ -47,7 +49,8 @@ def convert(input_path: str | Path, output_dir: str | Path, converter: str | Non
     written = []
     for file, out in zip(files, outputs):
         with DocBinWriter(out) as writer:
-            docs = read_file(file, vocab, make_doc, format=converter, n_sents=n_sents, across_docs=across_docs)
+            docs = read_file(file, vocab, make_doc, format=converter, n_sents=n_sents, across_docs=across_docs,
+                             spans_key=spans_key)
             for doc in progress_bar(docs, desc=f"converting {file.name}", unit="doc"):
                 writer.add(doc)
         written.append(Converted(out, writer.n_docs, writer.n_tokens))

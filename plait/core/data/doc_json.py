@@ -7,7 +7,8 @@ from plait.core.doc import Doc
 
 
 def doc_to_json(doc: Doc) -> dict[str, Any]:
-    """Text, tokens and every annotation the doc has (entities as [start_char, end_char, label])."""
+    """Text, tokens and every annotation the doc has (entities and span groups as [start_char, end_char, label];
+    a span group's scores, when it has them, under "span_scores")."""
     record: dict[str, Any] = {"text": doc.text, "words": doc.words, "spaces": doc.spaces.tolist()}
     for key, column in (("tags", "TAG"), ("pos", "POS"), ("morphs", "MORPH"), ("lemmas", "LEMMA"), ("deps", "DEP")):
         if doc.has_annotation(column):
@@ -23,4 +24,7 @@ def doc_to_json(doc: Doc) -> dict[str, Any]:
     if doc.spans:
         record["spans"] = {name: [[s.start_char, s.end_char, s.label_] for s in group]
                            for name, group in doc.spans.items()}
+        scores = {name: group.scores for name, group in doc.spans.items() if group.scores is not None}
+        if scores:
+            record["span_scores"] = scores
     return record

@@ -2,6 +2,7 @@
 
 Formats, by extension unless named: `.conllu` CoNLL-U; `.conll`, `.iob` NER columns; `.tsv` NER columns,
 or text classification when its header names a `label` and a `sentence`/`text`/`content` column;
+`.iob2` layered IOB2 columns (token, then one IOB2 layer a column: spans into `doc.spans[spans_key]`);
 `.jsonl` annotated records; `.txt` raw text, one text per line ("wikitext": the same without
 "= Heading =" lines), unless its first lines read as a column file (CoNLL-2003's are `*.txt`); `.plait` binary;
 `.spacy` spaCy's binary DocBin. A folder is read file by file in name order, skipping hidden
@@ -15,6 +16,7 @@ from typing import Iterator
 from plait.core.data.ner_columns import is_entity_tag, read_columns
 from plait.core.data.conllu import read_conllu
 from plait.core.data.docbin import read_docbin
+from plait.core.data.iob2_layers import DEFAULT_SPANS_KEY, read_iob2_layers
 from plait.core.data.example import Example
 from plait.core.data.jsonl import read_jsonl
 from plait.core.data.lines import read_lines
@@ -27,8 +29,8 @@ from plait.core.errors import DataError
 from plait.core.vocab import Vocab
 
 EXTENSIONS = {
-    "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "jsonl": (".jsonl",),
-    "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",), "spacy": (".spacy",),
+    "conllu": (".conllu",), "columns": (".conll", ".iob", ".tsv"), "cats": (".tsv",), "iob2": (".iob2",),
+    "jsonl": (".jsonl",), "text": (".txt",), "wikitext": (".txt",), "plait": (".plait",), "spacy": (".spacy",),
 }
 FORMATS = tuple(EXTENSIONS)
 _NOT_DATA = ("readme", "license", "licence", "copying")  # files a corpus folder ships beside its data
@@ -107,7 +109,7 @@ def corpus_files(path: str | Path, format: str | None = None) -> list[Path]:
 
 
 def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, format: str | None = None,
-              n_sents: int = 10, across_docs: bool = False) -> Iterator[Doc]:
+              n_sents: int = 10, across_docs: bool = False, spans_key: str = DEFAULT_SPANS_KEY) -> Iterator[Doc]:
     """Docs from one file; DataError("FILE:LINE: ...") on bad input, or when the file holds no docs."""
     fmt = format or detect_format(path)
     if fmt in _RAW_TEXT and make_doc is None:
@@ -116,6 +118,8 @@ def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, form
         docs = read_conllu(path, vocab, n_sents, across_docs)
     elif fmt == "columns":
         docs = read_columns(path, vocab, n_sents, across_docs)
+    elif fmt == "iob2":
+        docs = read_iob2_layers(path, vocab, spans_key)
     elif fmt == "cats":
         docs = read_tsv_cats(path, make_doc)
     elif fmt == "jsonl":
@@ -135,16 +139,19 @@ def read_file(path: Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, form
 
 
 def read_docs(path: str | Path, vocab: Vocab, make_doc: MakeDoc | None = None, *, format: str | None = None,
-              n_sents: int = 10, across_docs: bool = False, limit: int = 0) -> Iterator[Doc]:
+              n_sents: int = 10, across_docs: bool = False, limit: int = 0,
+              spans_key: str = DEFAULT_SPANS_KEY) -> Iterator[Doc]:
     """Reference Docs from a corpus file or folder, streamed; `limit` stops after that many docs (0: all).
 
     `n_sents` groups sentences of CoNLL-U and column files into Docs (0: whole documents), within each
-    document (`# newdoc`, `-DOCSTART-`) or, with `across_docs`, across them as `spacy convert -n N` does. Raw-text
+    document (`# newdoc`, `-DOCSTART-`) or, with `across_docs`, across them as `spacy convert -n N` does; layered
+    IOB2 files give one Doc a sentence, their spans in `doc.spans[spans_key]`. Raw-text
     formats (text, wikitext, cats, jsonl records without "words") need `make_doc` to tokenize.
     """
     count = 0
     for file in corpus_files(path, format):
-        for doc in read_file(file, vocab, make_doc, format=format, n_sents=n_sents, across_docs=across_docs):
+        for doc in read_file(file, vocab, make_doc, format=format, n_sents=n_sents, across_docs=across_docs,
+                             spans_key=spans_key):
             yield doc
             count += 1
             if count == limit:
@@ -153,7 +160,7 @@ def read_docs(path: str | Path, vocab: Vocab, make_doc: MakeDoc | None = None, *
 
 def read_examples(path: str | Path, vocab: Vocab, make_doc: MakeDoc, *, gold_preproc: bool = False,
                   format: str | None = None, n_sents: int = 10, across_docs: bool = False,
-                  limit: int = 0) -> Iterator[Example]:
+                  limit: int = 0, spans_key: str = DEFAULT_SPANS_KEY) -> Iterator[Example]:
     """Examples pairing each reference Doc with a predicted Doc: `make_doc(reference.text)`, or with
     `gold_preproc` a copy of the reference's own tokens.
 
@@ -163,7 +170,8 @@ def read_examples(path: str | Path, vocab: Vocab, make_doc: MakeDoc, *, gold_pre
     count = 0
     for file in corpus_files(path, format):
         own_tokens = gold_preproc or (format or detect_format(file)) in _RAW_TEXT
-        for ref in read_file(file, vocab, make_doc, format=format, n_sents=n_sents, across_docs=across_docs):
+        for ref in read_file(file, vocab, make_doc, format=format, n_sents=n_sents, across_docs=across_docs,
+                             spans_key=spans_key):
             yield Example(ref.copy_tokens() if own_tokens else make_doc(ref.text), ref)
             count += 1
             if count == limit:

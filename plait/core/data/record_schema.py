@@ -45,6 +45,10 @@ def _is_spans(value: Any) -> bool:
     return isinstance(value, dict) and all(_list_of(_is_offset_span)(group) for group in value.values())
 
 
+def _is_span_scores(value: Any) -> bool:
+    return isinstance(value, dict) and all(_list_of(_is_number)(group) for group in value.values())
+
+
 def _is_cats(value: Any) -> bool:
     return isinstance(value, dict) and all(_is_number(score) for score in value.values())
 
@@ -67,6 +71,7 @@ SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
     "sent_starts": (_list_of(_is_sent_start), "a list of true/false (or 1/0/-1, or null)"),
     "entities": (_is_entities, "a list of [start_char, end_char, label] triples, or one entity tag string per token"),
     "spans": (_is_spans, "an object mapping group names to lists of [start_char, end_char, label] triples"),
+    "span_scores": (_is_span_scores, 'an object mapping group names of "spans" to lists of scores, one a span'),
     "cats": (_is_cats, "an object mapping labels to finite numbers"),
 }
 

@@ -3,7 +3,8 @@
 A record holds "text" and/or "words" (with optional "spaces"), per-token lists "tags", "pos", "morphs",
 "lemmas", "deps", "heads" (absolute indices, -1 or None unset), "sent_starts", and "entities" (either
 [start_char, end_char, label] triples or one IOB/BILUO tag per token), "spans" ({name: [[start, end,
-label]]}) and "cats" ({label: score}). Problems raise ValueError with a message saying what is wrong.
+label]]}) with optional "span_scores" ({name: [score, one a span]}, as a spancat writes them) and "cats"
+({label: score}). Problems raise ValueError with a message saying what is wrong.
 """
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ def doc_from_record(vocab: Vocab, record: dict[str, Any], make_doc: MakeDoc | No
         for name, group in record["spans"].items():
             doc.spans[name] = [Span(doc, *_strict_span(index, start, end, f"span in group {name!r}"), label)
                                for start, end, label in group]
+    for name, scores in (record.get("span_scores") or {}).items():
+        if len(scores) != len(doc.spans.get(name, ())):
+            raise ValueError(f'"span_scores" has {len(scores)} scores for group {name!r}, which has '
+                             f'{len(doc.spans.get(name, ()))} spans in "spans"')
+        doc.spans[name].attrs["scores"] = [float(x) for x in scores]
     if record.get("cats") is not None:
         doc.cats = {str(label): float(score) for label, score in record["cats"].items()}
     return doc

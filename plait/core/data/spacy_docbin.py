@@ -23,6 +23,7 @@ from plait.core.data.spacy_symbols import NAMES as SYMBOLS
 from plait.core.doc import COLUMN_DTYPES, Doc
 from plait.core.errors import DataError
 from plait.core.span import Span
+from plait.core.span_group import SpanGroup
 from plait.core.vocab import Vocab
 
 # spaCy attribute ids (spacy.attrs) of the columns plait reads; NORM, ENT_KB_ID, ENT_ID and SPACY are skipped.
@@ -209,14 +210,15 @@ class _DocBinTable:
         doc.spans = self._span_groups(doc, self.span_groups[i])
         return doc
 
-    def _span_groups(self, doc: Doc, data: bytes) -> dict[str, list[Span]]:
-        """Span groups: msgpack of either a list of group records or {group record: [keys]}."""
+    def _span_groups(self, doc: Doc, data: bytes) -> dict[str, SpanGroup]:
+        """Span groups: msgpack of either a list of group records or {group record: [keys]}; of a group's attrs,
+        the "scores" a spancat writes (one number a span) are kept."""
         groups = msgpack.loads(data, raw=False) if data else []
         if isinstance(groups, dict):
             named = [(key, record) for record, keys in groups.items() for key in keys]
         else:
             named = [(None, record) for record in groups]
-        out: dict[str, list[Span]] = {}
+        out: dict[str, SpanGroup] = {}
         for key, record in named:
             group = msgpack.loads(record, raw=False)
             spans = []
@@ -225,5 +227,17 @@ class _DocBinTable:
                 if not 0 <= start <= end <= len(doc):
                     raise ValueError(f"span [{start}:{end}] outside a doc of {len(doc)} tokens")
                 spans.append(Span(doc, start, end, self.lookup[label]))
-            out[key if key is not None else group["name"]] = spans
+            name = key if key is not None else group["name"]
+            out[name] = SpanGroup(doc, name=name, attrs=_scores(group.get("attrs"), len(spans)), spans=spans)
         return out
+
+
+def _scores(attrs: Any, n_spans: int) -> dict[str, list[float]]:
+    """{"scores": [...]} from a spaCy span group's attrs when they hold one number a span, else {}."""
+    scores = attrs.get("scores") if isinstance(attrs, dict) else None
+    if scores is None:
+        return {}
+    values = np.asarray(scores, dtype=np.float64).reshape(-1)
+    if len(values) != n_spans:
+        raise ValueError(f"a span group has {len(values)} scores for {n_spans} spans")
+    return {"scores": values.tolist()}

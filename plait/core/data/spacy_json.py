@@ -57,9 +57,19 @@ def doc_from_spacy_json(vocab: Vocab, record: dict[str, Any]) -> Doc:
         doc.set_ents([(*_tokens(index, ent, "entity"), ent["label"]) for ent in record["ents"]])
     if record.get("cats") is not None:
         doc.cats = {str(label): float(score) for label, score in record["cats"].items()}
-    for name, group in (record.get("spans") or {}).items():
-        doc.spans[name] = [Span(doc, *_tokens(index, span, f"span in group {name!r}"), span["label"]) for span in group]
+    groups = record.get("spans") or {}
+    if not isinstance(groups, dict) or not all(isinstance(group, list) for group in groups.values()):
+        raise ValueError('"spans" must be an object mapping group names to lists of spans')
+    for name, group in groups.items():
+        doc.spans[name] = [_span(doc, index, span, f"span {i} in group {name!r}") for i, span in enumerate(group)]
     return doc
+
+
+def _span(doc: Doc, index: CharIndex, item: Any, what: str) -> Span:
+    """A span from spaCy's {"start", "end", "label"} object (character offsets on token boundaries)."""
+    if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+        raise ValueError(f'{what} must be an object with "start", "end" and a "label" string')
+    return Span(doc, *_tokens(index, item, what), item["label"])
 
 
 def _string(token: dict[str, Any], key: str, i: int) -> str:
