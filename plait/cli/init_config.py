@@ -21,6 +21,8 @@ def init_config_command(
                                      help="Add a [pretraining] section for `plait pretrain`."),
     gpu: bool = typer.Option(False, "--gpu", "-G",
                              help="A transformer pipeline (name it with --components.transformer.model.name at train)."),
+    adapter: str = typer.Option(None, "--adapter",
+                                help="With --gpu: train LoRA adapters ('lora') instead of all the transformer's weights."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Write a complete config with a comment on each setting, ready for `plait train`."""
@@ -29,7 +31,8 @@ def init_config_command(
     if output != "-" and Path(output).exists() and not force:
         raise UserError(f"{output}: file exists (pass --force to overwrite)")
     names = [name.strip() for name in pipeline.split(",") if name.strip()]
-    config = init_config(lang=lang, pipeline=names, optimize=optimize, pretraining=pretraining, gpu=gpu)
+    config = init_config(lang=lang, pipeline=names, optimize=optimize, pretraining=pretraining, gpu=gpu,
+                         adapter=adapter)
     write_text_atomic(output, commented(config))
     if output != "-":
         typer.echo(f"wrote {output}: pipeline {config['nlp']['pipeline']}", err=True)
