@@ -22,7 +22,7 @@ def init_config_command(
     gpu: bool = typer.Option(False, "--gpu", "-G",
                              help="A transformer pipeline (name it with --components.transformer.model.name at train)."),
     adapter: str = typer.Option(None, "--adapter",
-                                help="With --gpu: train LoRA adapters ('lora') instead of all the transformer's weights."),
+                                help="With --gpu: train LoRA adapters ('lora'), not all the transformer's weights."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Write a complete config with a comment on each setting, ready for `plait train`."""

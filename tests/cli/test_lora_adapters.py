@@ -92,5 +92,6 @@ def test_an_adapter_naming_modules_the_model_lacks_is_one_error_line(tmp_path, t
     result = plait("train", config, "--output", tmp_path / "out", "--paths.train", corpus, "--paths.dev", corpus,
                    "--components.transformer.model.name", tiny_bert,
                    "--components.transformer.model.adapter.target_modules", '["query", "q_proj"]')
-    assert_user_error(result, "components.transformer.model.adapter.target_modules", "'q_proj'", "LoRA can adapt are dense, key")
+    assert_user_error(result, "components.transformer.model.adapter.target_modules", "'q_proj'",
+                      "LoRA can adapt are dense, key")
     assert not (tmp_path / "out").exists()

@@ -164,8 +164,9 @@ def merged_state(model: nn.Module, prefix: str, state: dict[str, torch.Tensor]) 
     the plain HuggingFace model: what a fine-tuned model without adapters would hold."""
     from peft.tuners.lora import LoraLayer
 
-    deltas = {f"{prefix}{name}.base_layer.weight": module.get_delta_weight(ADAPTER_NAME).detach()
-              for name, module in model.named_modules() if isinstance(module, LoraLayer)}
+    with torch.no_grad():
+        deltas = {f"{prefix}{name}.base_layer.weight": module.get_delta_weight(ADAPTER_NAME)
+                  for name, module in model.named_modules() if isinstance(module, LoraLayer)}
     merged = {}
     for key, value in state.items():
         if _ADAPTER_KEY in key:
