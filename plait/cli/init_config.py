@@ -27,13 +27,16 @@ def init_config_command(
     data: Path = typer.Option(None, "--data", "-d", exists=True,
                               help="Training corpus: refuse components its first documents cannot train, and set "
                                    "paths.train to it."),
+    adapter: str = typer.Option(None, "--adapter",
+                                help="With --gpu: train LoRA adapters ('lora'), not all the transformer's weights."),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Write a complete config with a comment on each setting, ready for `plait train`."""
     if output != "-" and Path(output).exists() and not force:
         raise UserError(f"{output}: file exists (pass --force to overwrite)")
     names = [name.strip() for name in pipeline.split(",") if name.strip()]
-    config = init_config(lang=lang, pipeline=names, optimize=optimize, pretraining=pretraining, gpu=gpu)
+    config = init_config(lang=lang, pipeline=names, optimize=optimize, pretraining=pretraining, gpu=gpu,
+                         adapter=adapter)
     if data is not None:
         _check_trainable(config, data)
         config["paths"]["train"] = str(data)

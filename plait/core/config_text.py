@@ -36,6 +36,7 @@ _BY_PATH = {
     "training.score_weights": "Weights of each score in the combined score that picks model-best.",
     "initialize.init_tok2vec": "Pretrained tok2vec weights to load before training.",
     "initialize.vectors": "Static vectors table to load into the vocab before training (saved with the pipeline).",
+    "components.transformer.model.adapter.dropout": "Dropout on the input of each LoRA adapter (0: none, fastest).",
     "paths.raw": "Raw text for plait pretrain: JSONL ({\"text\": ...} per line), .plait docs or any corpus "
                  "(tags ignored).",
     "corpora.pretrain.min_length": "Skip texts shorter than this many tokens.",
@@ -120,6 +121,11 @@ _BY_KEY = {
     "grad_scaler_config": "Settings of torch's GradScaler when fp16 mixed precision runs on a GPU.",
     "overlong": "A span over the model's wordpiece limit: split into overlapping windows, or error.",
     "grad_factor": "Scale of the gradient this head sends to the transformer (0: frozen), a number or a schedule.",
+    "rank": "Rank of each LoRA adapter's two low-rank matrices (8 to 16 usual): its size and capacity.",
+    "alpha": "LoRA scale: an adapter's update is multiplied by alpha / rank (twice the rank usual).",
+    "target_modules": "Layers given LoRA adapters: module names (e.g. query, value) or \"all-linear\".",
+    "merge_on_save": "Save the weights with the adapters added in (no base model needed to load) instead of the "
+                     "adapters alone.",
     "window": "Tokens per span.",
     "stride": "Tokens between the starts of consecutive spans (less than window: they overlap).",
 }

@@ -66,6 +66,15 @@ def _transformer_component() -> dict[str, Any]:
                       "mixed_precision": True, "grad_scaler_config": {}}}
 
 
+# LoRA adapters on every linear layer: rank 8 trains about 1.5% of MiniLM's weights and saves about 1.3 MB.
+ADAPTERS = ("lora",)
+_LORA = {"@architectures": "plait.LoraAdapter.v1", "rank": 8, "alpha": 16, "dropout": 0.0,
+         "target_modules": "all-linear", "merge_on_save": False}
+# The adapters start from zero and learn faster than the pretrained weights they sit beside: their rate is this
+# many times the full fine-tuning one.
+_ADAPTER_RATE_FACTOR = 5
+
+
 def _fine_tuning(heads: list[str]) -> dict[str, Any]:
     """[training] settings for fine-tuning: a warmed-up, decaying small rate for the transformer, a larger
     constant one for the freshly initialised heads (at the transformer's rate they barely move in a few epochs).
@@ -100,17 +109,22 @@ def _score_weights(names: list[str]) -> dict[str, float]:
 
 
 def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency", pretraining: bool = False,
-                gpu: bool = False) -> Config:
+                gpu: bool = False, adapter: str | None = None) -> Config:
     """A filled config: a shared tok2vec (if any component has a listener) feeding each component's listener.
 
     `pretraining` adds the [pretraining] defaults for `plait pretrain`; `gpu` puts a shared transformer
-    where the tok2vec would be, with fine-tuning defaults in [training].
+    where the tok2vec would be, with fine-tuning defaults in [training]; `adapter` ("lora") trains LoRA
+    adapters on it instead of all its weights.
     """
     from plait.core.registry import ensure_registered, registry
 
     ensure_registered()
     if optimize not in OPTIMIZE:
         raise UserError(f"--optimize must be efficiency or accuracy, not {optimize!r}")
+    if adapter is not None and adapter not in ADAPTERS:
+        raise UserError(f"--adapter must be {' or '.join(ADAPTERS)}, not {adapter!r}")
+    if adapter is not None and not gpu:
+        raise UserError("--adapter: adapters go on a transformer; add --gpu")
     unknown = [name for name in pipeline if name not in registry.factories.get_all()]
     if unknown:
         known = sorted(n for n in registry.factories.get_all() if n != SHARED_ENCODER)
@@ -125,6 +139,10 @@ def init_config(*, lang: str, pipeline: list[str], optimize: str = "efficiency",
         names.insert(0, "transformer")
         components["transformer"] = _transformer_component()
         training.update(_fine_tuning(heads))
+        if adapter == "lora":
+            components["transformer"]["model"]["adapter"] = dict(_LORA)
+            rate = training["optimizer"]["learn_rate"]
+            rate["initial_rate"] = rate["initial_rate"] * _ADAPTER_RATE_FACTOR
     elif SHARED_ENCODER in names or any(_uses_listener(block) for block in components.values()):
         if SHARED_ENCODER not in names:
             names.insert(0, SHARED_ENCODER)

@@ -10,6 +10,7 @@ from plait.core.data.raw import create_raw_corpus
 from plait.core.registries import registry
 from plait.core.training import batchers, loggers, optimizers, schedules
 from plait.models import char_embed, embed, encoders, heads, listener, parser, static_vectors, textcat, tok2vec
+from plait.models.transformer import adapter as transformer_adapter
 from plait.models.transformer import listener as transformer_listener
 from plait.models.transformer import model as transformer_model
 from plait.models.transformer import pooling
@@ -43,6 +44,7 @@ registry.architectures.register("plait.BiLSTMEncoder.v1", func=encoders.build_bi
 registry.architectures.register("plait.Tok2VecListener.v1", func=listener.build_tok2vec_listener)
 registry.architectures.register("plait.TransformerModel.v1", func=transformer_model.build_transformer_model)
 registry.architectures.register("plait.TransformerListener.v1", func=transformer_listener.build_transformer_listener)
+registry.architectures.register("plait.LoraAdapter.v1", func=transformer_adapter.build_lora_adapter)
 registry.architectures.register("plait.Tagger.v1", func=heads.build_tagger_model)
 registry.architectures.register("plait.EntityTagger.v1", func=heads.build_entity_tagger_model)
 registry.architectures.register("plait.BiaffineParser.v1", func=parser.build_biaffine_parser)

@@ -112,3 +112,19 @@ def test_data_the_pipeline_cannot_train_is_refused_before_training(capsys, tmp_p
     code, _, err = run(capsys, "init-config", tmp_path / "b.cfg", "--pipeline", "tagger,parser", "--data", conllu)
     assert code == 0, err
     assert Config().from_disk(tmp_path / "b.cfg", interpolate=False)["paths"]["train"] == str(conllu)
+
+
+def test_adapter_lora_writes_the_adapter_block_with_a_comment_on_each_setting(capsys):
+    config = init_config(lang="en", pipeline=["tagger", "parser"], gpu=True, adapter="lora")
+    adapter = config["components"]["transformer"]["model"]["adapter"]
+    assert adapter["@architectures"] == "plait.LoraAdapter.v1" and adapter["rank"] == 8
+    full = init_config(lang="en", pipeline=["tagger", "parser"], gpu=True)["training"]["optimizer"]["learn_rate"]
+    assert config["training"]["optimizer"]["learn_rate"]["initial_rate"] > full["initial_rate"]
+    lines = commented(config).splitlines()
+    start = lines.index("[components.transformer.model.adapter]")
+    for i, line in enumerate(lines[start:start + 12], start):
+        if " = " in line and not line.startswith("#"):
+            assert lines[i - 1].startswith("# "), f"no comment above {line!r}"
+    for args, named in ((["--adapter", "lora"], "--gpu"), (["--gpu", "--adapter", "dora"], "'dora'")):
+        code, _, err = run(capsys, "init-config", "-", "-p", "tagger", *args)
+        assert code == 2 and err.startswith("error: --adapter") and named in err

@@ -126,7 +126,7 @@ CASES = {
                                  objective_shape, ()),
 }
 # Built with a real (tiny, random) BERT: tests/tiny_transformers.py.
-TRANSFORMER_CASES = ["plait.TransformerModel.v1", "plait.TransformerListener.v1"]
+TRANSFORMER_CASES = ["plait.TransformerModel.v1", "plait.TransformerListener.v1", "plait.LoraAdapter.v1"]
 POOLING = ["plait.reduce_mean.v1", "plait.reduce_max.v1", "plait.reduce_sum.v1", "plait.reduce_first.v1",
            "plait.reduce_last.v1"]
 
@@ -163,6 +163,27 @@ def test_transformer_model_and_listener_build_from_defaults(tiny_bert, docs):
     listener.receive(docs, output)
     listener.train()
     assert listener.width == hidden and token_rows(listener(docs)) == (N_TOKENS, hidden)
+
+
+def test_lora_adapter_builds_from_defaults_and_trains_only_its_matrices(tiny_bert, docs):
+    model = build({"@architectures": "plait.TransformerModel.v1", "name": str(tiny_bert),
+                   "get_spans": {"@span_getters": "plait.doc_spans.v1"},
+                   "adapter": {"@architectures": "plait.LoraAdapter.v1"}})
+    model.check_adapter()  # the defaults fit a BERT
+    model.load_pretrained()
+    trainable = [name for name, p in model.named_parameters() if p.requires_grad]
+    assert trainable and all(".lora_" in name for name in trainable)
+    plain = build({"@architectures": "plait.TransformerModel.v1", "name": str(tiny_bert),
+                   "get_spans": {"@span_getters": "plait.doc_spans.v1"}})
+    plain.load_pretrained()
+    model.eval(), plain.eval()
+    # LoRA's second matrix starts at zero: before training the adapted model computes what the pretrained one does
+    with torch.no_grad():
+        assert torch.allclose(model(docs).last_hidden_state, plain(docs).last_hidden_state, atol=1e-6)
+    with pytest.raises(plait.ConfigError, match=r"test\.adapter: rank must be at least 1"):
+        build({"@architectures": "plait.TransformerModel.v1", "name": str(tiny_bert),
+               "get_spans": {"@span_getters": "plait.doc_spans.v1"},
+               "adapter": {"@architectures": "plait.LoraAdapter.v1", "rank": 0}})
 
 
 def test_maxout_keeps_the_best_of_each_units_own_candidates_forward_and_backward():

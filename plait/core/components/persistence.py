@@ -28,8 +28,11 @@ def save_component(component: Any, directory: Path) -> None:
     model = model_of(component)
     if model is not None:
         from plait.core import weights
+        from plait.models.transformer.adapter import merged_saves
 
-        weights.write_tensors(weights.module_tensors(model), directory / WEIGHTS_FILE)
+        with merged_saves(model):  # LoRA adapters with merge_on_save: the weights with them added in
+            tensors = weights.module_tensors(model)
+        weights.write_tensors(tensors, directory / WEIGHTS_FILE)
 
 
 def load_component(component: Any, directory: Path) -> None:

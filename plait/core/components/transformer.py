@@ -23,6 +23,7 @@ from plait.models.transformer.model import (
     fit_transformer_config,
     model_config_of,
 )
+from plait.models.transformer.adapter import AdapterError
 from plait.models.transformer.data import split_by_doc
 from plait.models.transformer.wordpieces import OverlongSpanError
 
@@ -52,6 +53,8 @@ class TransformerComponent(EncoderComponent):
         if not self.model.is_loaded:
             try:
                 self.model.load_pretrained()
+            except AdapterError as err:
+                raise self._adapter_error(err) from err
             except TransformerSettingError as err:
                 raise ConfigError(f"components.{self.name}.model.transformer_config: {err}") from err
             except (FileNotFoundError, ValueError) as err:
@@ -64,10 +67,16 @@ class TransformerComponent(EncoderComponent):
             return
         try:
             fit_transformer_config(model_config_of(self.model.name), self.model.transformer_config)
+            self.model.check_adapter()
+        except AdapterError as err:
+            raise self._adapter_error(err) from err
         except TransformerSettingError as err:
             raise ConfigError(f"components.{self.name}.model.transformer_config: {err}") from err
         except FileNotFoundError as err:
             raise ConfigError(f"components.{self.name}.model.name: {err}") from err
+
+    def _adapter_error(self, err: AdapterError) -> ConfigError:
+        return ConfigError(f"components.{self.name}.model.adapter.{err.key}: {err}")
 
     def run_model(self, docs: Sequence[Doc]) -> TransformerOutput:
         try:
@@ -84,6 +93,17 @@ class TransformerComponent(EncoderComponent):
     def initialize(self, get_examples: Callable[[], Iterable[Any]], **_: Any) -> None:
         """Load the pretrained tokenizer and weights named in the config."""
         self._loaded()
+
+    def get_state(self) -> dict[str, Any]:
+        """With its LoRA adapters saved apart, the base model they need: its name and revision (from the
+        HuggingFace cache; null for a local directory). Nothing otherwise."""
+        model = self.model
+        if not model.adapted or model.merge_on_save:
+            return {}
+        return {"base_model": {"name": model.name, "revision": model.base_revision}}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.model.base_revision = (state.get("base_model") or {}).get("revision", self.model.base_revision)
 
     def save_files(self, directory: Path) -> None:
         """The model config and tokenizer files, so a saved pipeline loads without the original model directory."""

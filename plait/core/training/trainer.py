@@ -21,6 +21,7 @@ from plait.core.training.loop import RunState, epochs, run_steps
 from plait.core.training.objective import PipelineObjective, set_dropout, trainable_parameters
 from plait.core.training.stepper import Stepper
 from plait.models import traits
+from plait.models.transformer.adapter import adapters_apart
 from plait.runtime.memory import release_freed_memory
 from plait.core.errors import DataError
 
@@ -81,7 +82,11 @@ class Trainer:
     def write_checkpoint(self, path: Path | None, config: Config) -> None:
         """Write a checkpoint (rank 0 writes, every rank takes part: each one's random state is in it)."""
         write_checkpoint(path, config=config, kind="train", state=self.state, stepper=self.stepper,
-                         write_model=self.nlp.to_disk, world=self.world)
+                         write_model=self._write_model, world=self.world)
+
+    def _write_model(self, path: Path) -> None:
+        with adapters_apart([m for _, c in self.nlp.components if (m := model_of(c)) is not None]):
+            self.nlp.to_disk(path)
 
     def train(self) -> Iterator[Progress]:
         """Train until max_steps, max_epochs or patience says stop; evaluate every eval_frequency steps.

@@ -20,6 +20,15 @@ from plait.models.dropout import use_fast_dropout
 from plait.models.limits import DEFAULT_MAX_BATCH_ITEMS, TRIM_AFTER_STEPS
 from plait.runtime.memory import release_freed_memory
 from plait.models.precision import autocast
+from plait.models.transformer.adapter import (
+    LoraAdapter,
+    add_lora,
+    check_targets,
+    has_adapters,
+    load_hook,
+    require_peft,
+    save_hook,
+)
 from plait.models.transformer.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 
 # Fallback when neither the tokenizer nor the model config states a length limit.
@@ -140,7 +149,8 @@ class TransformerModel(nn.Module):
 
     def __init__(self, *, name: str, get_spans: Callable[[Sequence[Any]], list[list[Any]]],
                  tokenizer_config: dict[str, Any], transformer_config: dict[str, Any], mixed_precision: bool,
-                 grad_scaler_config: dict[str, Any], overlong: str = "split") -> None:
+                 grad_scaler_config: dict[str, Any], overlong: str = "split",
+                 adapter: LoraAdapter | None = None) -> None:
         super().__init__()
         if overlong not in ("split", "error"):
             raise ValueError(f"overlong must be 'split' or 'error', not {overlong!r}")
@@ -153,6 +163,15 @@ class TransformerModel(nn.Module):
         self.tokenizer: Any = None
         self.special = SpecialTokens([], [])
         self.max_length = _DEFAULT_MAX_LENGTH
+        self.adapter = adapter
+        self.adapted = False  # whether the loaded model holds the adapters (a merged pipeline loads without them)
+        self.merging = False  # whether state_dict adds the adapters into the weights (adapter.merged_saves)
+        # whether saving adds the adapters into the weights; checkpoints turn it off to resume exactly
+        self.merge_on_save = adapter is not None and adapter.merge_on_save
+        self.base_revision: str | None = None  # the commit of `name` in the HuggingFace cache, when loaded from it
+        if adapter is not None:
+            self.register_state_dict_post_hook(save_hook)
+            self.register_load_state_dict_pre_hook(load_hook)
 
     # -- loading --------------------------------------------------------------------------------------
     @property
@@ -170,6 +189,7 @@ class TransformerModel(nn.Module):
             try:
                 tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **self.tokenizer_config)
                 model = AutoModel.from_pretrained(source, local_files_only=True, **settings)
+                self.base_revision = getattr(model.config, "_commit_hash", None)
             except (TypeError, StrictDataclassError) as err:  # a transformer_config key or value the model refuses
                 reason = " ".join(str(err).split())[:300]
                 raise TransformerSettingError(f"{reason}; this model takes the keys of its config.json") from err
@@ -196,9 +216,16 @@ class TransformerModel(nn.Module):
 
         if not (directory / "tokenizer.json").is_file():  # without it a tokenizer loads with a near-empty vocab
             raise FileNotFoundError(f"{directory / 'tokenizer.json'}: missing (plait saves every fast tokenizer there)")
+        adapters = has_adapters(weight_shapes)
+        if adapters and self.adapter is None:
+            raise ValueError(f"{directory.parent / 'model.safetensors'} holds LoRA adapters but the config has no "
+                             "adapter block")
         with _quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
             config = AutoConfig.from_pretrained(str(directory), local_files_only=True)
+            if adapters:  # the saved adapters and the base model the config names
+                self._attach(tokenizer, self._base_model(config))
+                return
             with torch.device("meta"):
                 probe = AutoModel.from_config(config)
             for key, tensor in probe.state_dict().items():
@@ -208,13 +235,39 @@ class TransformerModel(nn.Module):
                                      f"{tuple(tensor.shape)} by the config but {saved} in the weights file")
             del probe
             model = AutoModel.from_config(config)
-        self._attach(tokenizer, model)
+        self._attach(tokenizer, model, adapt=False)  # with an adapter block: its merged weights, a plain model
 
-    def _attach(self, tokenizer: Any, model: nn.Module) -> None:
+    def _base_model(self, config: Any) -> nn.Module:
+        """The pretrained weights of `name` under the saved `config` (local files only)."""
+        from transformers import AutoModel
+
+        try:
+            return AutoModel.from_pretrained(_source(self.name), config=config, local_files_only=True)
+        except OSError as err:
+            raise FileNotFoundError(
+                f"the pipeline holds LoRA adapters for the base model {self.name!r}, which is not a local model "
+                f"directory nor in the local HuggingFace cache: {' '.join(str(err).split())[:200]}") from err
+
+    def check_adapter(self) -> None:
+        """AdapterError for an adapter setting that does not fit `name`'s architecture (built on torch's meta
+        device from config.json: no weights are read or allocated)."""
+        from transformers import AutoModel
+
+        if self.adapter is None:
+            return
+        require_peft()
+        with _quiet_transformers(), torch.device("meta"):
+            probe = AutoModel.from_config(model_config_of(self.name))
+        check_targets(probe, self.adapter)
+
+    def _attach(self, tokenizer: Any, model: nn.Module, adapt: bool = True) -> None:
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError(f"{self.name!r}: plait aligns wordpieces with a fast tokenizer's offsets, and this "
                              "model has none (no tokenizer.json)")
         use_fast_dropout(model)
+        self.adapted = adapt and self.adapter is not None
+        if self.adapted:
+            add_lora(model, self.adapter)
         self.tokenizer, self.transformer = tokenizer, model
         self.inference_attention = model.config._attn_implementation  # the kernel it loaded with
         # plait tokenizes whole spans and cuts them into windows itself: the tokenizer's over-length warning
@@ -369,14 +422,15 @@ def _quiet_transformers() -> Iterator[None]:
 def build_transformer_model(*, name: str, get_spans: Callable, tokenizer_config: dict[str, Any] | None = None,
                             transformer_config: dict[str, Any] | None = None, mixed_precision: bool = False,
                             grad_scaler_config: dict[str, Any] | None = None,
-                            overlong: str = "split") -> TransformerModel:
+                            overlong: str = "split", adapter: LoraAdapter | None = None) -> TransformerModel:
     """`plait.TransformerModel.v1`: a HuggingFace encoder (`name`: local directory or cached model name).
 
     `tokenizer_config` and `transformer_config` are passed to AutoTokenizer / AutoModel `from_pretrained`;
     `mixed_precision` runs the transformer under autocast (fp16 on GPU, where `grad_scaler_config` sets up
     torch's GradScaler; bf16 on a CPU with native bf16, float32 on other CPUs); a span longer than the model's limit is cut into
-    overlapping windows (`overlong = "split"`) or is an error naming the doc (`"error"`).
+    overlapping windows (`overlong = "split"`) or is an error naming the doc (`"error"`). With an `adapter`
+    (`plait.LoraAdapter.v1`) only its LoRA weights train and a saved pipeline holds them alone (or merged).
     """
     return TransformerModel(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config or {},
                             transformer_config=transformer_config or {}, mixed_precision=mixed_precision,
-                            grad_scaler_config=grad_scaler_config or {}, overlong=overlong)
+                            grad_scaler_config=grad_scaler_config or {}, overlong=overlong, adapter=adapter)
