@@ -87,6 +87,7 @@ class Doc(HasExtensions):
         self.spans: dict[str, list[Span]] = {}
         self.user_data: dict[Any, Any] = {}
         self.tensor: Any = None
+        self.sentiment = 0.0  # a score a user's rules may keep (spaCy's `Doc.sentiment`); not saved
         self._offsets: np.ndarray | None = None
 
     def _checked(self, values: Sequence, name: str) -> Sequence:

@@ -71,7 +71,7 @@ class AttributeRuler:
         checked = _checked_attrs(attrs, where)
         if isinstance(index, bool) or not isinstance(index, int):
             raise ValueError(f"{where}: index is an int, not {index!r}")
-        self._matcher.add(str(len(self._rules)), list(patterns))
+        self._matcher.add(f"{self.name} rule {len(self._rules)}", list(patterns))
         self._rules.append({"patterns": [list(p) for p in patterns], "attrs": dict(attrs), "index": index,
                             "checked": checked})
 
@@ -99,10 +99,10 @@ class AttributeRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self._matcher(doc, allow_missing=True)
+        rule_of = {self.vocab.strings[f"{self.name} rule {i}"]: i for i in range(len(self._rules))}
         # rules in the order they were added, so a later rule overwrites an earlier one
-        ordered = sorted(matches, key=lambda m: (int(self.vocab.strings[m[0]]), m[1], m[2]))
-        for match_id, start, end in ordered:
-            rule = self._rules[int(self.vocab.strings[match_id])]
+        for rule_index, start, end in sorted((rule_of[m[0]], m[1], m[2]) for m in matches):
+            rule = self._rules[rule_index]
             index = rule["index"]
             if not -(end - start) <= index < end - start:
                 raise ValueError(f"{self.name}: index {index} lies outside the match {doc[start:end].text!r} "

@@ -5,7 +5,8 @@
     matcher(doc)  # [(match_id, start, end), ...]; match_id is the hash of "HelloWorld"
 
 Every match of every pattern is returned (quantifiers give one per possible end), once per key, start and end,
-ordered by start, then end; `greedy="FIRST"` or `"LONGEST"` keeps, for that key, matches that do not overlap.
+in spaCy's order: by end, then start, then the order the keys were added; `greedy="FIRST"` or `"LONGEST"`
+keeps, for that key, matches that do not overlap, and they come after the others, in the order they were kept.
 """
 from __future__ import annotations
 
@@ -105,31 +106,35 @@ class Matcher:
 
     def __call__(self, doclike: Doc | Span, *, as_spans: bool = False, allow_missing: bool = False,
                  with_alignments: bool = False) -> list:
-        """Matches in a Doc or Span: (match_id, start, end) in doc offsets; (..., alignment) with
-        `with_alignments` (per token, the index of the pattern dict it matched); Spans labelled with the key
-        with `as_spans`. Each key's `on_match(matcher, doc, i, matches)` runs once per match of the key."""
+        """Matches in a Doc or Span: (match_id, start, end), offsets in `doclike` (a Span's own, as spaCy
+        gives them); (..., alignment) with `with_alignments` (per token, the index of the pattern dict it
+        matched); Spans of the doc labelled with the key with `as_spans`. Each key's
+        `on_match(matcher, doc, i, matches)` runs once per match of the key."""
         doc = doclike.doc if isinstance(doclike, Span) else doclike
-        first, stop = (doclike.start, doclike.end) if isinstance(doclike, Span) else (0, len(doc))
+        offset = doclike.start if isinstance(doclike, Span) else 0
         self._check_annotations(doc, allow_missing)
-        tokens = [doc[i] for i in range(first, stop)]
+        tokens = list(doclike)
         cache: dict[tuple[int, int], bool] = {}
-        found: list[tuple[int, int, int, tuple[int, ...]]] = []
-        for match_id, (_, _, compiled, greedy) in self._rules.items():
+        plain: list[tuple[int, int, int, int, tuple[int, ...]]] = []  # (end, start, rule order, match id, path)
+        greedy_kept: list[tuple[int, int, int, tuple[int, ...]]] = []
+        for order, (match_id, (_, _, compiled, greedy)) in enumerate(self._rules.items()):
             per_key: dict[tuple[int, int], tuple[int, ...]] = {}
             for steps in compiled:
                 for start in range(len(tokens)):
                     for end, path in match_ends(steps, tokens, start, cache).items():
-                        per_key.setdefault((start + first, end + first), path)
-            spans = [(start, end, path) for (start, end), path in per_key.items()]
+                        per_key.setdefault((start, end), path)
             if greedy:
-                spans = filter_greedy(spans, greedy)
-            found += [(match_id, start, end, path) for start, end, path in spans]
-        found.sort(key=lambda m: (m[1], m[2]))
+                kept = filter_greedy([(start, end, path) for (start, end), path in per_key.items()], greedy)
+                greedy_kept += [(match_id, start, end, path) for start, end, path in kept]
+            else:
+                plain += [(end, start, order, match_id, path) for (start, end), path in per_key.items()]
+        # spaCy's order: each match as it completes (by end, then start), then each greedy rule's kept matches
+        found = [(m[3], m[1], m[0], m[4]) for m in sorted(plain, key=lambda m: m[:3])] + greedy_kept
         matches = [(m[0], m[1], m[2], list(m[3])) if with_alignments else (m[0], m[1], m[2]) for m in found]
         for i, match in enumerate(matches):
             on_match = self._rules[match[0]][0]
             if on_match is not None:
                 on_match(self, doc, i, matches)
         if as_spans:
-            return [Span(doc, m[1], m[2], m[0]) for m in matches]
+            return [Span(doc, m[1] + offset, m[2] + offset, m[0]) for m in matches]
         return matches

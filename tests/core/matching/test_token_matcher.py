@@ -69,7 +69,8 @@ def test_annotations_and_missing_annotation():
 ])
 def test_quantifiers(nlp, op, expected):
     matcher = Matcher(nlp.vocab)
-    matcher.add("X", [[{"ORTH": "a"}, {"ORTH": "b", "OP": op}]] if op != "!" else [[{"ORTH": "b", "OP": op}, {"ORTH": "a"}]])
+    pattern = [{"ORTH": "a"}, {"ORTH": "b", "OP": op}] if op != "!" else [{"ORTH": "b", "OP": op}, {"ORTH": "a"}]
+    matcher.add("X", [pattern])
     assert [text for _, text in found(matcher, nlp("a b b c a"))] == expected
 
 
@@ -77,13 +78,19 @@ def test_every_end_and_greedy(nlp):
     doc = nlp("a a a b")
     matcher = Matcher(nlp.vocab)
     matcher.add("ALL", [[{"ORTH": "a", "OP": "+"}]])
-    assert [m[1:] for m in matcher(doc)] == [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    # spaCy's order: as each match completes, by end, then start
+    assert [m[1:] for m in matcher(doc)] == [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]
     matcher = Matcher(nlp.vocab)
     matcher.add("LONG", [[{"ORTH": "a", "OP": "+"}, {"ORTH": "b", "OP": "?"}]], greedy="LONGEST")
     assert [m[1:] for m in matcher(doc)] == [(0, 4)]
     matcher = Matcher(nlp.vocab)
     matcher.add("FIRST", [[{"ORTH": "a"}, {"ORTH": "a"}]], greedy="FIRST")
     assert [m[1:] for m in matcher(doc)] == [(0, 2)]
+    matcher.add("PLAIN", [[{"ORTH": "b"}]])
+    matcher.add("LONG", [[{"ORTH": "a", "OP": "+"}]], greedy="LONGEST")
+    # the plain rules' matches first, then each greedy rule's, in the order they were kept (longest first)
+    assert [(doc.vocab.strings[m[0]], m[1], m[2]) for m in matcher(nlp("a a b a a a"))] == [
+        ("PLAIN", 2, 3), ("FIRST", 0, 2), ("FIRST", 3, 5), ("LONG", 3, 6), ("LONG", 0, 2)]
 
 
 def test_alignments_spans_and_span_input(nlp):
@@ -94,7 +101,8 @@ def test_alignments_spans_and_span_input(nlp):
     spans = matcher(doc, as_spans=True)
     assert [(s.text, s.label_) for s in spans] == [("a b b c", "X")] and isinstance(spans[0], Span)
     assert [m[1:] for m in matcher(doc[3:6])] == []  # the span starts inside the match
-    assert [m[1:] for m in matcher(doc[1:6])] == [(2, 6)]  # offsets in the doc
+    assert [m[1:] for m in matcher(doc[1:6])] == [(1, 5)]  # offsets in the span, as spaCy gives them
+    assert [(s.start, s.end) for s in matcher(doc[1:6], as_spans=True)] == [(2, 6)]  # spans of the doc
 
 
 def test_extensions_and_callbacks(nlp):
