@@ -119,3 +119,15 @@ def test_unreadable_input_exits_2(capsys, tmp_path):
     bad.write_bytes(b"[nlp\n\xff\xfe")
     code, _, err = run(capsys, "migrate-config", bad, tmp_path / "out.cfg")
     assert code == 2 and err.startswith("error: ") and "bad.cfg" in err
+
+
+def test_an_attribute_ruler_block_migrates(capsys, tmp_path):
+    spacy_config = (CONFIGS / "senter_efficiency.cfg").read_text(encoding="utf8")
+    spacy_config = spacy_config.replace('pipeline = ["senter"]', 'pipeline = ["senter","attribute_ruler"]')
+    spacy_config += ('\n[components.attribute_ruler]\nfactory = "attribute_ruler"\nvalidate = true\n'
+                     'scorer = {"@scorers":"spacy.attribute_ruler_scorer.v1"}\n')
+    (tmp_path / "in.cfg").write_text(spacy_config, encoding="utf8")
+    code, _, _ = run(capsys, "migrate-config", tmp_path / "in.cfg", tmp_path / "out.cfg")
+    block = Config().from_disk(tmp_path / "out.cfg")["components"]["attribute_ruler"]
+    assert code == 0 and block == {"factory": "attribute_ruler", "validate": True}
+    assert "dropped scorer" in (tmp_path / "out.cfg").read_text(encoding="utf8")

@@ -139,8 +139,9 @@ FACTORIES: dict[str, Rule] = {
                     {"threshold": "plait's exclusive textcat predicts the most probable label"}),
     "textcat_multilabel": Rule("textcat_multilabel", _same("model", "threshold")),
     "transformer": Rule("transformer", _same("model", "max_batch_items", "set_extra_annotations")),
-    "entity_ruler": Rule("entity_ruler", _same("overwrite_ents", "phrase_matcher_attr"),
-                         {"validate": "plait always validates patterns", "ent_id_sep": "plait sets no entity ids"}),
+    "entity_ruler": Rule("entity_ruler", _same("overwrite_ents", "phrase_matcher_attr", "validate"),
+                         {"ent_id_sep": "plait sets no entity ids"}),
+    "attribute_ruler": Rule("attribute_ruler", _same("validate")),
     "sentencizer": Rule("sentencizer", _same("punct_chars", "overwrite")),
     "token_splitter": Rule("token_splitter", _same("min_length", "split_length")),
 }
