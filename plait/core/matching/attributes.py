@@ -169,7 +169,27 @@ def token_test(spec: dict[str, Any], where: str) -> Callable[[Any], bool]:
             raise ValueError(f"{where}: unknown token attribute {attr!r}")
         test = value_test(want, f"{where}: {name}", name in _SET_VALUED)
         checks.append(lambda token, getter=getter, test=test: test(getter(token)))
+    if len(checks) == 1:  # the usual case, one call shorter
+        return checks[0]
     return lambda token: all(check(token) for check in checks)
+
+
+class CachedToken:
+    """A token whose attributes are read once each: one doc's patterns read the same attributes many times."""
+
+    __slots__ = ("token", "values")
+
+    def __init__(self, token: Any) -> None:
+        self.token, self.values = token, {}
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.values
+        if name not in values:
+            values[name] = getattr(self.token, name)
+        return values[name]
+
+    def __len__(self) -> int:
+        return len(self.token)
 
 
 def token_value(token: Any, attr: str) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from plait.core.doc import Doc
+from plait.core.matching.attributes import CachedToken
 from plait.core.matching.token_pattern import Step, compile_pattern, match_ends
 from plait.core.span import Span
 
@@ -113,8 +114,8 @@ class Matcher:
         doc = doclike.doc if isinstance(doclike, Span) else doclike
         offset = doclike.start if isinstance(doclike, Span) else 0
         self._check_annotations(doc, allow_missing)
-        tokens = list(doclike)
-        cache: dict[tuple[int, int], bool] = {}
+        tokens = [CachedToken(token) for token in doclike]
+        cache: dict[tuple[str, int], bool] = {}
         plain: list[tuple[int, int, int, int, tuple[int, ...]]] = []  # (end, start, rule order, match id, path)
         greedy_kept: list[tuple[int, int, int, tuple[int, ...]]] = []
         for order, (match_id, (_, _, compiled, greedy)) in enumerate(self._rules.items()):

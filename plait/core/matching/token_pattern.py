@@ -6,6 +6,7 @@ each step remembering the pattern dict it came from (for `with_alignments`).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -13,17 +14,20 @@ from typing import Any, Callable, Sequence
 from plait.core.matching.attributes import token_test
 
 _COUNTED = re.compile(r"\{(\d*)(,?)(\d*)\}")
+MAX_COUNT = 1000  # a counted OP becomes that many steps: bounded, so a typo cannot exhaust memory
 OPS = ("!", "?", "*", "+", "1")
 
 
 @dataclass(frozen=True)
 class Step:
     """One step of a compiled pattern: the token test, its quantifier ("1", "!", "?" or "*"; "+" compiles to
-    "1" then "*") and the index of the pattern dict it came from."""
+    "1" then "*"), the index of the pattern dict it came from, and `key`, the same for the same tests (so
+    patterns that share a token dict share its results on a doc)."""
 
     test: Callable[[Any], bool]
     op: str
     source: int
+    key: str
 
 
 def _counted(op: str, where: str) -> list[str]:
@@ -31,7 +35,9 @@ def _counted(op: str, where: str) -> list[str]:
     found = _COUNTED.fullmatch(op)
     if found is None or not (found.group(1) or found.group(3)):
         raise ValueError(f"{where}: unknown OP {op!r} (use !, ?, *, +, {{n}}, {{n,m}}, {{n,}} or {{,m}})")
-    low = int(found.group(1) or 0)
+    low, high_text = int(found.group(1) or 0), found.group(3)
+    if max(low, int(high_text or 0)) > MAX_COUNT:
+        raise ValueError(f"{where}: OP {op!r} counts past {MAX_COUNT}")
     if not found.group(2):
         return ["1"] * low
     if not found.group(3):
@@ -52,9 +58,11 @@ def compile_pattern(pattern: Sequence[dict[str, Any]], where: str = "pattern") -
         op = spec.get("OP", spec.get("op", "1"))
         if not isinstance(op, str):
             raise ValueError(f"{at}: OP must be a string, not {op!r}")
-        test = token_test({k: v for k, v in spec.items() if k not in ("OP", "op")}, at)
+        tests = {k: v for k, v in spec.items() if k not in ("OP", "op")}
+        test = token_test(tests, at)
+        key = json.dumps(tests, sort_keys=True, default=repr)
         ops = {"+": ["1", "*"]}.get(op) or ([op] if op in OPS else _counted(op, at))
-        steps += [Step(test, each, index) for each in ops]
+        steps += [Step(test, each, index, key) for each in ops]
     if all(step.op in ("?", "*") for step in steps):
         # spaCy matches nothing with a pattern that can be empty; it needs one token it must consume
         raise ValueError(f"{where}: every token of the pattern is optional, so it could match nothing")
@@ -62,7 +70,7 @@ def compile_pattern(pattern: Sequence[dict[str, Any]], where: str = "pattern") -
 
 
 def match_ends(steps: Sequence[Step], tokens: Sequence[Any], start: int,
-               test_cache: dict[tuple[int, int], bool] | None = None) -> dict[int, tuple[int, ...]]:
+               test_cache: dict[tuple[str, int], bool] | None = None) -> dict[int, tuple[int, ...]]:
     """Every end of a match starting at `start`, each with an alignment (per matched token, the index of the
     pattern dict that matched it). `test_cache` may be shared by the calls for one doc.
 
@@ -70,6 +78,13 @@ def match_ends(steps: Sequence[Step], tokens: Sequence[Any], start: int,
     live step keeps the first alignment that reached it."""
     cache = {} if test_cache is None else test_cache
     n, last = len(tokens), len(steps)
+    if steps[0].op == "1" and start < n:  # most starts fail at the first token: settle them before any set-up
+        key = (steps[0].key, start)
+        here = cache.get(key)
+        if here is None:
+            here = cache[key] = bool(steps[0].test(tokens[start]))
+        if not here:
+            return {}
     found: dict[int, tuple[int, ...]] = {}
     live: dict[int, tuple[int, ...]] = {0: ()}
     t = start
@@ -86,7 +101,7 @@ def match_ends(steps: Sequence[Step], tokens: Sequence[Any], start: int,
             if p == last:
                 continue
             step = steps[p]
-            key = (id(step.test), t)
+            key = (step.key, t)
             here = cache.get(key)
             if here is None:
                 here = cache[key] = bool(step.test(tokens[t]))

@@ -129,6 +129,8 @@ def test_fuzzy(nlp):
     ([{"CASEINSENSITIVE": "world"}], "pattern 0 of 'HW', token 0: unknown token attribute 'CASEINSENSITIVE'"),
     ([{"LOWER": "a"}, {"LOWER": "b", "OP": "++"}], "pattern 0 of 'HW', token 1: unknown OP '\\+\\+'"),
     ([{"LENGTH": {"ABOUT": 3}}], "token 0: LENGTH: unknown predicate 'ABOUT'"),
+    ([{"LOWER": "a", "OP": "{5000}"}], "OP '\\{5000\\}' counts past 1000"),
+    ([{"LOWER": "a", "OP": "{3,1}"}], "asks for at most fewer than at least"),
     ([{"TEXT": {"REGEX": "("}}], "bad REGEX"),
     ([{"LOWER": ["a", "b"]}], "use {\"IN\": \\[...\\]}"),
     ([{"LOWER": "a", "OP": "?"}], "every token of the pattern is optional"),
