@@ -1,5 +1,6 @@
 """attribute_ruler: rules set token attributes, later rules win, the rules are saved, bad rules are refused."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,23 @@ def test_matches_on_gold_annotations_of_an_earlier_component():
     nlp.add_pipe("attribute_ruler").add([[{"TAG": "NNS"}]], {"POS": "NOUN"})
     doc = Doc(nlp.vocab, ["two", "cats"], tags=["CD", "NNS"])
     assert [t.pos_ for t in nlp.get_pipe("attribute_ruler")(doc)] == ["", "NOUN"]
+
+
+def test_bad_rules_in_a_training_config_are_one_error_line(capsys, tmp_path):
+    root = Path(__file__).resolve().parents[3]
+    config = (root / "examples/configs/shared.cfg").read_text(encoding="utf8")
+    config = config.replace('pipeline = ["tok2vec", "tagger", "ner"]',
+                            'pipeline = ["tok2vec", "tagger", "attribute_ruler"]')
+    config = config.replace("[components.ner]", '[components.attribute_ruler]\nfactory = "attribute_ruler"\n\n'
+                            "[components.ner]", 1)
+    config = config.replace("[initialize.components]", "[initialize.components]\n\n"
+                            "[initialize.components.attribute_ruler]\n"
+                            'patterns = [{"patterns": [[{"LOWER": "the", "OP": "++"}]], "attrs": {"TAG": "DT"}}]', 1)
+    (tmp_path / "config.cfg").write_text(config, encoding="utf8")
+    corpus = root / "examples/data/train/ewt.conllu"
+    code, _, err = cli_run.run(capsys, "train", tmp_path / "config.cfg", "--output", tmp_path / "out",
+                               "--paths.train", corpus, "--paths.dev", corpus, "--training.score_weights.ents_f", 0)
+    assert code == 2 and err.strip().splitlines() == [
+        "error: initialize.components.attribute_ruler.patterns: pattern 0 of 'attribute_ruler rule 0', token 0: "
+        "unknown OP '++' (use !, ?, *, +, {n}, {n,m}, {n,} or {,m})"]
+    assert not (tmp_path / "out").exists()
