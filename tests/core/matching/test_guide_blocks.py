@@ -723,4 +723,7 @@ def test_guide_block_finds_what_spacy_finds(block, tmp_path):
 # - displacy.render / displacy.serve lines: visualization, no matches to compare;
 # - entity ruler `ent.ent_id_` (patterns with "id"), `ruler.to_disk` / `from_disk` of a JSONL file: not in plait's
 #   entity_ruler; `nlp.select_pipes(enable="tagger")` around add_patterns: needs a tagger, and only saves time;
-# - the three span_ruler blocks: the span_ruler component comes with branch spanruler35.
+# - the three span_ruler blocks: the span_ruler component comes with branch spanruler35;
+# - fragments with nothing to run on their own: `doc = nlp(YOUR_TEXT_HERE)`, the `html_merger` factory taking a
+#   patterns path, the `for match_id, start, end in matches` lookup (run inside block_hello_world), the
+#   dependency pattern "Step" fragments (run together in block_dependency_steps_1_to_3).
