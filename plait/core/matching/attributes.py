@@ -97,8 +97,6 @@ def _as_set(value: Any, set_valued: bool) -> set:
 
 def _one_test(key: str, arg: Any, where: str, set_valued: bool) -> ValueTest:
     if key in ("IN", "NOT_IN"):
-        if isinstance(arg, dict):  # {"REGEX": {"IN": [...]}} arrives here turned around: see value_test
-            raise ValueError(f"{where}: {key} takes a list")
         if not isinstance(arg, (list, tuple, set)):
             raise ValueError(f"{where}: {key} takes a list")
         allowed = set(arg)

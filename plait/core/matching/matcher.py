@@ -18,8 +18,8 @@ from plait.core.matching.token_pattern import Step, compile_pattern, match_ends
 from plait.core.span import Span
 
 OnMatch = Callable[[Any, Doc, int, list], Any]
-# attributes that a component sets: a pattern testing one needs docs that carry it
-_ANNOTATIONS = {"POS": "POS", "TAG": "TAG", "MORPH": "MORPH", "LEMMA": "LEMMA", "DEP": "DEP"}
+# attributes that a component sets (each its doc column): a pattern testing one needs docs that carry it
+_ANNOTATIONS = ("POS", "TAG", "MORPH", "LEMMA", "DEP")
 
 
 def key_hash(vocab: Any, key: str | int, what: str) -> int:
@@ -99,8 +99,8 @@ class Matcher:
             for pattern in patterns:
                 for spec in pattern:
                     for attr in spec:
-                        column = _ANNOTATIONS.get(str(attr).upper())
-                        if column and not doc.has_annotation(column):
+                        column = str(attr).upper()
+                        if column in _ANNOTATIONS and not doc.has_annotation(column):
                             raise ValueError(
                                 f"rule {self._names[match_id]!r} tests {attr} but the doc has no {column} annotation "
                                 "(run a component that sets it, or call the matcher with allow_missing=True)")
