@@ -88,6 +88,7 @@ class Doc(HasExtensions):
         self._spans = SpanGroups(self)
         self.user_data: dict[Any, Any] = {}
         self.tensor: Any = None
+        self.sentiment = 0.0  # a score a user's rules may keep (spaCy's `Doc.sentiment`); not saved
         self._offsets: np.ndarray | None = None
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from confection import Config
@@ -14,6 +15,7 @@ from plait.core.components.batching import inference_batches
 from plait.core.components.contract import Component, Encoder, model_of, run_batch
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
+from plait.core.lang import get_stop_words
 from plait.core.names import check_component_name
 from plait.core.sourcing import copy_trained_state, sourced_block
 from plait.core.vectors.binding import bind_static_vectors
@@ -29,6 +31,8 @@ class Language:
                  batch_size: int = 1000, training_config: Config | None = None) -> None:
         self.lang = lang
         self.vocab = vocab or Vocab()
+        if not self.vocab.stop_words:
+            self.vocab.stop_words = get_stop_words(lang)
         self.batch_size = batch_size
         self._tokenizer_block = tokenizer_block or {"@tokenizers": "plait.Tokenizer.v1"}
         self.tokenizer = config_lib.resolve_block(self._tokenizer_block, "nlp.tokenizer")(self)
@@ -40,6 +44,11 @@ class Language:
         self.sourced: set[str] = set()  # components copied from a trained pipeline: initialize leaves them
         self.optimizer: Any = None  # made by initialize, stepped by update
         self.threads = 0  # `[system] threads`: 0 lets plait.runtime.threads choose per task
+
+    @property
+    def Defaults(self) -> SimpleNamespace:  # noqa: N802 (spaCy's name: `nlp.Defaults.stop_words`)
+        """The language's defaults as spaCy scripts read them: `stop_words`, the vocab's (editable) set."""
+        return SimpleNamespace(stop_words=self.vocab.stop_words)
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod

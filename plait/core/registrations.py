@@ -19,6 +19,7 @@ from plait.objectives.vectors import build_pretrain_vectors
 
 
 # factories, each registered in its own module (components/NAME.py): one line a component
+import plait.core.components.attribute_ruler  # noqa: E402,F401
 import plait.core.components.entity_ruler  # noqa: E402,F401
 import plait.core.components.lemmatizer  # noqa: E402,F401
 import plait.core.components.morphologizer  # noqa: E402,F401

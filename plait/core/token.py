@@ -66,6 +66,11 @@ class Token(HasExtensions):
         return hash((id(self.doc), self.i))
 
     @property
+    def is_stop(self) -> bool:
+        """Whether the word is a stop word of the pipeline's language (see `Vocab.stop_words`)."""
+        return self.doc.vocab.is_stop(self.text)
+
+    @property
     def lex_id(self) -> int:
         return int(self.doc.lex[self.i])
 

@@ -42,6 +42,10 @@ class Lexeme:
         raise AttributeError(name)
 
     @property
+    def is_stop(self) -> bool:
+        return self.vocab.is_stop(self.text)
+
+    @property
     def vector(self) -> np.ndarray:
         """The word's static vector (see `Vocab.get_vector`)."""
         return self.vocab.get_vector(self.text)
@@ -80,6 +84,12 @@ class Vocab:
         self._flags_table = np.zeros((1024, len(lex_attrs.FLAG_ATTRS)), dtype=bool)
         self._new_rows: list[tuple[list[int], tuple[bool, ...]]] = []
         self._vectors: Vectors | None = None
+        # lower-case stop words (the pipeline's language sets them): `Token.is_stop`, IS_STOP in patterns
+        self.stop_words: set[str] = set()
+
+    def is_stop(self, word: str) -> bool:
+        """Whether `word`, lower-cased, is a stop word of this vocab's language."""
+        return word.lower() in self.stop_words
 
     @property
     def vectors(self) -> Vectors | None:

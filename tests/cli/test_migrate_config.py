@@ -223,3 +223,15 @@ def test_suggesters_and_filters_map_one_to_one():
         assert RULES[f"spacy.{name}.v1"].plait == f"plait.{name}.v1" and f"plait.{name}.v1" in registry.misc
     assert RULES["spacy.ngram_range_suggester.v1"].keep == {"min_size": "min_size", "max_size": "max_size"}
     assert RULES["spacy.preset_spans_suggester.v1"].keep == {"spans_key": "spans_key"}
+
+
+def test_an_attribute_ruler_block_migrates(capsys, tmp_path):
+    spacy_config = (CONFIGS / "senter_efficiency.cfg").read_text(encoding="utf8")
+    spacy_config = spacy_config.replace('pipeline = ["senter"]', 'pipeline = ["senter","attribute_ruler"]')
+    spacy_config += ('\n[components.attribute_ruler]\nfactory = "attribute_ruler"\nvalidate = true\n'
+                     'scorer = {"@scorers":"spacy.attribute_ruler_scorer.v1"}\n')
+    (tmp_path / "in.cfg").write_text(spacy_config, encoding="utf8")
+    code, _, _ = run(capsys, "migrate-config", tmp_path / "in.cfg", tmp_path / "out.cfg")
+    block = Config().from_disk(tmp_path / "out.cfg")["components"]["attribute_ruler"]
+    assert code == 0 and block == {"factory": "attribute_ruler", "validate": True}
+    assert "dropped scorer" in (tmp_path / "out.cfg").read_text(encoding="utf8")

@@ -84,8 +84,9 @@ class EntityRuler:
 @registry.factories.register("entity_ruler")
 @declare(kind=ComponentKind.OTHER)
 def make_entity_ruler(*, overwrite_ents: bool = False, phrase_matcher_attr: str = "ORTH",
-                      patterns: str | None = None) -> Callable[[Any, str], EntityRuler]:
-    """Factory `entity_ruler`: rule-based entities; `patterns` names a JSONL file of patterns to load."""
+                      patterns: str | None = None, validate: bool = False) -> Callable[[Any, str], EntityRuler]:
+    """Factory `entity_ruler`: rule-based entities; `patterns` names a JSONL file of patterns to load
+    (`validate` is accepted for spaCy configs: plait always validates a pattern when it is added)."""
     def build(nlp: Any, name: str) -> EntityRuler:
         ruler = EntityRuler(nlp, name, overwrite_ents=overwrite_ents, phrase_matcher_attr=phrase_matcher_attr)
         if patterns:

@@ -13,3 +13,12 @@ def get_tokenizer_rules(lang: str) -> TokenizerRules:
     from plait.core.lang import base
 
     return base.rules()
+
+
+def get_stop_words(lang: str) -> set[str]:
+    """A fresh set of the stop words of a language code (lower case); empty for a language without a list."""
+    if lang == "en":
+        from plait.core.lang.en_stop_words import STOP_WORDS
+
+        return set(STOP_WORDS)
+    return set()

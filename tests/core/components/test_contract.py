@@ -8,7 +8,7 @@ from plait.core.component_defaults import standalone_model
 from plait.models.listener import OutputKind
 
 HEADS = ["tagger", "morphologizer", "senter", "ner", "textcat", "textcat_multilabel", "parser", "trainable_lemmatizer"]
-RULES = ["entity_ruler", "span_ruler", "sentencizer", "token_splitter"]
+RULES = ["attribute_ruler", "entity_ruler", "span_ruler", "sentencizer", "token_splitter"]
 
 
 def built(factory: str):

@@ -55,9 +55,9 @@ def test_lower_phrases_and_longest_match_wins():
 @pytest.mark.parametrize("bad, message", [
     ({"pattern": "x"}, "label"),
     ({"label": "X", "pattern": [{"COLOUR": "red"}]}, "unknown token attribute 'COLOUR'"),
-    ({"label": "X", "pattern": [{"LOWER": "a", "OP": "{2}"}]}, "unknown OP"),
+    ({"label": "X", "pattern": [{"LOWER": "a", "OP": "{two}"}]}, "unknown OP"),
     ({"label": "X", "pattern": []}, "non-empty list"),
-    ({"label": "X", "pattern": [{"LENGTH": {"ABOUT": 3}}]}, "unknown test"),
+    ({"label": "X", "pattern": [{"LENGTH": {"ABOUT": 3}}]}, "unknown predicate 'ABOUT'"),
 ])
 def test_bad_patterns_name_their_line(tmp_path, bad, message):
     path = tmp_path / "patterns.jsonl"
