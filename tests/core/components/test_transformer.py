@@ -143,7 +143,24 @@ def test_missing_model_is_a_one_line_error(capsys, tmp_path):
     code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer",
                          tmp_path / "no-such-model", *SHORT)
     assert code == 2
-    assert err.startswith("error: components.transformer.model.name:") and "never downloads" in err
+    assert err.startswith("error: components.transformer.model.name:") and "neither a local model directory" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_hub_name_missing_from_the_cache_offline_is_a_one_line_error(capsys, tmp_path):
+    """The test environment is offline (tests/conftest.py): a hub name is looked up in the cache only."""
+    code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer",
+                         "someone/uncached-model", *SHORT)
+    assert code == 2
+    assert err.startswith("error: components.transformer.model.name: 'someone/uncached-model' (revision 'main') is "
+                          "not in the HuggingFace cache") and len(err.strip().splitlines()) == 1
+
+
+def test_a_revision_for_a_local_directory_is_a_one_line_error(capsys, tmp_path, tiny_bert):
+    code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer", tiny_bert,
+                         "--components.transformer.model.revision", "v1.0", *SHORT)
+    assert code == 2
+    assert err.startswith("error: components.transformer.model.revision: 'v1.0' names a hub revision")
     assert len(err.strip().splitlines()) == 1
 
 
