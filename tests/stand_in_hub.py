@@ -28,7 +28,8 @@ class StandInHub:
         self._cut_once: set[str] = set()
         self._etags: dict[Path, str] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
         self._thread.start()
         self.running = True
 

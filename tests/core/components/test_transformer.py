@@ -49,6 +49,19 @@ def test_saved_pipeline_loads_without_the_original_model(trained):
     assert torch.allclose(docs[0]._.trf_data.last_hidden_state, again[0]._.trf_data.last_hidden_state, atol=1e-5)
 
 
+def test_meta_says_which_pretrained_model_the_pipeline_started_from(trained, tmp_path):
+    """A local directory is recorded by its path (a hub name by name, revision and commit: see
+    tests/cli/test_hub_models.py); the user's own entries in meta["sources"] are kept when it is saved again."""
+    nlp = plait.load(trained / "model-last")
+    [source] = nlp.meta["sources"]
+    assert set(source) == {"component", "name"} and source["component"] == "transformer"
+    assert source["name"].endswith("bert")
+    nlp.meta["sources"] = [{"name": "UD English EWT", "license": "CC BY-SA 4.0"}, {**source, "name": "stale"}]
+    nlp.to_disk(tmp_path / "again")
+    assert plait.load(tmp_path / "again").meta["sources"] == [{"name": "UD English EWT", "license": "CC BY-SA 4.0"},
+                                                              source]
+
+
 def test_trf_data_holds_wordpieces_outputs_and_alignment(trained):
     nlp = plait.load(trained / "model-last")
     doc = nlp("Valkyria Chronicles was released in Japan.")
