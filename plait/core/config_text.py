@@ -111,7 +111,7 @@ _BY_KEY = {
     "threshold": "Probability at or above which a label counts as predicted, in scoring.",
     "component_learn_rates": "Learning rates (numbers or schedules) for named components, overriding learn_rate.",
     "max_batch_items": "Most padded wordpieces in one transformer forward pass: bounds memory, whatever the doc length.",
-    "name": "HuggingFace model: a local directory, or a hub name (e.g. roberta-base) fetched into the HuggingFace cache.",
+    "name": "HuggingFace model: a local directory, or a hub name (roberta-base), fetched into the HuggingFace cache.",
     "revision": "Hub branch, tag or commit of the model; the commit used is recorded in the saved meta.json.",
     "tokenizer_config": "Settings passed to AutoTokenizer.from_pretrained.",
     "transformer_config": "Settings passed to AutoModel.from_pretrained: keys of the model's config.json, and the like.",
