@@ -1,7 +1,21 @@
 """Shared test fixtures: paths to the small in-repo fixtures and to the shared real corpora."""
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# No test touches the internet: a hub name that is not in the HuggingFace cache fails at once (offline), any
+# request huggingface_hub makes by itself goes to a closed local port, and the user's own cache and token stay
+# out of it; in this process and the ones tests start. Set before huggingface_hub is imported, which reads them
+# once; the hub tests (tests/cli/test_hub_models.py) go online against a stand-in hub on 127.0.0.1.
+_HF_HOME = tempfile.mkdtemp(prefix="plait-tests-hf-")
+atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
+os.environ.update(HF_HUB_OFFLINE="1", HF_ENDPOINT="http://127.0.0.1:9", HF_HOME=_HF_HOME)
+for _name in ("HF_HUB_CACHE", "HF_TOKEN", "HUGGINGFACE_HUB_CACHE"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +20,16 @@ OVERRIDES = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 CODE_HELP = "Python file to import first, e.g. one that registers your own architectures."
 VERBOSE_HELP = "Show the traceback behind an error message."
+OFFLINE_HELP = ("Use only models already in the HuggingFace cache, never the network (what HF_HUB_OFFLINE=1 "
+                "does).")
+
+
+def go_offline(offline: bool) -> bool:
+    """Callback of --offline: HF_HUB_OFFLINE=1 for this run, as HuggingFace's libraries and plait's hub fetch
+    read it (and the processes torchrun starts inherit it)."""
+    if offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    return offline
 
 
 def import_code(path: Path | None) -> None:

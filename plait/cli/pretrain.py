@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from tqdm import tqdm
 
-from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides, output_folder
+from plait.cli._common import (CODE_HELP, OFFLINE_HELP, OVERRIDES, VERBOSE_HELP, go_offline, import_code,
+                               load_config_with_overrides, output_folder)
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core.errors import UserError
@@ -36,6 +37,7 @@ def pretrain_command(
     epoch_resume: int = typer.Option(None, "--epoch-resume", help="Epoch a warm start begins with (default: N + 1 "
                                                                          "for a file named modelN.safetensors)."),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to train on (-1: CPU)."),
+    offline: bool = typer.Option(False, "--offline", help=OFFLINE_HELP, callback=go_offline),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Pretrain the subnetwork [pretraining] names (component, layer) on raw text with its objective.

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import typer
 
-from plait.cli._common import CODE_HELP, OVERRIDES, VERBOSE_HELP, import_code, load_config_with_overrides, output_folder
+from plait.cli._common import (CODE_HELP, OFFLINE_HELP, OVERRIDES, VERBOSE_HELP, go_offline, import_code,
+                               load_config_with_overrides, output_folder)
 from plait.cli._run import OVERWRITE_HELP, RESUME_HELP, Job, job, say_interrupted, saving_on_divergence
 from plait.cli.main import app
 from plait.core import fs
@@ -32,6 +33,7 @@ def train_command(
     overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to train on (-1: CPU)."),
+    offline: bool = typer.Option(False, "--offline", help=OFFLINE_HELP, callback=go_offline),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
     """Train the pipeline a config describes; `--section.key value` overrides settings.

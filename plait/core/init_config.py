@@ -30,7 +30,7 @@ def _component(factory: str, optimize: str) -> dict[str, Any]:
     return {"factory": factory} if default_model is None else {"factory": factory, "model": default_model(optimize)}
 
 
-# The transformer init-config --gpu uses by default: a local directory or a model in the HuggingFace cache.
+# The transformer init-config --gpu uses by default: a HuggingFace hub name (or a local directory).
 _TRANSFORMER_NAME = "roberta-base"
 _TRANSFORMER_LISTENER = "plait.TransformerListener.v1"
 
@@ -59,7 +59,7 @@ def _transformer_component() -> dict[str, Any]:
     accuracy (figures: BENCHMARKS.md, "Transformers")."""
     return {"factory": "transformer", "max_batch_items": DEFAULT_MAX_BATCH_ITEMS,
             "set_extra_annotations": {"@annotation_setters": "plait.null_annotation_setter.v1"},
-            "model": {"@architectures": "plait.TransformerModel.v1", "name": _TRANSFORMER_NAME,
+            "model": {"@architectures": "plait.TransformerModel.v2", "name": _TRANSFORMER_NAME, "revision": "main",
                       "get_spans": {"@span_getters": "plait.strided_spans.v1", "window": 128, "stride": 96},
                       "tokenizer_config": {"use_fast": True},
                       "transformer_config": {"attention_probs_dropout_prob": 0.0},

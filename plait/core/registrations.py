@@ -44,6 +44,7 @@ registry.architectures.register("plait.MishWindowEncoder.v1", func=encoders.buil
 registry.architectures.register("plait.BiLSTMEncoder.v1", func=encoders.build_bilstm_encoder)
 registry.architectures.register("plait.Tok2VecListener.v1", func=listener.build_tok2vec_listener)
 registry.architectures.register("plait.TransformerModel.v1", func=transformer_model.build_transformer_model)
+registry.architectures.register("plait.TransformerModel.v2", func=transformer_model.build_transformer_model_v2)
 registry.architectures.register("plait.TransformerListener.v1", func=transformer_listener.build_transformer_listener)
 registry.architectures.register("plait.LoraAdapter.v1", func=transformer_adapter.build_lora_adapter)
 registry.architectures.register("plait.Tagger.v1", func=heads.build_tagger_model)

@@ -9,6 +9,7 @@ import srsly
 from plait.core import config as config_lib
 from plait.core import fs
 from plait.core.about import version
+from plait.core.components.contract import FromPretrained
 from plait.core.components.persistence import load_component, save_component
 from plait.core.errors import ConfigError, ModelLoadError, UserError
 from plait.core.vectors.binding import check_static_vectors, static_vectors
@@ -33,6 +34,9 @@ def to_disk(nlp: "Language", path: str | Path) -> None:
         meta = {**nlp.meta, "lang": nlp.lang, "pipeline": nlp.component_names,
                 "disabled": nlp.disabled, "plait_version": version()}
         meta.pop("vectors", None)
+        meta.pop("sources", None)
+        if sources := _sources(nlp, nlp.meta.get("sources")):
+            meta["sources"] = sources
         if nlp.vocab.vectors is not None:
             table = nlp.vocab.vectors
             meta["vectors"] = {"name": table.name, "fingerprint": table.fingerprint(), "shape": list(table.shape)}
@@ -42,6 +46,16 @@ def to_disk(nlp: "Language", path: str | Path) -> None:
             nlp.vocab.vectors.to_disk(tmp / VECTORS_DIR)
         for name, component in nlp.components:
             save_component(component, fs.path_inside(tmp, name))
+
+
+def _sources(nlp: "Language", sources: Any) -> list[Any]:
+    """meta.json's `sources`: the user's own entries (a corpus, a licence), then where each component's
+    pretrained weights came from (a transformer's hub name, revision and commit), as they are now."""
+    kept = [s for s in sources if not (isinstance(s, dict) and "component" in s)] if isinstance(sources, list) else []
+    for name, component in nlp.components:
+        if isinstance(component, FromPretrained) and (origin := component.pretrained_source()):
+            kept.append({"component": name, **origin})
+    return kept
 
 
 def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str] = (),

@@ -126,7 +126,8 @@ CASES = {
                                  objective_shape, ()),
 }
 # Built with a real (tiny, random) BERT: tests/tiny_transformers.py.
-TRANSFORMER_CASES = ["plait.TransformerModel.v1", "plait.TransformerListener.v1", "plait.LoraAdapter.v1"]
+TRANSFORMER_CASES = ["plait.TransformerModel.v1", "plait.TransformerModel.v2", "plait.TransformerListener.v1",
+                     "plait.LoraAdapter.v1"]
 POOLING = ["plait.reduce_mean.v1", "plait.reduce_max.v1", "plait.reduce_sum.v1", "plait.reduce_first.v1",
            "plait.reduce_last.v1"]
 
@@ -150,8 +151,9 @@ def test_pooling_layer_gives_one_row_per_token(name, docs):
     assert pooling_shape({"@layers": name}, docs) == (3, W)
 
 
-def test_transformer_model_and_listener_build_from_defaults(tiny_bert, docs):
-    model = build({"@architectures": "plait.TransformerModel.v1", "name": str(tiny_bert),
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_transformer_model_and_listener_build_from_defaults(tiny_bert, docs, version):
+    model = build({"@architectures": f"plait.TransformerModel.{version}", "name": str(tiny_bert),
                    "get_spans": {"@span_getters": "plait.doc_spans.v1"}})
     hidden = model.width  # read from config.json before any weights are loaded
     assert not model.is_loaded
@@ -163,6 +165,7 @@ def test_transformer_model_and_listener_build_from_defaults(tiny_bert, docs):
     listener.receive(docs, output)
     listener.train()
     assert listener.width == hidden and token_rows(listener(docs)) == (N_TOKENS, hidden)
+    assert model.revision == "main" and model.origin == {"name": str(tiny_bert.resolve())}
 
 
 def test_lora_adapter_builds_from_defaults_and_trains_only_its_matrices(tiny_bert, docs):

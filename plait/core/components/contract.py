@@ -131,6 +131,14 @@ class WithFiles(Protocol):
 
 
 @runtime_checkable
+class FromPretrained(Protocol):
+    """Starts from pretrained weights found by name (a transformer): saving records where they came from in
+    meta.json's `sources`."""
+
+    def pretrained_source(self) -> dict[str, str] | None: ...
+
+
+@runtime_checkable
 class SelfChecking(Protocol):
     """Checks its settings against files it reads (a transformer's config.json) before any data is read."""
 

@@ -5,8 +5,9 @@ At inference each doc gets `doc._.trf_data` (its wordpieces, the model outputs a
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.encoder import EncoderComponent
@@ -21,9 +22,9 @@ from plait.models.transformer.model import (
     TransformerOutput,
     TransformerSettingError,
     fit_transformer_config,
-    model_config_of,
 )
 from plait.models.transformer.adapter import AdapterError
+from plait.models.transformer.hub import HubError, RevisionError
 from plait.models.transformer.data import split_by_doc
 from plait.models.transformer.wordpieces import OverlongSpanError
 
@@ -51,32 +52,49 @@ class TransformerComponent(EncoderComponent):
     def _loaded(self) -> TransformerModel:
         """The model, loaded from its `name` first if neither initialize nor a saved pipeline has loaded it."""
         if not self.model.is_loaded:
-            try:
+            with self._naming_the_setting():
                 self.model.load_pretrained()
-            except AdapterError as err:
-                raise self._adapter_error(err) from err
-            except TransformerSettingError as err:
-                raise ConfigError(f"components.{self.name}.model.transformer_config: {err}") from err
-            except (FileNotFoundError, ValueError) as err:
-                raise ConfigError(f"components.{self.name}.model.name: {err}") from err
         return self.model
 
     def check_settings(self) -> None:
-        """Read the model's config.json (not its weights) and check transformer_config against it."""
+        """Find (or fetch) the pretrained model and check transformer_config against its config.json (not its
+        weights), before any data is read."""
         if self.model.is_loaded:
             return
-        try:
-            fit_transformer_config(model_config_of(self.model.name), self.model.transformer_config)
+        with self._naming_the_setting():
+            fit_transformer_config(self.model.model_config(), self.model.transformer_config)
             self.model.check_adapter()
-        except AdapterError as err:
-            raise self._adapter_error(err) from err
-        except TransformerSettingError as err:
-            raise ConfigError(f"components.{self.name}.model.transformer_config: {err}") from err
-        except FileNotFoundError as err:
-            raise ConfigError(f"components.{self.name}.model.name: {err}") from err
 
-    def _adapter_error(self, err: AdapterError) -> ConfigError:
-        return ConfigError(f"components.{self.name}.model.adapter.{err.key}: {err}")
+    @contextlib.contextmanager
+    def _naming_the_setting(self) -> Iterator[None]:
+        """A model that cannot be found, fetched or loaded is a ConfigError naming the setting at fault."""
+        key = f"components.{self.name}.model"
+        try:
+            yield
+        except AdapterError as err:
+            raise ConfigError(f"{key}.adapter.{err.key}: {err}") from err
+        except TransformerSettingError as err:
+            raise ConfigError(f"{key}.transformer_config: {err}") from err
+        except RevisionError as err:
+            raise ConfigError(f"{key}.revision: {err}") from err
+        except (FileNotFoundError, HubError, ValueError) as err:
+            raise ConfigError(f"{key}.name: {err}") from err
+
+    def pretrained_source(self) -> dict[str, str] | None:
+        """Where its pretrained weights came from (hub name, revision and commit, or a directory)."""
+        return self.model.origin
+
+    def get_state(self) -> dict[str, Any]:
+        """Where the pretrained weights came from: recorded in meta.json, and the base model that LoRA adapters
+        saved apart need."""
+        return {"pretrained": self.model.origin}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        origin = state.get("pretrained")  # absent from pipelines saved before it was recorded
+        if origin is not None and not (isinstance(origin, dict)
+                                       and all(isinstance(v, str) for v in [*origin, *origin.values()])):
+            raise ValueError("'pretrained' must be an object of strings (name, revision, commit, hub)")
+        self.model.origin = origin
 
     def run_model(self, docs: Sequence[Doc]) -> TransformerOutput:
         try:
@@ -93,17 +111,6 @@ class TransformerComponent(EncoderComponent):
     def initialize(self, get_examples: Callable[[], Iterable[Any]], **_: Any) -> None:
         """Load the pretrained tokenizer and weights named in the config."""
         self._loaded()
-
-    def get_state(self) -> dict[str, Any]:
-        """With its LoRA adapters saved apart, the base model they need: its name and revision (from the
-        HuggingFace cache; null for a local directory). Nothing otherwise."""
-        model = self.model
-        if not model.adapted or model.merge_on_save:
-            return {}
-        return {"base_model": {"name": model.name, "revision": model.base_revision}}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.model.base_revision = (state.get("base_model") or {}).get("revision", self.model.base_revision)
 
     def save_files(self, directory: Path) -> None:
         """The model config and tokenizer files, so a saved pipeline loads without the original model directory."""

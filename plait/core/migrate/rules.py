@@ -103,9 +103,10 @@ RULES: dict[str, Rule] = {
                                         _same("maxout_pieces", "hidden_size", "n_characters")),
     "spacy.PretrainVectors.v1": Rule("plait.PretrainVectors.v1", _same("maxout_pieces", "hidden_size", "loss")),
     **_versions("spacy-transformers.TransformerModel", "123", Rule(
-        "plait.TransformerModel.v1", _same("name", "get_spans", "tokenizer_config", "transformer_config",
+        "plait.TransformerModel.v2", _same("name", "get_spans", "tokenizer_config", "transformer_config",
                                            "mixed_precision", "grad_scaler_config"),
-        advice={"name": "plait never downloads: a local model directory, or a model already in the HuggingFace cache"}
+        advice={"name": "a local model directory, or a hub name fetched into the HuggingFace cache (safetensors "
+                        "weights only); set revision to pin a commit"}
     )),
     "spacy-transformers.TransformerListener.v1": Rule("plait.TransformerListener.v1",
                                                       _same("grad_factor", "upstream", "pooling")),

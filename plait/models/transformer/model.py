@@ -1,8 +1,9 @@
 """TransformerModel: a HuggingFace encoder run over the wordpieces of a batch of docs' spans.
 
-The HuggingFace model is loaded by `load_pretrained()` (from `name`, a local directory or the local
-HuggingFace cache: nothing is downloaded) when the pipeline is initialized, or by `load_files(dir)` from a
-saved pipeline, which holds the model config and tokenizer files so the original directory is not needed.
+The HuggingFace model is loaded by `load_pretrained()` when the pipeline is initialized, from `name`: a local
+directory, else a HuggingFace hub name fetched into the HuggingFace cache (`hub.py`: safetensors weights only,
+never remote code); or by `load_files(dir)` from a saved pipeline, which holds the model config and tokenizer
+files so neither the original directory nor the hub is needed.
 Windows are sorted by length and batched so that no batch holds more than `max_batch_items` padded
 wordpieces: memory is bounded by that setting, not by the length of a document.
 """
@@ -29,6 +30,7 @@ from plait.models.transformer.adapter import (
     require_peft,
     save_hook,
 )
+from plait.models.transformer.hub import DEFAULT_REVISION, RevisionError, cached_model_folder, fetch
 from plait.models.transformer.wordpieces import SpecialTokens, Wordpieces, make_wordpieces
 
 # Fallback when neither the tokenizer nor the model config states a length limit.
@@ -123,22 +125,34 @@ def fit_transformer_config(model_config: Any, settings: dict[str, Any]) -> dict[
     return fitted
 
 
-def _source(name: str) -> str:
-    """What HuggingFace's from_pretrained reads for `name`: the expanded path of a local directory, else the name."""
-    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
-
-
-def model_config_of(name: str) -> Any:
-    """The HuggingFace config (config.json only, no weights) of a local directory or cached model name."""
+def model_config_of(directory: Path) -> Any:
+    """The HuggingFace config (config.json only, no weights) of a model folder."""
     from transformers import AutoConfig
 
     with _quiet_transformers():
         try:
-            return AutoConfig.from_pretrained(_source(name), local_files_only=True)
+            return AutoConfig.from_pretrained(str(directory), local_files_only=True, trust_remote_code=False)
         except (OSError, ValueError) as err:
-            raise FileNotFoundError(
-                f"{name!r} is not a local model directory nor in the local HuggingFace cache (plait never "
-                f"downloads): {' '.join(str(err).split())[:200]}") from err
+            raise FileNotFoundError(f"{directory}: no usable config.json ({' '.join(str(err).split())[:200]})") \
+                from err
+
+
+class CorruptWeightsError(ValueError):
+    """A safetensors weights file of the pretrained model that cannot be read (cut short, overwritten)."""
+
+
+def check_weights(directory: Path, hint: str = "") -> None:
+    """Open the header of every safetensors file in `directory` (no tensors are read): a file cut short or
+    overwritten is a CorruptWeightsError naming it, before transformers reports it without its name."""
+    from safetensors import SafetensorError, safe_open
+
+    for path in sorted(directory.glob("*.safetensors")):
+        try:
+            with safe_open(str(path), framework="pt"):
+                pass
+        except (SafetensorError, OSError) as err:
+            raise CorruptWeightsError(f"{path}: corrupt safetensors weights ({' '.join(str(err).split())[:160]})"
+                                      f"{hint}") from err
 
 
 class TransformerModel(nn.Module):
@@ -150,11 +164,11 @@ class TransformerModel(nn.Module):
     def __init__(self, *, name: str, get_spans: Callable[[Sequence[Any]], list[list[Any]]],
                  tokenizer_config: dict[str, Any], transformer_config: dict[str, Any], mixed_precision: bool,
                  grad_scaler_config: dict[str, Any], overlong: str = "split",
-                 adapter: LoraAdapter | None = None) -> None:
+                 revision: str = DEFAULT_REVISION, adapter: LoraAdapter | None = None) -> None:
         super().__init__()
         if overlong not in ("split", "error"):
             raise ValueError(f"overlong must be 'split' or 'error', not {overlong!r}")
-        self.name, self.get_spans = name, get_spans
+        self.name, self.revision, self.get_spans = name, revision, get_spans
         self.tokenizer_config, self.transformer_config = dict(tokenizer_config), dict(transformer_config)
         self.mixed_precision, self.grad_scaler_config = mixed_precision, dict(grad_scaler_config)
         self.overlong = overlong
@@ -163,12 +177,15 @@ class TransformerModel(nn.Module):
         self.tokenizer: Any = None
         self.special = SpecialTokens([], [])
         self.max_length = _DEFAULT_MAX_LENGTH
+        self._folder: Path | None = None  # where the pretrained files are, once found (or fetched)
+        # where the pretrained weights came from (hub name, revision asked for, commit used; or a directory):
+        # set when they are loaded, kept by a saved pipeline (the component's state)
+        self.origin: dict[str, str] | None = None
         self.adapter = adapter
         self.adapted = False  # whether the loaded model holds the adapters (a merged pipeline loads without them)
         self.merging = False  # whether state_dict adds the adapters into the weights (adapter.merged_saves)
         # whether saving adds the adapters into the weights; checkpoints turn it off to resume exactly
         self.merge_on_save = adapter is not None and adapter.merge_on_save
-        self.base_revision: str | None = None  # the commit of `name` in the HuggingFace cache, when loaded from it
         if adapter is not None:
             self.register_state_dict_post_hook(save_hook)
             self.register_load_state_dict_pre_hook(load_hook)
@@ -178,25 +195,48 @@ class TransformerModel(nn.Module):
     def is_loaded(self) -> bool:
         return self.transformer is not None
 
+    def pretrained_folder(self) -> Path:
+        """The folder holding the pretrained files: `name` if it is a local directory, else its snapshot in the
+        HuggingFace cache, fetched from the hub the first time it is needed (`hub.fetch`)."""
+        if self._folder is None:
+            local = Path(self.name).expanduser()
+            if local.is_dir():
+                if self.revision != DEFAULT_REVISION:
+                    raise RevisionError(f"{self.revision!r} names a hub revision, but {self.name!r} is a local "
+                                        f"directory (leave revision at {DEFAULT_REVISION!r})")
+                self._folder, origin = local, {"name": str(local.resolve())}
+            else:
+                snapshot = fetch(self.name, self.revision)
+                self._folder, origin = snapshot.path, snapshot.record()
+            self.origin = origin
+        return self._folder
+
+    def model_config(self) -> Any:
+        """The HuggingFace config of the pretrained model (its config.json; the weights are not read)."""
+        return model_config_of(self.pretrained_folder())
+
     def load_pretrained(self) -> None:
-        """Load the tokenizer and pretrained weights from `name` (local files only)."""
+        """Load the tokenizer and pretrained weights from `name` (safetensors weights only, no remote code)."""
         from huggingface_hub.errors import StrictDataclassError
         from transformers import AutoModel, AutoTokenizer
 
-        source = _source(self.name)
-        settings = fit_transformer_config(model_config_of(self.name), self.transformer_config)
+        folder = self.pretrained_folder()
+        settings = fit_transformer_config(model_config_of(folder), self.transformer_config)
+        hint = "" if self.origin.get("commit") is None else \
+            f"; it is a download of {self.name!r}: delete {cached_model_folder(folder)} to fetch it again"
+        check_weights(folder, hint)
         with _quiet_transformers():
             try:
-                tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **self.tokenizer_config)
-                model = AutoModel.from_pretrained(source, local_files_only=True, **settings)
-                self.base_revision = getattr(model.config, "_commit_hash", None)
+                tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False,
+                                                          **self.tokenizer_config)
+                model = AutoModel.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False,
+                                                  use_safetensors=True, **settings)
             except (TypeError, StrictDataclassError) as err:  # a transformer_config key or value the model refuses
                 reason = " ".join(str(err).split())[:300]
                 raise TransformerSettingError(f"{reason}; this model takes the keys of its config.json") from err
             except OSError as err:
-                raise FileNotFoundError(
-                    f"{self.name!r} is not a local model directory nor in the local HuggingFace cache (plait never "
-                    f"downloads): {' '.join(str(err).split())[:200]}") from err
+                raise FileNotFoundError(f"{folder}: cannot load the pretrained model "
+                                        f"({' '.join(str(err).split())[:200]})") from err
         self._attach(tokenizer, model)
 
     def save_files(self, directory: Path) -> None:
@@ -238,18 +278,21 @@ class TransformerModel(nn.Module):
         self._attach(tokenizer, model, adapt=False)  # with an adapter block: its merged weights, a plain model
 
     def _base_model(self, config: Any) -> nn.Module:
-        """The pretrained weights of `name` under the saved `config` (local files only)."""
+        """The pretrained weights of `name` under the saved `config`, from a local directory or the HuggingFace
+        cache only: loading a saved pipeline never downloads."""
         from transformers import AutoModel
 
+        local = Path(self.name).expanduser()
         try:
-            return AutoModel.from_pretrained(_source(self.name), config=config, local_files_only=True)
-        except OSError as err:
-            raise FileNotFoundError(
-                f"the pipeline holds LoRA adapters for the base model {self.name!r}, which is not a local model "
-                f"directory nor in the local HuggingFace cache: {' '.join(str(err).split())[:200]}") from err
+            folder = local if local.is_dir() else fetch(self.name, self.revision, local_only=True).path
+            return AutoModel.from_pretrained(str(folder), config=config, local_files_only=True,
+                                             trust_remote_code=False, use_safetensors=True)
+        except (OSError, ValueError) as err:
+            raise FileNotFoundError(f"the pipeline holds LoRA adapters for the base model {self.name!r}, which "
+                                    f"cannot be loaded: {' '.join(str(err).split())[:200]}") from err
 
     def check_adapter(self) -> None:
-        """AdapterError for an adapter setting that does not fit `name`'s architecture (built on torch's meta
+        """AdapterError for an adapter setting that does not fit the model's architecture (built on torch's meta
         device from config.json: no weights are read or allocated)."""
         from transformers import AutoModel
 
@@ -257,7 +300,7 @@ class TransformerModel(nn.Module):
             return
         require_peft()
         with _quiet_transformers(), torch.device("meta"):
-            probe = AutoModel.from_config(model_config_of(self.name))
+            probe = AutoModel.from_config(self.model_config())
         check_targets(probe, self.adapter)
 
     def _attach(self, tokenizer: Any, model: nn.Module, adapt: bool = True) -> None:
@@ -283,7 +326,7 @@ class TransformerModel(nn.Module):
     @property
     def width(self) -> int:
         """The hidden size: the loaded model's, else from `name`'s config.json (no weights are read)."""
-        config = self.transformer.config if self.transformer is not None else model_config_of(self.name)
+        config = self.transformer.config if self.transformer is not None else self.model_config()
         return int(config.hidden_size)
 
     # -- running --------------------------------------------------------------------------------------
@@ -423,14 +466,28 @@ def build_transformer_model(*, name: str, get_spans: Callable, tokenizer_config:
                             transformer_config: dict[str, Any] | None = None, mixed_precision: bool = False,
                             grad_scaler_config: dict[str, Any] | None = None,
                             overlong: str = "split", adapter: LoraAdapter | None = None) -> TransformerModel:
-    """`plait.TransformerModel.v1`: a HuggingFace encoder (`name`: local directory or cached model name).
+    """`plait.TransformerModel.v1`: as v2, at the hub's default revision ("main")."""
+    return build_transformer_model_v2(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config,
+                                      transformer_config=transformer_config, mixed_precision=mixed_precision,
+                                      grad_scaler_config=grad_scaler_config, overlong=overlong, adapter=adapter)
 
-    `tokenizer_config` and `transformer_config` are passed to AutoTokenizer / AutoModel `from_pretrained`;
-    `mixed_precision` runs the transformer under autocast (fp16 on GPU, where `grad_scaler_config` sets up
-    torch's GradScaler; bf16 on a CPU with native bf16, float32 on other CPUs); a span longer than the model's limit is cut into
-    overlapping windows (`overlong = "split"`) or is an error naming the doc (`"error"`). With an `adapter`
-    (`plait.LoraAdapter.v1`) only its LoRA weights train and a saved pipeline holds them alone (or merged).
+
+def build_transformer_model_v2(*, name: str, get_spans: Callable, revision: str = DEFAULT_REVISION,
+                               tokenizer_config: dict[str, Any] | None = None,
+                               transformer_config: dict[str, Any] | None = None, mixed_precision: bool = False,
+                               grad_scaler_config: dict[str, Any] | None = None,
+                               overlong: str = "split", adapter: LoraAdapter | None = None) -> TransformerModel:
+    """`plait.TransformerModel.v2`: a HuggingFace encoder, `name` a local directory or a HuggingFace hub name.
+
+    A hub name is fetched into the HuggingFace cache at `revision` (a branch, tag or commit; the commit used is
+    recorded in the saved pipeline's meta.json), safetensors weights only; HF_HUB_OFFLINE=1 or `--offline` keeps
+    to the cache. `tokenizer_config` and `transformer_config` are passed to AutoTokenizer / AutoModel
+    `from_pretrained`; `mixed_precision` runs the transformer under autocast (fp16 on GPU, where
+    `grad_scaler_config` sets up torch's GradScaler; bf16 on a CPU with native bf16, float32 on other CPUs); a
+    span longer than the model's limit is cut into overlapping windows (`overlong = "split"`) or is an error
+    naming the doc (`"error"`). With an `adapter` (`plait.LoraAdapter.v1`) only its LoRA weights train and a
+    saved pipeline holds them alone (or merged into the weights).
     """
-    return TransformerModel(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config or {},
+    return TransformerModel(name=name, revision=revision, get_spans=get_spans, tokenizer_config=tokenizer_config or {},
                             transformer_config=transformer_config or {}, mixed_precision=mixed_precision,
                             grad_scaler_config=grad_scaler_config or {}, overlong=overlong, adapter=adapter)

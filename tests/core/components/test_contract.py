@@ -2,8 +2,8 @@
 import pytest
 
 import plait
-from plait.core.components.contract import (BatchComponent, Encoder, Labelled, Predictor, Stateful, Trainable,
-                                            get_state, model_of, run_batch)
+from plait.core.components.contract import (BatchComponent, Encoder, FromPretrained, Labelled, Predictor, Stateful,
+                                            Trainable, get_state, model_of, run_batch)
 from plait.core.component_defaults import standalone_model
 from plait.models.listener import OutputKind
 
@@ -41,7 +41,11 @@ def test_transformer_is_an_encoder_of_wordpieces(tiny_bert):
         "get_spans": {"@span_getters": "plait.doc_spans.v1"}}})
     assert isinstance(transformer, Encoder) and transformer.output_kind is OutputKind.WORDPIECES
     assert not isinstance(transformer, (Trainable, Predictor))
-    assert isinstance(transformer, Stateful)  # it saves where its base model came from (a LoRA pipeline needs it)
+    # its state is where its pretrained weights came from, known once they are found
+    assert isinstance(transformer, Stateful) and isinstance(transformer, FromPretrained)
+    assert get_state(transformer) == {"pretrained": None}
+    transformer.check_settings()
+    assert get_state(transformer) == {"pretrained": {"name": str(tiny_bert.resolve())}}
 
 
 @pytest.mark.parametrize("factory", RULES)

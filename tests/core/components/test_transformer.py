@@ -49,6 +49,19 @@ def test_saved_pipeline_loads_without_the_original_model(trained):
     assert torch.allclose(docs[0]._.trf_data.last_hidden_state, again[0]._.trf_data.last_hidden_state, atol=1e-5)
 
 
+def test_meta_says_which_pretrained_model_the_pipeline_started_from(trained, tmp_path):
+    """A local directory is recorded by its path (a hub name by name, revision and commit: see
+    tests/cli/test_hub_models.py); the user's own entries in meta["sources"] are kept when it is saved again."""
+    nlp = plait.load(trained / "model-last")
+    [source] = nlp.meta["sources"]
+    assert set(source) == {"component", "name"} and source["component"] == "transformer"
+    assert source["name"].endswith("bert")
+    nlp.meta["sources"] = [{"name": "UD English EWT", "license": "CC BY-SA 4.0"}, {**source, "name": "stale"}]
+    nlp.to_disk(tmp_path / "again")
+    assert plait.load(tmp_path / "again").meta["sources"] == [{"name": "UD English EWT", "license": "CC BY-SA 4.0"},
+                                                              source]
+
+
 def test_trf_data_holds_wordpieces_outputs_and_alignment(trained):
     nlp = plait.load(trained / "model-last")
     doc = nlp("Valkyria Chronicles was released in Japan.")
@@ -143,7 +156,24 @@ def test_missing_model_is_a_one_line_error(capsys, tmp_path):
     code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer",
                          tmp_path / "no-such-model", *SHORT)
     assert code == 2
-    assert err.startswith("error: components.transformer.model.name:") and "never downloads" in err
+    assert err.startswith("error: components.transformer.model.name:") and "neither a local model directory" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_hub_name_missing_from_the_cache_offline_is_a_one_line_error(capsys, tmp_path):
+    """The test environment is offline (tests/conftest.py): a hub name is looked up in the cache only."""
+    code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer",
+                         "someone/uncached-model", *SHORT)
+    assert code == 2
+    assert err.startswith("error: components.transformer.model.name: 'someone/uncached-model' (revision 'main') is "
+                          "not in the HuggingFace cache") and len(err.strip().splitlines()) == 1
+
+
+def test_a_revision_for_a_local_directory_is_a_one_line_error(capsys, tmp_path, tiny_bert):
+    code, out, err = run(capsys, "train", EXAMPLES / "configs/transformer.cfg", "--paths.transformer", tiny_bert,
+                         "--components.transformer.model.revision", "v1.0", *SHORT)
+    assert code == 2
+    assert err.startswith("error: components.transformer.model.revision: 'v1.0' names a hub revision")
     assert len(err.strip().splitlines()) == 1
 
 
