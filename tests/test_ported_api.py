@@ -151,6 +151,10 @@ def test_retokenize_split_attaches_the_subtokens_as_told():
     with pytest.raises(ValueError, match="must be non-empty and spell the token"):
         with doc.retokenize() as retokenizer:
             retokenizer.split(doc[1], ["li", "ev"], heads=[doc[1], doc[1]])
+    bare = Doc(vocab, ["gonna", "go"])  # no parse yet: the split's heads start one
+    with bare.retokenize() as retokenizer:
+        retokenizer.split(bare[0], ["gon", "na"], heads=[bare[1], (bare[0], 0)])
+    assert [(t.text, t.head.i) for t in bare] == [("gon", 2), ("na", 0), ("go", 2)] and bare.text == "gonna go "
     Token.remove_extension("part")
 
 

@@ -100,8 +100,8 @@ def from_bytes(doc: "Doc", data: bytes, exclude: Iterable[str] = ()) -> "Doc":
     if "spans" not in exclude:
         from plait.core.span import Span
 
-        doc.spans = {name: [Span(doc, int(s), int(e), str(label)) for s, e, label in group]
-                     for name, group in record["spans"].items()}
+        for name, group in record["spans"].items():  # key by key: doc.spans keeps its container
+            doc.spans[name] = [Span(doc, int(s), int(e), str(label)) for s, e, label in group]
     if "user_data" not in exclude:
         doc.user_data = {tuple(k) if isinstance(k, list) else k: v for k, v in record["user_data"]}
     return doc

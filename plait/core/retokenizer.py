@@ -118,6 +118,8 @@ def _apply(doc: "Doc", merges: list[tuple[int, int, dict[str, Any]]],
     first[n] = len(source)
     src = np.asarray(source, dtype=np.int64)
     columns = {name: values[src] for name, values in doc.columns.items()}
+    if splits and "HEAD" not in columns:  # the heads `split` was given start a parse
+        columns["HEAD"] = np.full(len(src), -1, dtype=np.int32)
     _fix_merged(doc, columns, merges, first, heads)
     _fix_split(doc, columns, splits, first, last)
     if "HEAD" in columns:
@@ -135,7 +137,8 @@ def _apply(doc: "Doc", merges: list[tuple[int, int, dict[str, Any]]],
     doc.tensor = None  # one row per old token: no longer aligned
     from plait.core.span import Span
 
-    doc.spans = {name: [Span(doc, s, e, label) for s, e, label in group] for name, group in spans.items()}
+    for name, group in spans.items():  # key by key: the groups keep whatever container doc.spans is
+        doc.spans[name] = [Span(doc, s, e, label) for s, e, label in group]
     doc.user_data = user_data
     _set_extensions(doc, merges, splits, first)
 
