@@ -45,3 +45,11 @@ def test_system_gpu_allocator_pytorch_is_accepted_and_another_is_refused(capsys,
     assert code == 0 and 'gpu_allocator = "pytorch"' in out, err
     code, _, err = run(capsys, "debug-config", config, "--system.gpu_allocator", "cupy")
     assert code == 2 and err.splitlines() == ["error: system.gpu_allocator: input should be 'pytorch' (got 'cupy')"]
+
+
+def test_migrate_config_keeps_the_pytorch_allocator(capsys, tmp_path):
+    code, _, err = run(capsys, "migrate-config", ROOT / "tests/fixtures/spacy_configs/tagger_ner_gpu.cfg",
+                       tmp_path / "plait.cfg")
+    text = (tmp_path / "plait.cfg").read_text(encoding="utf8")
+    system = text.split("[system]")[1].split("\n[")[0]
+    assert code == 0 and 'gpu_allocator = "pytorch"' in system and "dropped" not in system, err
