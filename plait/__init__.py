@@ -16,6 +16,8 @@ _EXPORTS = {
     "BaseComponent": "plait.core.custom", "UserError": "plait.core.errors", "ConfigError": "plait.core.errors",
     "DataError": "plait.core.errors", "ModelLoadError": "plait.core.errors", "render": "plait.visual.render",
     "ComponentKind": "plait.core.components.declaration", "tok2vec_listener": "plait.core.components.declaration",
+    "require_gpu": "plait.core.gpu", "prefer_gpu": "plait.core.gpu", "require_cpu": "plait.core.gpu",
+    "set_gpu_allocator": "plait.core.gpu",
 }
 
 
@@ -28,7 +30,8 @@ def blank(lang: str = "en", **kwargs):
 
 def load(path, **kwargs):
     """Load a pipeline saved by `nlp.to_disk(path)`, or by the name of an installed pipeline package (`plait
-    package`) (`disable=[...]`: loaded, not run; `exclude=[...]`: not loaded); unpickles nothing."""
+    package`) (`disable=[...]`: loaded, not run; `enable=[...]`: only these run; `exclude=[...]`: not loaded);
+    unpickles nothing."""
     from pathlib import Path
 
     from plait.core import fs

@@ -21,12 +21,16 @@ class _Commands(TyperGroup):
     so `plait --help` starts without torch."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(_COMMANDS)
+        return sorted([*_COMMANDS, *_GROUPS])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
         if command is None and name in _COMMANDS:  # not imported: only listed (main imports what it runs)
             command = click.Command(name, help=_COMMANDS[name][1])
+        if command is None and name in _GROUPS:  # `plait init --help`: the spaCy spellings it takes
+            command = TyperGroup(name=name, help=_GROUPS[name], no_args_is_help=True, rich_markup_mode=None, commands={
+                sub: click.Command(sub, help=f"The same as `plait {target}`: {_COMMANDS[target][1]}")
+                for (group, sub), target in _ALIASES.items() if group == name})
         return command
 
 
@@ -85,6 +89,23 @@ _COMMANDS = {
 }
 
 
+# spaCy's spellings, `plait init config` for `plait init-config`: (group, subcommand) -> the command it runs.
+_ALIASES = {
+    ("init", "config"): "init-config", ("init", "fill-config"): "fill-config", ("init", "vectors"): "init-vectors",
+    ("debug", "config"): "debug-config", ("debug", "data"): "debug-data",
+}
+_GROUPS = {"init": "spaCy's spellings of init-config, fill-config and init-vectors.",
+           "debug": "spaCy's spellings of debug-config and debug-data."}
+
+
+def _resolve_alias(args: list[str]) -> list[str]:
+    """`args` with a spaCy spelling (`init config ...`) turned into the command it names (`init-config ...`)."""
+    at = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
+    if at is not None and tuple(args[at:at + 2]) in _ALIASES:
+        return [*args[:at], _ALIASES[tuple(args[at:at + 2])], *args[at + 2:]]
+    return args
+
+
 def _register_commands(args: list[str]) -> None:
     """Import the module of the command named in `args` (it adds itself to `app`); none for the root's help."""
     name = next((arg for arg in args if not arg.startswith("-")), None)
@@ -99,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point. Exit codes: 0 success, 2 a user error (usage, config, data; one `error:` line),
     3 training diverged, 130/143 stopped by SIGINT/SIGTERM, 141 stdout closed (`| head`), 1 an internal error
     (traceback with --verbose) or a run stopped through no fault of the input (one `error:` line)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _resolve_alias(list(sys.argv[1:] if argv is None else argv))
     invocation[:] = args
     verbose = "--verbose" in args or "-V" in args
     _register_commands(args)

@@ -22,7 +22,7 @@ SECTIONS = ("paths", "system", "nlp", "components", "corpora", "training", "init
 # Sections whose keys are fixed by the default config (unknown keys are errors, missing keys too).
 FIXED_SECTIONS = ("system", "nlp", "training", "initialize", "pretraining")
 # Settings added after configs were written with their sections: a config without one gets its default.
-OPTIONAL_SETTINGS = ("system.threads",)
+OPTIONAL_SETTINGS = ("system.threads", "system.gpu_allocator")
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None, *, interpolate: bool = False) -> Config:

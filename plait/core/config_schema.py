@@ -7,7 +7,7 @@ checked against the function's own annotated signature.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -34,6 +34,7 @@ class _Section(BaseModel):
 class SystemSchema(_Section):
     seed: Seed
     threads: NonNegativeInt = 0
+    gpu_allocator: Literal["pytorch"] | None = None  # spaCy's setting: torch's allocator is plait's only one
 
 
 class NlpSchema(_Section):

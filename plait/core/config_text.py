@@ -16,6 +16,7 @@ _BY_PATH = {
     "system.seed": "Random seed: the same config and seed give the same scores on CPU.",
     "system.threads": ("Torch threads on CPU (0: OMP_NUM_THREADS if set, else 1 for training and, for "
                        "inference, 2 while other processes leave two cores free, else 1)."),
+    "system.gpu_allocator": "spaCy's setting, kept for ported configs: \"pytorch\" or null (torch allocates either way).",
     "nlp.lang": "Language code: picks the tokenizer rules (unknown codes get language-neutral rules).",
     "nlp.pipeline": "Components to run, in order; each has a [components.NAME] block.",
     "nlp.batch_size": "Texts per batch in nlp.pipe and evaluation.",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 LOW_LABEL_COUNT = 20  # fewer training examples of a label than this: a warning
 LOW_DOC_COUNT = 200  # fewer annotated training documents than this: a warning
 LOW_SUGGESTER_COVERAGE = 0.95  # a suggester proposing a smaller share of the training gold spans: a warning
+MISALIGNED_PROBLEM = 0.5  # a larger share of training tokens the tokenizer does not reproduce: a problem
 # what each trainable factory learns from: a token column, entities, sentence starts, cats, a parse, span groups
 _ANNOTATION = {"tagger": "column", "morphologizer": "MORPH", "senter": "SENT_START", "ner": "ents",
                "textcat": "cats", "textcat_multilabel": "cats", "parser": "HEAD", "spancat": "spans",
@@ -167,6 +168,9 @@ def _judge(report: Report) -> None:
         report.errors.append("corpora.train: the training corpus holds no documents")
     if not report.dev.docs:
         report.errors.append("corpora.dev: the dev corpus holds no documents")
+    for which, stats in (("train", report.train), ("dev", report.dev)):
+        if stats.misaligned:
+            _judge_misaligned(report, which, stats)
     if report.overlap:
         report.warnings.append(f"{report.overlap} dev documents also appear in the training data: dev scores "
                                "will look better than they are")
@@ -209,6 +213,19 @@ def _judge_spans(report: Report) -> None:
             report.warnings.append(
                 f"components.{name}.suggester: proposes only {100 * train.share:.1f}% of the training spans of "
                 f"doc.spans[{train.key!r}] ({train.proposed} of {train.gold}); it can never predict the others")
+
+
+def _judge_misaligned(report: Report, which: str, stats: CorpusStats) -> None:
+    """Gold tokens the pipeline's tokenizer does not reproduce lose their annotation in training: a warning,
+    and a problem when they are most of the training data (a language the tokenizer does not segment)."""
+    message = (f"corpora.{which}: {stats.misaligned} of {stats.tokens} gold tokens "
+               f"({100 * stats.misaligned / max(stats.tokens, 1):.1f}%) are not tokens of the pipeline's tokenizer, "
+               "so their annotation is not learned or scored")
+    if which == "train" and stats.misaligned > MISALIGNED_PROBLEM * stats.tokens:
+        report.errors.append(message + "; train on the corpus's own tokens "
+                                       "(--corpora.train.gold_preproc true) or use a tokenizer for this language")
+    else:
+        report.warnings.append(message)
 
 
 def unknown_gold_labels(nlp: "Language", examples: Iterable["Example"]) -> dict[str, tuple[Counter, int]]:

@@ -1,7 +1,7 @@
 """Doc: a tokenized text whose annotations are numpy columns, one value per token."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -12,6 +12,9 @@ from plait.core.span_group import SpanGroup, SpanGroups
 from plait.core.token import Token
 from plait.core.vectors.table import similarity
 from plait.core.vocab import Vocab
+
+if TYPE_CHECKING:
+    from plait.core.retokenizer import Retokenizer
 
 # Annotation columns: string annotations hold StringStore hashes (0 = unset); HEAD holds the absolute index
 # of the head (-1 = unset); SENT_START holds 1 / -1 / 0 (start / not a start / unknown); ENT_IOB holds
@@ -46,7 +49,7 @@ class Doc(HasExtensions):
     def __init__(
         self,
         vocab: Vocab,
-        words: Sequence[str],
+        words: Sequence[str] = (),
         spaces: Sequence[bool] | None = None,
         *,
         tags: Sequence[str] | None = None,
@@ -287,7 +290,31 @@ class Doc(HasExtensions):
             return None
         return Span(self, int(first[0]), int(last[-1]) + 1, label)
 
+    def retokenize(self) -> "Retokenizer":
+        """`with doc.retokenize() as retokenizer:` merge spans and split tokens, applied when the block ends."""
+        from plait.core.retokenizer import Retokenizer
+
+        return Retokenizer(self)
+
     # -- copying and serialization --------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """spaCy's JSON form of the doc (text, ents, sents, tokens, cats, spans); see plait.core.doc_io."""
+        from plait.core.doc_io import to_json
+
+        return to_json(self)
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The doc as msgpack bytes carrying the strings it uses, for `Doc(vocab).from_bytes(data)`."""
+        from plait.core.doc_io import to_bytes
+
+        return to_bytes(self, exclude)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Doc":
+        """Load what `to_bytes` wrote into this doc (its tokens and annotations are replaced); returns the doc."""
+        from plait.core.doc_io import from_bytes
+
+        return from_bytes(self, data, exclude)
+
     def copy_tokens(self) -> "Doc":
         """A new Doc with the same tokens and spacing and no annotations (no re-tokenizing, no string work)."""
         return Doc.from_lex(self.vocab, self.lex.copy(), self.spaces.copy())

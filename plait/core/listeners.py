@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from plait.core.components.contract import Encoder, model_of
 from plait.core.errors import ConfigError
@@ -73,9 +73,13 @@ def _upstream_for(nlp: "Language", listener: Listener, name: str, index: int,
                       f"{_ENCODER_FOR[listener.reads]} component to listen to (add one before {name!r})")
 
 
-def replace_listeners(nlp: "Language", blocks: dict[str, dict], encoder_name: str, component_name: str) -> None:
+def replace_listeners(nlp: "Language", blocks: dict[str, dict], encoder_name: str, component_name: str,
+                      paths: Iterable[str] | None = None) -> None:
     """Put a copy of encoder `encoder_name`'s model in place of each listener to it inside `component_name`'s
-    model, and the encoder's model block in place of the listener's in the component's config block."""
+    model, and the encoder's model block in place of the listener's in the component's config block.
+
+    `paths` (spaCy's third argument) names the listeners to replace by their place in the component's config,
+    e.g. ["model.tok2vec"]; each must be a listener to `encoder_name`. None replaces them all."""
     encoder = nlp.get_pipe(encoder_name)
     if not isinstance(encoder, Encoder):
         raise ValueError(f"component {encoder_name!r} is not an encoder (tok2vec or transformer)")
@@ -89,6 +93,14 @@ def replace_listeners(nlp: "Language", blocks: dict[str, dict], encoder_name: st
                if isinstance(m, Listener) and m.upstream_name == encoder_name]
     if not targets:
         raise ValueError(f"component {component_name!r} has no listener to {encoder_name!r}")
+    if paths is not None:
+        found = {f"model.{path}": (path, m) for path, m in targets}
+        paths = list(paths)
+        unknown = [p for p in paths if p not in found]
+        if unknown or not paths:
+            raise ValueError(f"component {component_name!r} has no listener to {encoder_name!r} at "
+                             f"{unknown[0] if unknown else 'any of []'!r}; its listeners: {sorted(found)}")
+        targets = [found[p] for p in dict.fromkeys(paths)]
     block = blocks[component_name]
     for path, listener in targets:
         *parents, attr = path.split(".")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -16,6 +17,7 @@ from plait.core.components.contract import Component, Encoder, model_of, run_bat
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.lang import get_stop_words
+from plait.core.gpu import chosen_device
 from plait.core.names import check_component_name
 from plait.core.sourcing import copy_trained_state, sourced_block
 from plait.core.vectors.binding import bind_static_vectors
@@ -112,6 +114,8 @@ class Language:
             from plait.core.embed_check import check_embeds  # torch: only components with models
 
             check_embeds(name, model_of(component), block, self.vocab)
+            if (device := chosen_device()) is not None:  # plait.require_gpu() / require_cpu() called before
+                model_of(component).to(device)
         self._blocks[name] = block
         self._components.insert(len(self._components) if index is None else index, (name, component))
         return component
@@ -170,13 +174,16 @@ class Language:
         self.link_listeners()
         return component
 
-    def replace_listeners(self, encoder_name: str, component_name: str) -> None:
+    def replace_listeners(self, encoder_name: str, component_name: str, listeners_paths: Iterable[str] | None = None
+                          ) -> None:
         """Give `component_name` its own copy of the encoder in place of its listener(s) to `encoder_name`.
 
         The component then no longer needs the encoder component, so it can be moved to another pipeline
         or trained alone; its config block is rewritten to match, so it saves and loads the same way.
+        `listeners_paths` (spaCy's third argument, e.g. ["model.tok2vec"]) picks the listeners by their place
+        in the component's config; without it every listener to `encoder_name` is replaced.
         """
-        listeners.replace_listeners(self, self._blocks, encoder_name, component_name)
+        listeners.replace_listeners(self, self._blocks, encoder_name, component_name, listeners_paths)
         self._training_config = None
 
     def link_listeners(self) -> None:
@@ -219,9 +226,10 @@ class Language:
 
         return api.initialize(self, get_examples, sgd=sgd)
 
-    def update(self, examples: Sequence[Any], *, sgd: Any = None, losses: dict[str, float] | None = None,
+    def update(self, examples: Iterable[Any], *, sgd: Any = None, losses: dict[str, float] | None = None,
                drop: float = 0.0) -> dict[str, float]:
-        """One training step on a batch of Examples; adds each component's loss to `losses`."""
+        """One training step on a batch of Examples; adds each component's loss to `losses` (an empty batch:
+        no step, `losses` returned as it was, as in spaCy)."""
         from plait.core.training import api
 
         return api.update(self, examples, sgd=sgd, losses=losses, drop=drop)
@@ -240,28 +248,58 @@ class Language:
         doc = text if isinstance(text, Doc) else self.make_doc(text)
         return self._run([doc])[0]
 
-    def pipe(self, texts: Iterable[str | Doc], batch_size: int | None = None, n_process: int = 1) -> Iterator[Doc]:
+    def pipe(self, texts: Iterable[Any], batch_size: int | None = None, n_process: int = 1, *,
+             as_tuples: bool = False, disable: Iterable[str] = ()) -> Iterator[Any]:
         """Process texts in batches of `batch_size`, each through every component in turn. With `n_process` > 1,
         that many forked workers (one torch thread each) annotate the batches, in input order (see
-        core/multiprocess.py for what the docs keep)."""
+        core/multiprocess.py for what the docs keep).
+
+        `as_tuples`: `texts` holds (text, context) pairs and (doc, context) pairs come out. `disable`: components
+        that do not run in this call.
+        """
+        if as_tuples:
+            yield from self._pipe_tuples(texts, batch_size, n_process, disable)
+            return
         size = batch_size or self.batch_size
         if n_process < 1 or size < 1:
             raise ValueError(f"n_process and batch_size must be at least 1, not {n_process} and {size}")
+        disable = set(disable)
+        if disable - set(self.component_names):
+            raise ValueError(f"no components named {sorted(disable - set(self.component_names))}; "
+                             f"components: {self.component_names}")
         if n_process > 1:
             from plait.core.multiprocess import pipe_in_processes
 
-            yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
+            with self.select_pipes(disable=disable):  # the workers fork inside, with these components off
+                yield from pipe_in_processes(self, texts, n_process=n_process, batch_size=size)
             return
+        components = [component for name, component in self.pipeline if name not in disable]
         docs = (t if isinstance(t, Doc) else self.make_doc(t) for t in texts)
         for batch in inference_batches(docs, size):
             if "torch" in sys.modules:  # inference's thread count, judged again as the machine's load changes
                 use_threads(self.threads)
-            yield from self._run(batch)
+            yield from self._run(batch, components)
 
-    def _run(self, docs: list[Doc]) -> list[Doc]:
-        """One batch through the enabled components; the listeners let go of the batch's encoder output after."""
+    def _pipe_tuples(self, pairs: Iterable[tuple[Any, Any]], batch_size: int | None, n_process: int,
+                     disable: Iterable[str]) -> Iterator[tuple[Doc, Any]]:
+        """`pipe(as_tuples=True)`: the texts go through `pipe` lazily, each context waits in a queue for its doc."""
+        contexts: deque[Any] = deque()
+
+        def texts() -> Iterator[Any]:
+            for pair in pairs:
+                if not isinstance(pair, tuple) or len(pair) != 2:
+                    raise ValueError(f"pipe(as_tuples=True) takes (text, context) pairs, not {pair!r:.80}")
+                contexts.append(pair[1])
+                yield pair[0]
+
+        for doc in self.pipe(texts(), batch_size, n_process, disable=disable):
+            yield doc, contexts.popleft()
+
+    def _run(self, docs: list[Doc], components: list[Component] | None = None) -> list[Doc]:
+        """One batch through `components` (the enabled ones by default); the listeners let go of the batch's
+        encoder output after."""
         try:
-            for _, component in self.pipeline:
+            for component in [c for _, c in self.pipeline] if components is None else components:
                 docs = run_batch(component, docs)
         finally:
             listeners.clear_listeners(self)
@@ -286,6 +324,8 @@ class Language:
         saving.to_disk(self, path)
 
     @classmethod
-    def from_disk(cls, path: str | Path, *, disable: Iterable[str] = (), exclude: Iterable[str] = ()) -> "Language":
-        """Load a directory written by `to_disk` (`disable`: loaded, not run; `exclude`: not loaded at all)."""
-        return saving.from_disk(cls, path, disable=disable, exclude=exclude)
+    def from_disk(cls, path: str | Path, *, disable: Iterable[str] = (), enable: Iterable[str] | None = None,
+                  exclude: Iterable[str] = ()) -> "Language":
+        """Load a directory written by `to_disk` (`disable`: loaded, not run; `enable`: only these run, the others
+        loaded and disabled; `exclude`: not loaded at all)."""
+        return saving.from_disk(cls, path, disable=disable, enable=enable, exclude=exclude)

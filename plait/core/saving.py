@@ -59,10 +59,11 @@ def _sources(nlp: "Language", sources: Any) -> list[Any]:
 
 
 def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str] = (),
-              exclude: Iterable[str] = ()) -> "Language":
+              enable: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> "Language":
     """Load a directory written by `to_disk`: config, strings, then each component's state and weights.
 
-    `disable` loads components but does not run them; `exclude` does not load them at all.
+    `disable` loads components but does not run them; `enable` disables every component it does not name;
+    `exclude` does not load them at all.
     """
     path = Path(path)
     if not path.is_dir():
@@ -86,10 +87,16 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
                              f"the file that registers it with --code")
     disable, exclude = list(disable), list(exclude)
     names = list((config.get("nlp") or {}).get("pipeline") or [])
-    unknown = [n for n in disable + exclude if n not in names]
+    enable = None if enable is None else list(enable)
+    unknown = [n for n in disable + exclude + (enable or []) if n not in names]
     if unknown:
-        raise UserError(f"{path}: no component named {unknown[0]!r} to disable or exclude "
+        raise UserError(f"{path}: no component named {unknown[0]!r} to disable, enable or exclude "
                         f"(components: {', '.join(map(str, names))})")
+    if enable is not None:
+        both = [n for n in disable if n in enable]
+        if both:
+            raise UserError(f"{path}: component {both[0]!r} is both enabled and disabled")
+        disable = [n for n in names if n not in enable and n not in exclude]
     if exclude:
         config["nlp"]["pipeline"] = [n for n in names if n not in exclude]
     try:
@@ -105,7 +112,8 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     except ValueError as err:
         raise ModelLoadError(f"{path / VECTORS_DIR}: {err}") from err
     nlp.meta = meta
-    nlp.disabled = [n for n in meta.get("disabled", []) if n not in exclude] + disable
+    saved_off = [n for n in meta.get("disabled", []) if enable is None or n not in enable]
+    nlp.disabled = [n for n in names if n not in exclude and (n in disable or n in saved_off)]
     for name, component in nlp.components:
         load_component(component, fs.path_inside(path, name))
     return nlp

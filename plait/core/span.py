@@ -80,6 +80,24 @@ class Span(HasExtensions):
                 return Token(self.doc, i)
         return Token(self.doc, self.start)
 
+    @property
+    def ents(self) -> tuple["Span", ...]:
+        """The doc's entities that lie wholly inside this span."""
+        return tuple(ent for ent in self.doc.ents if self.start <= ent.start and ent.end <= self.end)
+
+    @property
+    def sent(self) -> "Span":
+        """The sentence holding the span's first token (the doc is one sentence when no boundary is set)."""
+        if not len(self.doc):
+            raise ValueError("an empty doc has no sentence")
+        return self.doc[min(self.start, len(self.doc) - 1)].sent
+
+    def char_span(self, start: int, end: int, label: int | str = 0, alignment_mode: str = "strict") -> "Span | None":
+        """The span covering characters [start, end) of this span's text (offsets relative to the span), as
+        `Doc.char_span` finds it; None when they do not fall on token boundaries."""
+        offset = self.start_char
+        return self.doc.char_span(offset + start, offset + end, label=label, alignment_mode=alignment_mode)
+
     # -- static vectors: the mean of the tokens' vectors ----------------------------------------------
     @property
     def vector(self) -> np.ndarray:

@@ -55,3 +55,16 @@ def test_bad_corpus_path_is_one_error_line(capsys, tmp_path):
     code, _, err = run(capsys, "debug-data", cfg, "--paths.train", tmp_path / "missing.conllu",
                        "--paths.dev", tmp_path / "missing.conllu")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "missing.conllu" in err
+
+
+def test_text_the_tokenizer_does_not_segment_is_a_problem(capsys, tmp_path):
+    words = [["我", "爱", "北京", "。"], ["他", "去", "上海", "了", "。"]]
+    train = tmp_path / "zh.jsonl"
+    srsly.write_jsonl(train, [{"text": "".join(w), "words": w, "spaces": [False] * len(w),
+                               "tags": ["X"] * len(w)} for w in words])
+    code, out, err = run(capsys, "debug-data", config_file(tmp_path, ["tagger"]), "--paths.train", train,
+                         "--paths.dev", train)
+    assert code == 2 and "1 problems" in out
+    assert err.startswith("error: corpora.train: 9 of 9 gold tokens (100.0%) are not tokens of the pipeline's "
+                          "tokenizer")
+    assert "warning: corpora.dev: 9 of 9 gold tokens" in out

@@ -15,6 +15,7 @@ import torch
 from plait.core.components.batching import write_column
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.token_heads import (
+    add_label,
     initial_labels,
     label_hashes,
     predict_token_labels,
@@ -70,6 +71,10 @@ class Morphologizer:
         self._hashes = {"POS": label_hashes(self.vocab, pos), "MORPH": label_hashes(self.vocab, morph)}
         self.model.resize(len(self.labels))
 
+    def add_label(self, label: str) -> int:
+        """Add a joint "POS|features" label (spaCy's `add_label`): 1 when new, 0 when known; trained weights are kept."""
+        return add_label(self, label)
+
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect the POS+FEATS combinations of the reference docs (or take joint `labels`)."""
@@ -77,7 +82,7 @@ class Morphologizer:
             ref = eg.reference
             return (join_label(p, m) for p, m in zip(ref.strings_of("POS"), ref.strings_of("MORPH")) if p)
 
-        labels = initial_labels(self.name, get_examples, labels, joint, "POS annotation")
+        labels = initial_labels(self.name, get_examples, labels, joint, "POS annotation", known=self.labels)
         try:
             self.set_labels(labels)
         except ValueError as err:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
-from plait.core.components.token_heads import initial_labels, token_head_loss
+from plait.core.components.token_heads import add_label, initial_labels, token_head_loss
 from plait.core.doc import Doc
 from plait.core.scorer import score_ents
 from plait.core.registries import registry
@@ -44,11 +44,16 @@ class EntityRecognizer:
         self._constraints = transition_mask(self.tags)
         self.model.resize(len(self.tags))
 
+    def add_label(self, label: str) -> int:
+        """Add an entity type (spaCy's `add_label`): 1 when new, 0 when known; trained weights are kept."""
+        return add_label(self, label)
+
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect entity types from the reference docs (or take `labels`)."""
         self.set_labels(initial_labels(self.name, get_examples, labels,
-                                       lambda eg: (ent.label_ for ent in eg.reference.ents), "entity annotation"))
+                                       lambda eg: (ent.label_ for ent in eg.reference.ents), "entity annotation",
+                                       known=self.labels))
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned_ents_biluo() for eg in examples]

@@ -9,6 +9,7 @@ import torch
 from plait.core.components.batching import write_column
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.components.token_heads import (
+    add_label,
     initial_labels,
     label_hashes,
     predict_token_labels,
@@ -49,12 +50,16 @@ class Tagger:
         self._ids = {label: i for i, label in enumerate(self.labels)}
         self.model.resize(len(self.labels))
 
+    def add_label(self, label: str) -> int:
+        """Add a tag (spaCy's `add_label`): 1 when new, 0 when known; trained weights are kept."""
+        return add_label(self, label)
+
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect the label set from the reference docs (or take `labels`, e.g. from a labels file)."""
         self.set_labels(initial_labels(self.name, get_examples, labels,
                                        lambda eg: (s for s in eg.reference.strings_of(self.column) if s),
-                                       f"{self.column} annotation"))
+                                       f"{self.column} annotation", known=self.labels))
 
     def get_loss(self, examples: Sequence[Example], scores: torch.Tensor) -> torch.Tensor:
         gold = [eg.get_aligned(self.column) for eg in examples]

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
-from plait.core.components.token_heads import MISSING, initial_labels
+from plait.core.components.token_heads import MISSING, add_label, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.scorer import score_cats
@@ -45,10 +45,15 @@ class TextCategorizer:
         self.labels = list(labels)
         self.model.resize(len(self.labels))
 
+    def add_label(self, label: str) -> int:
+        """Add a category (spaCy's `add_label`): 1 when new, 0 when known; trained weights are kept."""
+        return add_label(self, label)
+
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:
         """Collect the labels of the reference docs' `cats` (or take `labels`)."""
-        labels = initial_labels(self.name, get_examples, labels, lambda eg: eg.reference.cats, "doc.cats annotation")
+        labels = initial_labels(self.name, get_examples, labels, lambda eg: eg.reference.cats, "doc.cats annotation",
+                                known=self.labels)
         if self.exclusive and len(labels) < 2:
             raise ConfigError(f"components.{self.name}: exclusive classes need at least two labels, found "
                               f"{list(labels)}; use the textcat_multilabel factory for a single label")

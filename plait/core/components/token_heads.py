@@ -48,11 +48,13 @@ def predict_token_labels(model: nn.Module, docs: Sequence[Any]) -> list[np.ndarr
 
 
 def initial_labels(name: str, get_examples: Callable[[], Iterable[Any]], labels: Sequence[Any] | None,
-                   labels_of: Callable[[Any], Iterable[Any]], missing: str) -> list[Any]:
-    """A head's label set: `labels` when given (`[initialize.components.NAME] labels`), else every label
-    `labels_of(example)` yields over the training examples, sorted; ConfigError naming `missing` if none."""
+                   labels_of: Callable[[Any], Iterable[Any]], missing: str, known: Sequence[Any] = ()) -> list[Any]:
+    """A head's label set: `labels` when given (`[initialize.components.NAME] labels`), else the `known` labels
+    (those `add_label` gave it) and then every other label `labels_of(example)` yields over the training
+    examples, sorted; ConfigError naming `missing` if none."""
     if labels is None:
-        labels = sorted({label for eg in get_examples() for label in labels_of(eg)})
+        found = {label for eg in get_examples() for label in labels_of(eg)}
+        labels = [*known, *sorted(found - set(known))]
     if not labels:
         raise ConfigError(f"components.{name}: the training data has no {missing}")
     return list(labels)
@@ -61,3 +63,20 @@ def initial_labels(name: str, get_examples: Callable[[], Iterable[Any]], labels:
 def label_hashes(vocab: Any, labels: Sequence[str]) -> np.ndarray:
     """The string-store hash of each label, to write predictions into a doc column in one step."""
     return np.array([vocab.strings.add(label) for label in labels], dtype=np.uint64)
+
+
+def add_label(component: Any, label: str) -> int:
+    """spaCy's `pipe.add_label(label)`: 0 when the component knows `label`, else 1 after appending it. The
+    model's output grows by the new label's rows; the rows of the labels it knew keep their trained weights."""
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{component.name}.add_label takes a non-empty string, not {label!r}")
+    if label in component.labels:
+        return 0
+    before = {key: value.detach().clone() for key, value in component.model.state_dict().items()}
+    component.set_labels([*component.labels, label])
+    with torch.no_grad():
+        for key, value in component.model.state_dict().items():
+            old = before.get(key)
+            if old is not None and old.dim() == value.dim() and all(a <= b for a, b in zip(old.shape, value.shape)):
+                value[tuple(slice(0, n) for n in old.shape)] = old  # the known labels come first, in order
+    return 1

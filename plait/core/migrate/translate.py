@@ -22,7 +22,7 @@ _KEPT = {
 _BLOCKS = {"nlp": ("tokenizer",), "training": ("optimizer", "batcher"), "pretraining": ("batcher", "optimizer",
                                                                                          "objective")}
 _WHY = {
-    "gpu_allocator": "plait allocates GPU memory through PyTorch alone",
+    "gpu_allocator": "plait allocates GPU memory through PyTorch alone (gpu_allocator is \"pytorch\" or null)",
     "vectors": "plait loads static vectors from [initialize] vectors",
     "scorer": "plait's components score themselves, under spaCy's score names",
     "before_creation": "plait has no creation callbacks", "after_creation": "plait has no creation callbacks",
@@ -120,8 +120,8 @@ class Migrator:
                    ("initialize", "components"): self.initialize_components}
         out: dict[str, Any] = {}
         for key, value in config[name].items():
-            if key in _KEPT.get(name, ()):
-                out[key] = value
+            if key in _KEPT.get(name, ()) or (name, key) == ("system", "gpu_allocator") and value in (None, "pytorch"):
+                out[key] = value  # spaCy's allocators: torch's is plait's, and the setting says so
             elif (name, key) in special:
                 translated = special[(name, key)](dict(value))
                 if translated is not None:

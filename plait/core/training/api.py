@@ -6,7 +6,7 @@ with the pipeline's heads as the objective.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable
 
 import torch
 
@@ -50,17 +50,20 @@ def initialize(nlp: "Language", get_examples: Callable[[], Iterable[Example]] | 
     return nlp.optimizer
 
 
-def update(nlp: "Language", examples: Sequence[Example], *, sgd: Optimizer | None = None,
+def update(nlp: "Language", examples: Iterable[Example], *, sgd: Optimizer | None = None,
            losses: dict[str, float] | None = None, drop: float = 0.0) -> dict[str, float]:
     """One training step on `examples`: add each component's loss to `losses` (returned) and step `sgd`
-    (by default the optimizer `initialize` made)."""
+    (by default the optimizer `initialize` made). An empty batch takes no step and returns `losses` unchanged."""
+    examples = list(examples)
+    losses = {} if losses is None else losses
+    if not examples:  # spaCy's behaviour: nothing to learn from, no step taken
+        return losses
     optimizer = sgd or nlp.optimizer
     if optimizer is None:
         raise RuntimeError("nlp.update needs an optimizer: call nlp.initialize(get_examples) first, or pass sgd=")
-    losses = {} if losses is None else losses
     use_threads(nlp.threads, training=True)
     set_dropout(nlp, drop)
-    values = train_step(PipelineObjective(nlp), list(examples), optimizer.stepper, step=optimizer.steps)
+    values = train_step(PipelineObjective(nlp), examples, optimizer.stepper, step=optimizer.steps)
     optimizer.steps += 1
     for name, value in values.items():
         losses[name] = losses.get(name, 0.0) + value

@@ -151,3 +151,12 @@ def test_no_tok2vec_output_stays_referenced_after_pipe():
     gc.collect()
     assert len(seen) == 3 and [ref() for ref in seen] == [None, None, None]
     assert all(doc.tensor is not None for doc in docs)
+
+
+def test_replace_listeners_takes_spacys_listener_paths():
+    nlp = shared_nlp()
+    with pytest.raises(ValueError, match=r"no listener to 'tok2vec' at 'model.encoder'; its listeners: \['model.tok2vec'\]"):
+        nlp.replace_listeners("tok2vec", "tagger", ["model.encoder"])
+    nlp.replace_listeners("tok2vec", "tagger", ["model.tok2vec"])
+    assert nlp.config["components"]["tagger"]["model"]["tok2vec"]["@architectures"] == "plait.Tok2Vec.v1"
+    assert [listener.owner for listener in nlp.get_pipe("tok2vec").listeners] == ["ner"]
