@@ -29,8 +29,8 @@ def trf(tmp_path_factory, tiny_bert):
         main([str(a) for a in ("train", ROOT / "examples/configs/transformer.cfg", "--output", work / "out",
                                "--paths.transformer", model_dir, "--components.transformer.model.mixed_precision",
                                "false", "--training.max_steps", "3", "--training.eval_frequency", "3",
-                               "--training.optimizer.learn_rate.warmup_steps", "1",
-                               "--paths.train", ROOT / "examples/data/train", "--paths.dev", ROOT / "examples/data/dev")])
+                               "--training.optimizer.learn_rate.warmup_steps", "1", "--paths.train",
+                               ROOT / "examples/data/train", "--paths.dev", ROOT / "examples/data/dev")])
     assert exit_info.value.code == 0
     shutil.rmtree(model_dir)
     return work / "out/model-last"
