@@ -21,7 +21,7 @@ def exported_encoders(meta: dict[str, Any], pipeline: list[str], where: Path) ->
     if record is None:
         return []
     names = record.get("encoders") if isinstance(record, dict) else None
-    if record.get("format") != "onnx" or not isinstance(names, list) \
+    if not isinstance(names, list) or record.get("format") != "onnx" \
             or not all(isinstance(n, str) and n in pipeline for n in names):
         raise ModelLoadError(f"{where}: corrupt \"{EXPORT_KEY}\" record (must name the exported format \"onnx\" "
                              "and components of the pipeline)")

@@ -12,6 +12,7 @@ from cli_run import run
 import plait
 from plait.cli.main import main
 from plait.core.components.exported import GRAPH_FILE
+from plait.core.errors import ModelLoadError
 from plait.models.onnx_graph import OnnxGraph
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -164,6 +165,10 @@ def test_corrupt_graph_and_missing_onnxruntime_are_one_line_errors(capsys, tmp_p
     (tmp_path / "out/tok2vec" / GRAPH_FILE).write_bytes(b"not a graph")
     code, _, err = run(capsys, "apply", tmp_path / "out", ROOT / "examples/data/README.md", tmp_path / "x.jsonl")
     assert code == 2 and "corrupt exported graph" in err and err.count("error:") == 1
+    meta = json.loads((tmp_path / "out/meta.json").read_text())
+    (tmp_path / "out/meta.json").write_text(json.dumps({**meta, "export": {"format": "onnx", "encoders": ["x"]}}))
+    with pytest.raises(ModelLoadError, match="corrupt \"export\" record"):
+        plait.load(tmp_path / "out")
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime raises ImportError
     assert "plait[onnx]" in _one_error(capsys, "export", tok2vec_tagger, tmp_path / "again", "--onnx")
     assert "plait[onnx]" in _one_error(capsys, "apply", tmp_path / "out", ROOT / "examples/data/README.md",
