@@ -169,6 +169,7 @@ def test_corrupt_graph_and_missing_onnxruntime_are_one_line_errors(capsys, tmp_p
     (tmp_path / "out/meta.json").write_text(json.dumps({**meta, "export": {"format": "onnx", "encoders": ["x"]}}))
     with pytest.raises(ModelLoadError, match="corrupt \"export\" record"):
         plait.load(tmp_path / "out")
+    (tmp_path / "out/meta.json").write_text(json.dumps(meta))
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime raises ImportError
     assert "plait[onnx]" in _one_error(capsys, "export", tok2vec_tagger, tmp_path / "again", "--onnx")
     assert "plait[onnx]" in _one_error(capsys, "apply", tmp_path / "out", ROOT / "examples/data/README.md",
