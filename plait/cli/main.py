@@ -69,6 +69,8 @@ _COMMANDS = {
                                  "annotation coverage;"),
     "evaluate": ("evaluate", "Score a pipeline on annotated data: a table per component and, with --output, "
                              "spaCy-style JSON keys."),
+    "export": ("export", "Write a copy of MODEL whose encoders run as ONNX graphs through onnxruntime, for fast "
+                         "CPU inference."),
     "fill-config": ("fill_config", "Fill a partial config with every default value, so that training hides no "
                                    "setting."),
     "init-config": ("init_config", "Write a complete config with a comment on each setting, ready for "

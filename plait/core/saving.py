@@ -10,6 +10,7 @@ from plait.core import config as config_lib
 from plait.core import fs
 from plait.core.about import version
 from plait.core.components.contract import FromPretrained
+from plait.core.components.exported import exported_encoders
 from plait.core.components.persistence import load_component, save_component
 from plait.core.errors import ConfigError, ModelLoadError, UserError
 from plait.core.vectors.binding import check_static_vectors, static_vectors
@@ -111,11 +112,12 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
         nlp.set_vectors(table, fingerprint=(meta.get("vectors") or {}).get("fingerprint"))
     except ValueError as err:
         raise ModelLoadError(f"{path / VECTORS_DIR}: {err}") from err
+    exported = exported_encoders(meta, names, path / META_FILE)
     nlp.meta = meta
     saved_off = [n for n in meta.get("disabled", []) if enable is None or n not in enable]
     nlp.disabled = [n for n in names if n not in exclude and (n in disable or n in saved_off)]
     for name, component in nlp.components:
-        load_component(component, fs.path_inside(path, name))
+        load_component(component, fs.path_inside(path, name), exported=name in exported)
     return nlp
 
 

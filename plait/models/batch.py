@@ -20,14 +20,15 @@ class TokenBatch:
     """
 
     def __init__(self, flat: torch.Tensor | None, lengths: list[int], *,
-                 rows_between: Callable[[int, int], torch.Tensor] | None = None) -> None:
+                 rows_between: Callable[[int, int], torch.Tensor] | None = None,
+                 windows: dict[int, torch.Tensor] | None = None) -> None:
         if (flat is None) == (rows_between is None):
             raise ValueError("TokenBatch needs either its rows or a function computing them")
         self._flat = flat  # (n_tokens, width)
         self._rows_between = rows_between
         self.lengths = list(lengths)
         self._padded: tuple[torch.Tensor, torch.Tensor] | None = None
-        self._windows: dict[int, torch.Tensor] = {}
+        self._windows: dict[int, torch.Tensor] = dict(windows or {})  # `window_index` by window size, if known
 
     @property
     def flat(self) -> torch.Tensor:
@@ -108,16 +109,22 @@ class TokenBatch:
     def window_index(self, window_size: int) -> torch.Tensor:
         """(n_tokens, 2w+1) row ids of each token's neighbours within its own doc; n_tokens (a zero row) past an edge."""
         if window_size not in self._windows:
-            n = int(sum(self.lengths))
-            starts = np.repeat(np.cumsum([0] + self.lengths[:-1]), self.lengths)
-            ends = starts + np.repeat(self.lengths, self.lengths)
-            positions = np.arange(n)
-            offsets = np.arange(-window_size, window_size + 1)
-            neighbours = positions[:, None] + offsets[None, :]
-            inside = (neighbours >= starts[:, None]) & (neighbours < ends[:, None])
-            index = np.where(inside, neighbours, n)
+            index = window_index(self.lengths, window_size)
             self._windows[window_size] = torch.from_numpy(index).to(self.flat.device)
         return self._windows[window_size]
+
+
+def window_index(lengths: Sequence[int], window_size: int) -> np.ndarray:
+    """(n_tokens, 2w+1) row ids of each token's neighbours within its own doc, for docs of `lengths`; n_tokens
+    (a zero row) past an edge."""
+    n = int(sum(lengths))
+    starts = np.repeat(np.cumsum([0, *lengths[:-1]]), lengths).astype(np.int64)
+    ends = starts + np.repeat(lengths, lengths)
+    positions = np.arange(n)
+    offsets = np.arange(-window_size, window_size + 1)
+    neighbours = positions[:, None] + offsets[None, :]
+    inside = (neighbours >= starts[:, None]) & (neighbours < ends[:, None])
+    return np.where(inside, neighbours, n)
 
 
 def bounded_runs(lengths: Sequence[int], tokens: int) -> list[slice]:

@@ -138,6 +138,19 @@ class FromPretrained(Protocol):
     def pretrained_source(self) -> dict[str, str] | None: ...
 
 
+class Exportable(Protocol):
+    """An encoder whose model `plait export --onnx` can replace by an ONNX graph (tok2vec, transformer)."""
+
+    def unexportable(self) -> str | None:
+        """Why this encoder's model cannot be exported, or None."""
+
+    def export_onnx(self, *, int8: bool) -> None:
+        """Replace the model by its ONNX graph (weights quantized to int8 with `int8`), run by onnxruntime."""
+
+    def load_onnx(self, directory: Path, graph: bytes) -> None:
+        """Run `graph`, saved in `directory` by an export, in place of the model's PyTorch layers."""
+
+
 @runtime_checkable
 class SelfChecking(Protocol):
     """Checks its settings against files it reads (a transformer's config.json) before any data is read."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import srsly
 
 from plait.core import fs
+from plait.core.components.exported import GRAPH_FILE, exported_graph, load_exported
 from plait.core.components.contract import WithFiles, get_state, model_of, set_state
 from plait.core.errors import ModelLoadError, UserError
 
@@ -26,17 +27,26 @@ def save_component(component: Any, directory: Path) -> None:
         component.save_files(directory)
     srsly.write_json(directory / STATE_FILE, get_state(component))
     model = model_of(component)
-    if model is not None:
-        from plait.core import weights
-        from plait.models.transformer.adapter import merged_saves
+    if model is None:
+        return
+    graph = exported_graph(model)
+    if graph is not None:  # an exported encoder: its weights are inside the graph
+        graph.save(directory / GRAPH_FILE)
+        return
+    from plait.core import weights
+    from plait.models.transformer.adapter import merged_saves
 
+    try:
         with merged_saves(model):  # LoRA adapters with merge_on_save: the weights with them added in
             tensors = weights.module_tensors(model)
-        weights.write_tensors(tensors, directory / WEIGHTS_FILE)
+    except weights.WeightsFileError as err:
+        raise UserError(f"{directory.name}: cannot save the component's weights ({err})") from None
+    weights.write_tensors(tensors, directory / WEIGHTS_FILE)
 
 
-def load_component(component: Any, directory: Path) -> None:
-    """Restore state then weights; a missing or corrupt file raises ModelLoadError naming it."""
+def load_component(component: Any, directory: Path, *, exported: bool = False) -> None:
+    """Restore state then weights (an `exported` encoder: its ONNX graph); a missing or corrupt file raises
+    ModelLoadError naming it."""
     state_path = directory / STATE_FILE
     try:
         state = srsly.json_loads(fs.read_bytes_inside(directory, STATE_FILE, limit=STATE_LIMIT))
@@ -52,6 +62,7 @@ def load_component(component: Any, directory: Path) -> None:
             fs.check_files_inside(directory)  # the library opens its files by itself: check them all first
         except UserError as err:
             raise ModelLoadError(str(err)) from None
+    if isinstance(component, WithFiles) and not exported:  # an exported encoder's files are read with its graph
         try:
             component.load_files(directory)
         except (OSError, ValueError) as err:
@@ -63,7 +74,9 @@ def load_component(component: Any, directory: Path) -> None:
         detail = f"missing key {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
         raise ModelLoadError(f"{state_path}: corrupt component state file ({detail})") from err
     model = model_of(component)
-    if model is not None:
+    if exported:
+        load_exported(component, directory)
+    elif model is not None:
         try:
             weights_path = fs.path_inside(directory, WEIGHTS_FILE)
         except UserError as err:

@@ -1,6 +1,7 @@
 """tok2vec: a shared encoder component that runs once per batch and feeds every listener linked to it."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from torch import nn
@@ -11,6 +12,8 @@ from plait.core.doc import Doc
 from plait.core.registries import registry
 from plait.models.batch import TokenBatch
 from plait.models.listener import OutputKind
+from plait.models.onnx_graph import OnnxGraph
+from plait.models.tok2vec_onnx import OnnxTok2Vec, export_tok2vec, unexportable
 
 
 class Tok2VecComponent(EncoderComponent):
@@ -25,6 +28,15 @@ class Tok2VecComponent(EncoderComponent):
     def store(self, docs: Sequence[Doc], output: TokenBatch) -> None:
         for doc, rows in zip(docs, output.per_doc()):
             doc.tensor = rows
+
+    def unexportable(self) -> str | None:
+        return unexportable(self.model)
+
+    def export_onnx(self, *, int8: bool) -> None:
+        self.model = export_tok2vec(self.model, int8=int8)
+
+    def load_onnx(self, directory: Path, graph: bytes) -> None:
+        self.model = OnnxTok2Vec(self.model, OnnxGraph(graph))
 
 
 # The shared tok2vec's size for each --optimize goal.

@@ -26,6 +26,7 @@ from plait.models.transformer.model import (
 from plait.models.transformer.adapter import AdapterError
 from plait.models.transformer.hub import HubError, RevisionError
 from plait.models.transformer.data import split_by_doc
+from plait.models.transformer.onnx import export_transformer, load_graph
 from plait.models.transformer.wordpieces import OverlongSpanError
 
 # Where the model config and tokenizer files go inside the component's directory of a saved pipeline.
@@ -118,6 +119,15 @@ class TransformerComponent(EncoderComponent):
 
     def load_files(self, directory: Path) -> None:
         self.model.load_files(directory / HF_DIR, weight_shapes(directory / WEIGHTS_FILE))
+
+    def unexportable(self) -> str | None:
+        return None
+
+    def export_onnx(self, *, int8: bool) -> None:
+        export_transformer(self._loaded(), int8=int8)
+
+    def load_onnx(self, directory: Path, graph: bytes) -> None:
+        load_graph(self.model, directory / HF_DIR, graph)
 
 
 @registry.factories.register("transformer")

@@ -303,6 +303,18 @@ class TransformerModel(nn.Module):
             probe = AutoModel.from_config(self.model_config())
         check_targets(probe, self.adapter)
 
+    def load_exported(self, directory: Path, graph: nn.Module) -> None:
+        """Load the tokenizer saved in `directory` and run `graph` (an exported encoder with the HuggingFace
+        model's `config` and `max_length`, see onnx.py) in place of the HuggingFace model."""
+        from transformers import AutoTokenizer
+
+        if not (directory / "tokenizer.json").is_file():
+            raise FileNotFoundError(f"{directory / 'tokenizer.json'}: missing (plait saves every fast tokenizer there)")
+        with _quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+        self._attach(tokenizer, graph, adapt=False)
+        self.max_length = graph.max_length
+
     def _attach(self, tokenizer: Any, model: nn.Module, adapt: bool = True) -> None:
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError(f"{self.name!r}: plait aligns wordpieces with a fast tokenizer's offsets, and this "
@@ -334,7 +346,8 @@ class TransformerModel(nn.Module):
         self._require_loaded()
         wordpieces = make_wordpieces(self.tokenizer, self.get_spans(docs), docs, max_length=self.max_length,
                                      special=self.special, split_overlong=self.overlong == "split")
-        device = next(self.transformer.parameters()).device
+        # an exported encoder (models/transformer/onnx.py) has no parameters: it runs on the CPU
+        device = next(self.transformer.parameters(), torch.empty(0)).device
         lengths = np.fromiter((len(x) for x in wordpieces.ids), dtype=np.int64, count=len(wordpieces.ids))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         # every window's wordpieces in row order, then one padding wordpiece (row n_rows) that fills batches out
@@ -360,7 +373,7 @@ class TransformerModel(nn.Module):
             with autocast(device, self.mixed_precision):
                 out = self.transformer(**inputs, attention_mask=mask.long())
             rows = torch.from_numpy(index[valid]).to(device)  # where each unpadded position goes
-            for key, value in _outputs(out):
+            for key, value in model_outputs(out):
                 if value.dim() == 3:
                     outputs.add(key, True, value[mask].float(), rows)
                 else:
@@ -416,7 +429,7 @@ class _Gathered:
         return tensors, per_row
 
 
-def _outputs(out: Any) -> Iterator[tuple[str, torch.Tensor]]:
+def model_outputs(out: Any) -> Iterator[tuple[str, torch.Tensor]]:
     """The model's per-wordpiece and per-window outputs, last hidden state first; hidden states one per layer.
 
     Attention maps (4 dimensions) are left out: they are per pair of wordpieces, not per row.
