@@ -138,6 +138,7 @@ class FromPretrained(Protocol):
     def pretrained_source(self) -> dict[str, str] | None: ...
 
 
+@runtime_checkable
 class Exportable(Protocol):
     """An encoder whose model `plait export --onnx` can replace by an ONNX graph (tok2vec, transformer)."""
 
