@@ -80,6 +80,26 @@ def score_ents(examples: Iterable[Example]) -> dict[str, Any]:
             "ents_per_type": {k: v.to_dict() for k, v in sorted(per_type.items())}}
 
 
+def score_spans(examples: Iterable[Example], key: str) -> dict[str, Any]:
+    """Span group P/R/F as spaCy scores a spancat (`spans_{key}_p/r/f`, `spans_{key}_per_type`): labelled exact
+    matches of (start, end, label) by character offsets, overlapping and nested spans allowed, each counted once,
+    over the docs whose reference has the group `key`."""
+    prefix = f"spans_{key}"
+    total, per_type = PRF(), defaultdict(PRF)
+    for eg in examples:
+        if key not in eg.reference.spans:
+            continue  # the doc is not annotated for this group
+        pred = {(s.start_char, s.end_char, s.label_) for s in eg.predicted.spans.get(key, ())}
+        gold = {(s.start_char, s.end_char, s.label_) for s in eg.reference.spans[key]}
+        total.add(pred, gold)
+        for label in {x[2] for x in pred | gold}:
+            per_type[label].add({x for x in pred if x[2] == label}, {x for x in gold if x[2] == label})
+    if not total.tp + total.fp + total.fn:
+        return {f"{prefix}_p": None, f"{prefix}_r": None, f"{prefix}_f": None, f"{prefix}_per_type": {}}
+    return {f"{prefix}_p": total.precision, f"{prefix}_r": total.recall, f"{prefix}_f": total.fscore,
+            f"{prefix}_per_type": {k: v.to_dict() for k, v in sorted(per_type.items())}}
+
+
 def score_cats(examples: Sequence[Example], labels: Sequence[str], *, exclusive: bool,
                threshold: float = 0.5) -> dict[str, Any]:
     """Text classification: macro F over labels, per-label P/R/F; cats_score is macro F (accuracy-like for 2 classes)."""
