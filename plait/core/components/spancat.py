@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import torch
 from pydantic import Field
-from typing_extensions import Annotated
 
 from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
 from plait.core.components.token_heads import initial_labels

@@ -151,3 +151,33 @@ def test_add_label_before_initialize_keeps_its_place():
     nlp.initialize(lambda: examples)
     assert spancat.labels == ["ZZZ", "LOC"] and spancat.score_key == "spans_grp_f"
     assert nlp("Wien").spans["grp"] is not None
+
+
+def test_spancat_trains_on_a_transformer_listener(tiny_bert, nested_corpus):
+    from plait.core.config import apply_overrides, interpolate_config
+    from plait.core.init_config import init_config
+    from plait.core.training.initialize import init_nlp
+    from plait.core.training.trainer import train_while_improving
+
+    config = init_config(lang="de", pipeline=["spancat"], gpu=True)
+    settings = {"components.transformer.model.name": str(tiny_bert), "paths.train": str(nested_corpus),
+                "paths.dev": str(nested_corpus), "training.max_steps": 4, "training.eval_frequency": 4,
+                "training.max_epochs": 0, "components.transformer.model.mixed_precision": False}
+    nlp, plan = init_nlp(interpolate_config(apply_overrides(config, settings)))
+    records = list(train_while_improving(nlp, plan))
+    assert records[-1].scores is not None and "spans_sc_f" in records[-1].scores
+    spancat = nlp.get_pipe("spancat")
+    assert spancat.model.tok2vec.width == 32 and spancat.model.hidden is not None  # built from the model's config
+    assert nlp("Die Bundesbank Deutschland").spans["sc"].scores is not None
+
+
+def test_evaluate_shows_the_span_scores(trained, tmp_path, capsys):
+    from cli_run import run
+
+    trained.nlp.to_disk(tmp_path / "model")
+    data = tmp_path / "nested.jsonl"
+    srsly.write_jsonl(data, [_record(words, spans) for words, spans in NESTED])
+    code, out, err = run(capsys, "evaluate", tmp_path / "model", data)
+    assert code == 0, err
+    assert "SPANS_SC_F      100.00" in out and "SPANS_SC_P      100.00" in out
+    assert "LOC                   100.00  100.00  100.00" in out
