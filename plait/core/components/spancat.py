@@ -5,7 +5,8 @@ one logit per label. spancat reads the logits as independent sigmoids: a span ge
 reaches `threshold` (at most `max_positive` of them, the likeliest), so one span can carry several labels.
 spancat_singlelabel adds a negative class and takes a softmax: a span gets its best label unless "no span" wins,
 and with `allow_overlap = false` the kept spans are made disjoint, the likeliest first. One class serves both:
-they share the suggestions, gold, labels, output and scores, and differ only in the loss and the decoding.
+they share the suggestions, gold, labels, output and scores, and differ only in the loss and the decoding
+(spancat_singlelabel trains a span gold gives two labels on one of them).
 
 Gold is the reference doc's `spans[KEY]` moved onto the predicted tokens; a suggested span not in it is a negative
 (a doc without the group has only negatives, as spaCy trains it). A gold span whose edges are not predicted token
@@ -65,6 +66,7 @@ class SpanCat:
         self.negative_weight, self.allow_overlap = negative_weight, allow_overlap
         self.labels: list[str] = []
         self._hashes = np.zeros(0, dtype=np.uint64)
+        self._ids: dict[str, int] = {}
 
     @property
     def score_key(self) -> str:
@@ -73,6 +75,7 @@ class SpanCat:
     def set_labels(self, labels: Sequence[str]) -> None:
         self.labels = list(labels)
         self._hashes = np.array([self.vocab.strings.add(label) for label in self.labels], dtype=np.uint64)
+        self._ids = {label: i for i, label in enumerate(self.labels)}
         self.model.resize(len(self.labels) + self.exclusive, 0.0 if self.exclusive else PRIOR_BIAS)
 
     def add_label(self, label: str) -> int:
@@ -133,11 +136,11 @@ class SpanCat:
     def _aligned(self, eg: Example) -> list[tuple[int, int, int]]:
         """Each reference span of the group as (start, end, label id) on the predicted tokens, where both edges
         align one-to-one; label id -1 for a label the component does not know."""
-        y2x, ids = eg.alignment.y2x, {label: i for i, label in enumerate(self.labels)}
+        y2x = eg.alignment.y2x
         out = []
         for span in eg.reference.spans.get(self.spans_key, ()):
             if span.end > span.start and y2x[span.start] >= 0 and y2x[span.end - 1] >= 0:
-                out.append((int(y2x[span.start]), int(y2x[span.end - 1]) + 1, ids.get(span.label_, -1)))
+                out.append((int(y2x[span.start]), int(y2x[span.end - 1]) + 1, self._ids.get(span.label_, -1)))
         return out
 
     def predict(self, docs: Sequence[Doc]) -> list[SpanPredictions]:
@@ -239,7 +242,8 @@ def make_spancat_singlelabel(*, model: SpanCategorizer, suggester: Suggester, sp
                    allow_overlap=allow_overlap)
 
 
-def _make(model: SpanCategorizer, suggester: Suggester, spans_key: str, nlp: Any, name: str, **settings: Any) -> SpanCat:
+def _make(model: SpanCategorizer, suggester: Suggester, spans_key: str, nlp: Any, name: str,
+          **settings: Any) -> SpanCat:
     if not spans_key:
         raise ConfigError(f"components.{name}.spans_key: must name a span group, not an empty string")
     return SpanCat(nlp.vocab, name, model, suggester, spans_key=spans_key, **settings)
