@@ -2,9 +2,9 @@
 
 A span is read as the vectors of its first and last tokens, the mean and the max of all its tokens, and a learned
 embedding of its width in tokens (widths past `max_width` share the last row); a maxout hidden layer then a linear
-layer give its logits. Pooling gathers each span's rows into one (spans, longest, width) tensor, so there is no
-Python loop per span; spans are pooled block by block (at most SPAN_ROWS gathered token rows), so a long doc's
-suggestions never exist as pooled features all at once at inference.
+layer give its logits. Every step is a tensor operation over a block of spans (no Python loop per span), and
+spans are scored block by block (at most SPAN_ROWS token rows gathered, starts within SPAN_ROWS tokens), so a long
+doc's suggestions never exist as pooled features all at once at inference.
 """
 from __future__ import annotations
 
