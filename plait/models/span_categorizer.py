@@ -148,10 +148,12 @@ class SpanCategorizer(nn.Module):
             at = torch.where(lengths > step, starts + step, len(tokens))
             peak = torch.maximum(peak, padded.index_select(0, at))  # (n, width)
         by_width = nn.functional.linear(self.widths.weight, weight[:, 4 * width:])  # (max_width + 1, units)
-        units = (nn.functional.linear(peak, weight[:, 3 * width:4 * width], linear.bias)
-                 + first.index_select(0, starts) + last.index_select(0, ends - 1)
-                 + (running.index_select(0, ends) - running.index_select(0, starts)) / lengths[:, None].to(rows.dtype)
-                 + by_width.index_select(0, lengths.clamp(max=self.max_width)))  # (n, pieces * hidden)
+        # summed in place: each out-of-place sum would allocate (and fault in) another (n, units) tensor
+        units = nn.functional.linear(peak, weight[:, 3 * width:4 * width], linear.bias)  # (n, pieces * hidden)
+        units.add_(first.index_select(0, starts)).add_(last.index_select(0, ends - 1))
+        units.add_(running.index_select(0, ends).sub_(running.index_select(0, starts))
+                   .div_(lengths[:, None].to(rows.dtype)))
+        units.add_(by_width.index_select(0, lengths.clamp(max=self.max_width)))
         hidden = units.view(len(units), linear.pieces, linear.n_out).amax(dim=-2)
         return _require(self.output)(self.norm(hidden))
 
