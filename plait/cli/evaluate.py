@@ -40,6 +40,7 @@ def evaluate_command(
     scores = score(nlp, scored, seconds)
     components = nlp.config["components"]
     keys = reported_scores(components[name]["factory"] for name, _ in nlp.pipeline)
+    keys += [key for key in scores if key not in keys and key != "speed"]  # named by a setting (spans_KEY_f)
     for key in keys:
         if scores.get(key) is not None and not isinstance(scores[key], dict):
             typer.echo(f"{key.upper():<14}{100 * scores[key]:>8.2f}")

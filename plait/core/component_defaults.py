@@ -58,11 +58,14 @@ def standalone_model(factory: str, optimize: str = "efficiency") -> dict[str, An
 
 
 def with_default_model(block: Any) -> Any:
-    """A component block with its factory's standalone model added when it names none (fill-config, add_pipe)."""
-    if not isinstance(block, dict) or "model" in block or not isinstance(block.get("factory"), str):
+    """A component block with its factory's standalone model added when it names none, and each other declared
+    block it leaves out (fill-config, add_pipe)."""
+    if not isinstance(block, dict) or not isinstance(block.get("factory"), str):
         return block
-    model = standalone_model(block["factory"])
-    return block if model is None else {**block, "model": model}
+    extra = {key: write("efficiency") for key, write in declaration(block["factory"]).default_blocks.items()
+             if key not in block}
+    model = None if "model" in block else standalone_model(block["factory"])
+    return {**block, **extra} if model is None else {**block, **extra, "model": model}
 
 
 def reported_scores(factories: Iterable[str]) -> list[str]:

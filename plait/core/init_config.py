@@ -25,9 +25,14 @@ def _uses_listener(block: Any) -> bool:
 
 
 def _component(factory: str, optimize: str) -> dict[str, Any]:
-    """The block of `factory`: its declared default model, listening to the shared encoder."""
-    default_model = declaration(factory).default_model
-    return {"factory": factory} if default_model is None else {"factory": factory, "model": default_model(optimize)}
+    """The block of `factory`: its declared default model, listening to the shared encoder, and its other
+    declared blocks (a suggester)."""
+    declared = declaration(factory)
+    block: dict[str, Any] = {"factory": factory}
+    if declared.default_model is not None:
+        block["model"] = declared.default_model(optimize)
+    block.update({key: write(optimize) for key, write in declared.default_blocks.items()})
+    return block
 
 
 # The transformer init-config --gpu uses by default: a HuggingFace hub name (or a local directory).

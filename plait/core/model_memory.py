@@ -188,6 +188,15 @@ def _entity_tagger(s: _Settings, inputs: dict[str, Estimate]) -> tuple[int, int,
     return _maxout(_input_width(inputs), hidden, pieces), hidden * pieces, None
 
 
+def _span_categorizer(s: _Settings, inputs: dict[str, Estimate]) -> tuple[int, int, None]:
+    """Width embeddings and the maxout layer over first, last, mean and max token vectors and the width; per
+    token, one suggested span's features and hidden units (a suggester proposes a few spans a token)."""
+    hidden, pieces, embed = s.int("hidden_width", 128), s.int("maxout_pieces", 2), s.int("width_embedding", 16)
+    n_in = 4 * _input_width(inputs) + embed
+    params = (s.int("max_width", 16) + 1) * embed + _maxout(n_in, hidden, pieces) + 2 * hidden
+    return params, n_in + hidden * (pieces + 1), None
+
+
 def _biaffine_parser(s: _Settings, inputs: dict[str, Estimate]) -> tuple[int, int, None]:
     width = _input_width(inputs)
     arc, label = s.int("arc_width", 256), s.int("label_width", 64)
@@ -221,6 +230,7 @@ _FORMULAS: dict[str, Formula] = {
     "plait.BiaffineParser.v1": _biaffine_parser,
     "plait.BiaffineParser.v2": _biaffine_parser,
     "plait.BiaffineParser.v3": _biaffine_parser,
+    "plait.SpanCategorizer.v1": _span_categorizer,
     "plait.TextCatBOW.v1": _textcat_bow,
     "plait.PretrainCharacters.v1": _pretrain_head,
     "plait.PretrainVectors.v1": _pretrain_head,

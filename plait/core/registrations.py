@@ -9,7 +9,18 @@ from plait.core.data.corpus import create_corpus
 from plait.core.data.raw import create_raw_corpus
 from plait.core.registries import registry
 from plait.core.training import batchers, loggers, optimizers, schedules
-from plait.models import char_embed, embed, encoders, heads, listener, parser, static_vectors, textcat, tok2vec
+from plait.models import (
+    char_embed,
+    embed,
+    encoders,
+    heads,
+    listener,
+    parser,
+    span_categorizer,
+    static_vectors,
+    textcat,
+    tok2vec,
+)
 from plait.models.transformer import adapter as transformer_adapter
 from plait.models.transformer import listener as transformer_listener
 from plait.models.transformer import model as transformer_model
@@ -28,6 +39,7 @@ import plait.core.components.parser  # noqa: E402,F401
 import plait.core.components.senter  # noqa: E402,F401
 import plait.core.components.sentencizer  # noqa: E402,F401
 import plait.core.components.span_ruler  # noqa: E402,F401
+import plait.core.components.spancat  # noqa: E402,F401
 import plait.core.components.tagger  # noqa: E402,F401
 import plait.core.components.textcat  # noqa: E402,F401
 import plait.core.components.tok2vec  # noqa: E402,F401
@@ -52,6 +64,7 @@ registry.architectures.register("plait.EntityTagger.v1", func=heads.build_entity
 registry.architectures.register("plait.BiaffineParser.v1", func=parser.build_biaffine_parser)
 registry.architectures.register("plait.BiaffineParser.v2", func=parser.build_biaffine_parser_v2)
 registry.architectures.register("plait.BiaffineParser.v3", func=parser.build_biaffine_parser_v3)
+registry.architectures.register("plait.SpanCategorizer.v1", func=span_categorizer.build_span_categorizer)
 registry.architectures.register("plait.TextClassifier.v1", func=heads.build_text_classifier)
 registry.architectures.register("plait.TextCatBOW.v1", func=textcat.build_textcat_bow)
 registry.architectures.register("plait.TextCatEnsemble.v1", func=textcat.build_textcat_ensemble)

@@ -12,3 +12,7 @@ DEFAULT_MAX_BATCH_ITEMS = 4096
 # is handed back after each step; short docs skip that, as faulting the pages in again cost 12% of bf16
 # nlp.pipe time.
 TRIM_AFTER_STEPS = 8
+
+# Token rows a span model gathers at once (spans in a block x the longest span): the pooled features of a long doc's
+# suggested spans are made block by block, never all at once.
+SPAN_ROWS = 16384

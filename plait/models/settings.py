@@ -20,6 +20,7 @@ Pieces = Annotated[int, Field(ge=2, le=16)]  # a maxout window encoder's pieces 
 MaxoutPieces = Annotated[int, Field(ge=1, le=16)]  # candidates per unit of a maxout layer
 Depth = Annotated[int, Field(ge=1, le=100)]  # stacked layers of an encoder
 WindowSize = Annotated[int, Field(ge=0, le=32)]  # tokens either side that a window layer concatenates
+SpanWidth = Annotated[int, Field(ge=1, le=512)]  # tokens in one span a span model tells apart by width
 HashRows = Annotated[int, Field(ge=1, le=2**32)]  # rows of one hash table: no vocabulary fills 4 billion
 
 

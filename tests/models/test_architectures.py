@@ -77,6 +77,14 @@ def listener_shape(block, docs):
     return token_rows(listener(docs))
 
 
+def span_shape(block, docs):
+    from plait.core.suggesters import ngrams
+
+    model = build(block)
+    model.resize(N_LABELS)
+    return tuple(model(docs, [ngrams(len(doc), [1, 2]) for doc in docs]).logits.shape)
+
+
 def objective_shape(block, docs):
     objective = build(block)(W, docs[0].vocab)
     return tuple(objective.get_loss(docs, embedded(docs)).shape)
@@ -112,6 +120,8 @@ CASES = {
                                 (N_TOKENS, 2, 2)),
     "plait.BiaffineParser.v3": ({"@architectures": "plait.BiaffineParser.v3", "tok2vec": TOK2VEC}, parser_shape,
                                 (N_TOKENS, 2, 2)),
+    "plait.SpanCategorizer.v1": ({"@architectures": "plait.SpanCategorizer.v1", "tok2vec": TOK2VEC}, span_shape,
+                                 (6 + 5 + 2 + 1, N_LABELS)),  # spans of one and two tokens of docs of 6 and 2
     "plait.TextClassifier.v1": ({"@architectures": "plait.TextClassifier.v1", "tok2vec": TOK2VEC}, head_shape,
                                 (2, N_LABELS)),
     "plait.TextCatBOW.v1": ({"@architectures": "plait.TextCatBOW.v1", "ngram_size": 2, "length": 64,

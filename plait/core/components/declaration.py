@@ -34,12 +34,14 @@ class Declaration:
     `default_model(optimize)`: its model block, each encoder written as a listener to the shared tok2vec
     (`tok2vec_listener()`), or None for a factory that takes no model. `score_weights`: the single-number
     and per-label scores it reports, in display order, each with its relative weight in the combined score
-    (None: reported, not weighed).
+    (None: reported, not weighed). `default_blocks`: the other settings that are registered-function blocks, each
+    written for an `optimize` (spancat's `suggester`), so that init-config and `nlp.add_pipe` write them.
     """
 
     kind: ComponentKind = ComponentKind.OTHER
     default_model: ModelBlock | None = None
     score_weights: Mapping[str, float | None] = field(default_factory=dict)
+    default_blocks: Mapping[str, ModelBlock] = field(default_factory=dict)
 
 
 NOTHING_DECLARED = Declaration()
@@ -47,9 +49,10 @@ _DECLARED: dict[Callable[..., Any], Declaration] = {}
 
 
 def declare(*, kind: ComponentKind = ComponentKind.OTHER, default_model: ModelBlock | None = None,
-            score_weights: Mapping[str, float | None] | None = None) -> Callable[[Factory], Factory]:
+            score_weights: Mapping[str, float | None] | None = None,
+            default_blocks: Mapping[str, ModelBlock] | None = None) -> Callable[[Factory], Factory]:
     """Attach a Declaration to a factory function; registering the function registers it too."""
-    declaration = Declaration(kind, default_model, dict(score_weights or {}))
+    declaration = Declaration(kind, default_model, dict(score_weights or {}), dict(default_blocks or {}))
 
     def attach(factory: Factory) -> Factory:
         _DECLARED[factory] = declaration
