@@ -37,7 +37,7 @@ def read_gold(path: Path) -> UDFile:
         raise DataError(f"{path}:1: no sentences")
     for sent in gold.sentences:
         if sent.text is not None and no_spaces(sent.text) != "".join(gold.chars[sent.start:sent.end]):
-            raise DataError(f"{path}:{sent.line}: the sentence's `# text` does not match its tokens")
+            raise DataError(f"{path}:{sent.text_line}: the sentence's `# text` does not match its tokens")
     return gold
 
 

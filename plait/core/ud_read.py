@@ -40,11 +40,11 @@ class Word:
 
 @dataclass(slots=True)
 class Sentence:
-    """A sentence's place (first line, character span) and what rebuilds its raw text."""
+    """A sentence's character span and what rebuilds its raw text."""
 
-    line: int
     newdoc: bool
     text: str | None
+    text_line: int = 0  # the line of `# text`
     start: int = 0
     end: int = 0
     surface: list[tuple[str, bool]] = field(default_factory=list)  # (token form, space after)
@@ -77,25 +77,26 @@ def read_ud(lines: Iterable[tuple[int, str]], name: str) -> UDFile:
     """Read numbered lines of CoNLL-U; anything the evaluation cannot score raises DataError("NAME:LINE: ...")."""
     ud = UDFile(name)
     pending: list[tuple[int, list[str]]] = []
-    newdoc, text = False, None
+    newdoc, text, text_line = False, None, 0
     for lineno, raw in lines:
         line = raw.rstrip("\r\n")
         if line.startswith("#") and not pending:
             key, _, value = line[1:].partition("=")
-            newdoc |= key.strip() == "newdoc"
-            text = value.strip() if key.strip() == "text" else text
+            newdoc |= key.split()[:1] == ["newdoc"]  # "# newdoc" or "# newdoc id = ..."
+            if key.strip() == "text":
+                text, text_line = value.strip(), lineno
         elif line.strip():
             pending.append((lineno, line.split("\t")))
         elif pending:
-            _add_sentence(ud, pending, newdoc, text)
+            _add_sentence(ud, pending, Sentence(newdoc, text, text_line))
             pending, newdoc, text = [], False, None
     if pending:
-        _add_sentence(ud, pending, newdoc, text)
+        _add_sentence(ud, pending, Sentence(newdoc, text, text_line))
     return ud
 
 
-def _add_sentence(ud: UDFile, rows: list[tuple[int, list[str]]], newdoc: bool, text: str | None) -> None:
-    sent = Sentence(rows[0][0], newdoc, text, start=len(ud.chars))
+def _add_sentence(ud: UDFile, rows: list[tuple[int, list[str]]], sent: Sentence) -> None:
+    sent.start = len(ud.chars)
     first_word = len(ud.words)
     heads: list[tuple[int, str]] = []
     mwt_last = 0
@@ -113,7 +114,9 @@ def _add_sentence(ud: UDFile, rows: list[tuple[int, list[str]]], newdoc: bool, t
             raise DataError(f"{where}: multi-word token {tid} ends before it starts")
         n = int(first)
         expected = len(ud.words) - first_word + 1
-        if n != expected or (dash and n <= mwt_last):
+        if dash and n <= mwt_last:
+            raise DataError(f"{where}: multi-word token {tid} overlaps the one before it")
+        if n != expected:
             raise DataError(f"{where}: token ID {tid} out of order (expected {expected})")
         if dash or n > mwt_last:
             form = no_spaces(cols[1])

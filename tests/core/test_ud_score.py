@@ -13,6 +13,7 @@ from cli_run import run
 from conftest import SHARED_DATA
 from plait.core.data.conllu_write import one_tree
 from plait.core.data.lines import read_lines
+from plait.core.errors import DataError
 from plait.core.ud_raw import evaluate_raw, raw_documents, read_gold
 from plait.core.ud_read import read_ud
 from plait.core.ud_score import METRICS, ud_scores
@@ -48,6 +49,11 @@ def assert_same_scores(ud_eval, gold: Path, system: Path, ours: dict) -> None:
 def scores_of(gold: Path, system: Path) -> dict:
     scores = ud_scores(read_ud(read_lines(gold), str(gold)), read_ud(read_lines(system), str(system)))
     return {metric: score.f for metric, score in scores.items()}
+
+
+def row(tid: str, form: str, head: str = "0", misc: str = "_") -> str:
+    """A CoNLL-U word line (a multi-word token's with a range ID)."""
+    return "\t".join([tid, form, "_", "_", "_", "_", head, "root" if head == "0" else "dep", "_", misc])
 
 
 @pytest.mark.slow
@@ -88,7 +94,7 @@ def perturbed(gold: Path, seed: int) -> str:
         root = next(r[0] for r in rows if r[6] == "0")
         plain = [r for r in rows if r[0].isdigit()]
         lines, skip_until = [], 0
-        for i, row in enumerate(rows):
+        for row in rows:
             if row[0].isdigit():
                 k = int(row[0])
                 nxt = plain[k] if k < len(plain) else None
@@ -120,11 +126,16 @@ def test_system_multiword_tokens(tmp_path, ud_eval, treebank):
 
 def test_raw_documents_rebuild_missing_text(tmp_path):
     """No `# newdoc`: a doc per 10 sentences; no `# text`: the tokens and their SpaceAfter."""
-    sent = "1-2\tdu\t_\t_\t_\t_\t_\t_\t_\t_\n1\tde\tde\tADP\t_\t_\t0\troot\t_\t_\n2\tle\tle\tDET\t_\t_\t1\tdet\t_\t_\n" \
-           "3\tchat\tchat\tNOUN\t_\t_\t1\tobj\t_\tSpaceAfter=No\n4\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n"
+    sent = "\n".join([row("1-2", "du", "_"), row("1", "de"), row("2", "le", "1"),
+                      row("3", "chat", "1", "SpaceAfter=No"), row("4", ".", "1")]) + "\n\n"
     gold = tmp_path / "g.conllu"
     gold.write_text("# text = du chat.\n" + sent + sent * 10, encoding="utf8")
     assert raw_documents(read_gold(gold)) == [" ".join(["du chat."] * 10), "du chat."]
+    gold.write_text("# newdoc id = a\n" + sent * 12 + "# newdoc\n# text = le chat .\n" + sent, encoding="utf8")
+    with pytest.raises(DataError, match=":75: the sentence's `# text` does not match"):
+        read_gold(gold)
+    gold.write_text("# newdoc id = a\n" + sent * 12 + "# newdoc\n# text =  du chat. \n" + sent, encoding="utf8")
+    assert raw_documents(read_gold(gold)) == [" ".join(["du chat."] * 12), "du chat."]
 
 
 def test_text_that_does_not_match_its_tokens(capsys, tmp_path, fixtures_dir):
@@ -132,7 +143,7 @@ def test_text_that_does_not_match_its_tokens(capsys, tmp_path, fixtures_dir):
     gold.write_text("# text = Hello world\n1\tHello\t_\t_\t_\t_\t0\troot\t_\t_\n2\tWorld\t_\t_\t_\t_\t1\tdep\t_\t_\n\n",
                     encoding="utf8")
     code, out, err = run(capsys, "evaluate", fixtures_dir / "pipeline-0.1.0" / "model", gold, "--raw")
-    assert code == 2 and err.startswith(f"error: {gold}:2: ") and "# text" in err and "Traceback" not in err
+    assert code == 2 and err.startswith(f"error: {gold}:1: ") and "# text" in err and "Traceback" not in err
 
 
 def test_raw_refuses_other_formats(capsys, tmp_path, fixtures_dir):
@@ -151,3 +162,21 @@ def test_raw_refuses_other_formats(capsys, tmp_path, fixtures_dir):
 ])
 def test_one_tree(heads, tree):
     assert one_tree([0 if h == k else h for k, h in enumerate(heads, 1)]) == tree
+
+
+@pytest.mark.parametrize("lines, line, says", [
+    (["# text =", row("1", "a")], 1, "# text"),  # an empty text for a sentence with tokens
+    ([row("1-2", "du"), row("1", "de"), row("2-3", "le"), row("2", "le", "1"), row("3", "x", "1")], 3, "overlaps"),
+    ([row("1", "a"), row("3", "b", "1")], 2, "out of order"),
+    ([row("1", "a"), row("2", "b", "_")], 2, "HEAD '_'"),
+    ([row("1", "a"), row("2", "b")], 1, "one root"),
+    ([row("1", "a", "2"), row("2", "b", "1")], 1, "one root"),
+    ([row("1", "a"), row("2", "b", "3"), row("3", "c", "2")], 2, "cycle"),
+    ([row("1", "a"), "2\tb"], 2, "10 tab-separated columns"),
+    ([row("1-3", "abc"), row("1", "a"), row("2", "b", "1")], 3, "past the sentence's last word"),
+])
+def test_bad_gold_files(capsys, tmp_path, fixtures_dir, lines, line, says):
+    gold = tmp_path / "g.conllu"
+    gold.write_text("\n".join(lines) + "\n\n", encoding="utf8")
+    code, _, err = run(capsys, "evaluate", fixtures_dir / "pipeline-0.1.0" / "model", gold, "--raw")
+    assert code == 2 and err.startswith(f"error: {gold}:{line}: ") and says in err and err.count("\n") == 1, err
