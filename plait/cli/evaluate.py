@@ -39,7 +39,8 @@ def evaluate_command(
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
-    """Score a pipeline on annotated data: a table per component and, with --output, spaCy-style JSON keys."""
+    """Score a pipeline on annotated data: a table per component and, with --output, spaCy-style JSON keys.
+    With --raw, score it on a CoNLL-U file's raw text: UD's tokens, sentences, words, tags, lemmas and arcs."""
     if raw or output_conllu is not None:
         _check_raw_options(data, raw, gold_preproc, html, output_conllu)
     gold = read_gold(data) if raw else None  # read and checked before the model loads
@@ -75,9 +76,11 @@ def _check_raw_options(data: Path, raw: bool, gold_preproc: bool, html: Path | N
     """--raw reads a CoNLL-U file and writes no HTML; --output-conllu only comes with it."""
     if not raw:
         raise UserError("--output-conllu: only with --raw")
-    if data.suffix != ".conllu" or not data.is_file():
-        raise UserError(f"{data}: --raw scores a CoNLL-U file (.conllu), "
-                        + ("not a folder" if data.is_dir() else "not this" if data.exists() else "file not found"))
+    if not data.exists():
+        raise UserError(f"{data}: file not found")
+    if data.is_dir() or data.suffix != ".conllu":
+        what = "a folder" if data.is_dir() else f"a {data.suffix or 'plain'} file"
+        raise UserError(f"{data}: --raw scores a CoNLL-U file (.conllu), not {what}")
     for flag, value in (("--gold-preproc", gold_preproc), ("--html", html)):
         if value:
             raise UserError(f"{flag}: not with --raw")
