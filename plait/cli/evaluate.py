@@ -14,7 +14,11 @@ from plait.cli.main import app
 from plait.core.component_defaults import reported_scores
 from plait.core.data.corpus import Corpus
 from plait.core.debug_data import unknown_gold_labels
+from plait.core.errors import UserError
 from plait.core.training.evaluate import predict, score
+from plait.core.ud_raw import evaluate_raw, read_gold
+from plait.core.ud_read import UDFile
+from plait.core.ud_score import METRICS
 from plait.visual.render import render_evaluation
 
 
@@ -27,13 +31,24 @@ def evaluate_command(
     html: Path = typer.Option(None, "--html", help="Write gold and prediction side by side to this HTML file.",
                               callback=output_file),
     gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G", help="Use the corpus's own tokens."),
+    raw: bool = typer.Option(False, "--raw", help="Annotate the raw text of a CoNLL-U file and score it as the "
+                             "CoNLL 2018 UD evaluation does: tokens, sentences, words, tags, lemmas, arcs."),
+    output_conllu: Path = typer.Option(None, "--output-conllu", help="With --raw: write the system CoNLL-U here.",
+                                       callback=output_file),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU to run on (-1: CPU)."),
     code: Path = typer.Option(None, "--code", "-c", help=CODE_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-V", help=VERBOSE_HELP),
 ) -> None:
-    """Score a pipeline on annotated data: a table per component and, with --output, spaCy-style JSON keys."""
+    """Score a pipeline on annotated data: a table per component and, with --output, spaCy-style JSON keys.
+    With --raw, score it on a CoNLL-U file's raw text: UD's tokens, sentences, words, tags, lemmas and arcs."""
+    if raw or output_conllu is not None:
+        _check_raw_options(data, raw, gold_preproc, html, output_conllu)
+    gold = read_gold(data) if raw else None  # read and checked before the model loads
     import_code(code)
     nlp = plait.load(model).to(device_for(gpu_id))
+    if gold is not None:
+        _evaluate_raw(nlp, gold, output, output_conllu)
+        return
     examples = list(Corpus(data, gold_preproc=gold_preproc)(nlp))
     _check_gold_labels(nlp, examples, data)
     scored, seconds = predict(nlp, examples, show_progress=True)
@@ -55,6 +70,37 @@ def evaluate_command(
         write_text_atomic(html, render_evaluation(scored, scores, keys,
                                                   title=f"plait evaluate: {model.name} on {data.name}"))
         typer.echo(f"wrote {html}", err=True)
+
+
+def _check_raw_options(data: Path, raw: bool, gold_preproc: bool, html: Path | None,
+                       output_conllu: Path | None) -> None:
+    """--raw reads a CoNLL-U file and writes no HTML; --output-conllu only comes with it."""
+    if not raw:
+        raise UserError("--output-conllu: only with --raw")
+    if not data.exists():
+        raise UserError(f"{data}: file not found")
+    if data.is_dir() or data.suffix != ".conllu":
+        what = "a folder" if data.is_dir() else f"a {data.suffix or 'plain'} file"
+        raise UserError(f"{data}: --raw scores a CoNLL-U file (.conllu), not {what}")
+    for flag, value in (("--gold-preproc", gold_preproc), ("--html", html)):
+        if value:
+            raise UserError(f"{flag}: not with --raw")
+
+
+def _evaluate_raw(nlp: Any, gold: UDFile, output: Path | None, output_conllu: Path | None) -> None:
+    """Print and write the UD scores of the pipeline on the gold file's raw text."""
+    result = evaluate_raw(nlp, gold)
+    scores = result.scores
+    typer.echo(f"{'UD':<14}{'P':>8}{'R':>8}{'F':>8}")
+    for metric in METRICS:
+        typer.echo(f"{metric.upper():<14}" + "".join(f"{100 * scores[f'ud_{metric}_{k}']:>8.2f}" for k in "prf"))
+    typer.echo(f"{'SPEED':<14}{scores['speed']:>8.0f}")
+    if output_conllu is not None:
+        write_text_atomic(output_conllu, result.conllu)
+        typer.echo(f"wrote {output_conllu}", err=True)
+    if output is not None:
+        write_text_atomic(output, srsly.json_dumps(scores, indent=2) + "\n")
+        typer.echo(f"wrote {output}", err=True)
 
 
 def _check_gold_labels(nlp: Any, examples: list[Any], data: Path) -> None:
