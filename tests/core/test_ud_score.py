@@ -10,7 +10,6 @@ import pytest
 
 import plait
 from cli_run import run
-from conftest import SHARED_DATA
 from plait.core.data.conllu_write import one_tree
 from plait.core.data.lines import read_lines
 from plait.core.errors import DataError
@@ -18,6 +17,7 @@ from plait.core.ud_raw import evaluate_raw, raw_documents, read_gold
 from plait.core.ud_read import read_ud
 from plait.core.ud_score import METRICS, ud_scores
 
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"  # as tests/conftest.py finds it
 ANCHOR = SHARED_DATA.parent / "anchors" / "ud_eval.py"
 NAMES = dict(zip(METRICS, ("Tokens", "Sentences", "Words", "UPOS", "XPOS", "UFeats", "Lemmas", "UAS", "LAS")))
 
