@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 from plait.core.doc import Doc
 from plait.core.matching.attributes import token_value
+from plait.core.matching.matcher import filter_greedy
 from plait.core.matching.token_pattern import Step, compile_pattern, match_ends
 
 __all__ = ["compile_token_pattern", "match_token_pattern", "longest_first", "token_value"]
@@ -29,10 +30,4 @@ def match_token_pattern(compiled: list[Step], doc: Doc, start: int) -> int | Non
 
 def longest_first(matches: Sequence[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
     """Non-overlapping matches: longer ones win, then earlier ones; returned in document order."""
-    taken: set[int] = set()
-    kept = []
-    for start, end, value in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
-        if not taken.intersection(range(start, end)):
-            kept.append((start, end, value))
-            taken.update(range(start, end))
-    return sorted(kept)
+    return sorted(filter_greedy(matches, "LONGEST"))

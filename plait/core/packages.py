@@ -66,6 +66,7 @@ def build_wheel(model: Path, out_dir: Path, *, name: str, version: str, extra_me
     module = check_name(name)
     version = check_version(version)
     read_saved_config(model)  # a saved pipeline, or a UserError naming what is wrong with it
+    fs.check_files_inside(model)  # regular files and folders only: no link takes a file from elsewhere
     meta = {**srsly.read_json(model / "meta.json"), **extra_meta, "name": name, "version": version,
             "requires_plait": _requirement()}
     with tempfile.TemporaryDirectory(prefix="plait-package-") as tmp:

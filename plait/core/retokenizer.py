@@ -137,8 +137,11 @@ def _apply(doc: "Doc", merges: list[tuple[int, int, dict[str, Any]]],
     doc.tensor = None  # one row per old token: no longer aligned
     from plait.core.span import Span
 
-    for name, group in spans.items():  # key by key: the groups keep whatever container doc.spans is
-        doc.spans[name] = [Span(doc, s, e, label) for s, e, label in group]
+    from plait.core.span_group import SpanGroup
+
+    for name, group in spans.items():  # key by key, each keeping its attrs (a spancat's scores: same spans, same order)
+        doc.spans[name] = SpanGroup(doc, name=name, attrs=doc.spans[name].attrs,
+                                    spans=[Span(doc, s, e, label) for s, e, label in group])
     doc.user_data = user_data
     _set_extensions(doc, merges, splits, first)
 

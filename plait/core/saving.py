@@ -13,6 +13,7 @@ from plait.core.components.contract import FromPretrained
 from plait.core.components.exported import exported_encoders
 from plait.core.components.persistence import load_component, save_component
 from plait.core.errors import ConfigError, ModelLoadError, UserError
+from plait.core.gpu import chosen_device
 from plait.core.vectors.binding import check_static_vectors, static_vectors
 from plait.core.vectors.table import Vectors
 from plait.core.vocab import Vocab
@@ -118,6 +119,8 @@ def from_disk(cls: type["Language"], path: str | Path, *, disable: Iterable[str]
     nlp.disabled = [n for n in names if n not in exclude and (n in disable or n in saved_off)]
     for name, component in nlp.components:
         load_component(component, fs.path_inside(path, name), exported=name in exported)
+    if (device := chosen_device()) is not None:  # plait.require_gpu() / require_cpu(): the models loaded just now
+        nlp.to(device)
     return nlp
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from plait.core.matching.matcher import filter_greedy
 from plait.core.span import Span
 
 SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
@@ -14,13 +15,7 @@ SpanFilter = Callable[[Iterable[Span], Iterable[Span]], list[Span]]
 
 def _longest_first(spans: Iterable[Span], taken: set[int] | None = None) -> list[Span]:
     """Spans that overlap neither each other nor the tokens in `taken`: longer ones win, then earlier ones."""
-    taken = set() if taken is None else taken
-    kept = []
-    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
-        if not taken.intersection(range(span.start, span.end)):
-            kept.append(span)
-            taken.update(range(span.start, span.end))
-    return kept
+    return [span for _, _, span in filter_greedy([(s.start, s.end, s) for s in spans], "LONGEST", taken)]
 
 
 def _overlaps(span: Span, tokens: set[int]) -> bool:

@@ -155,3 +155,16 @@ def test_a_corrupt_cached_weights_file_is_one_error_line(capsys, tmp_path, confi
     line = one_error_line(err)
     assert "model.safetensors: corrupt safetensors weights" in line
     assert f"delete {hub_fetch.cached_model_folder(snapshot.path)}" in line
+
+
+def test_the_v1_builder_never_downloads(capsys, tmp_path, config, hub):
+    """`plait.TransformerModel.v1` kept its meaning: a name from a local directory or the cache only."""
+    text = config.read_text(encoding="utf8").replace('"plait.TransformerModel.v2"', '"plait.TransformerModel.v1"')
+    v1 = tmp_path / "v1.cfg"
+    v1.write_text("\n".join(line for line in text.splitlines() if not line.startswith("revision = ")),
+                  encoding="utf8")
+    code, out, err = train(capsys, v1, tmp_path / "out", MINILM)
+    assert code == 2
+    line = one_error_line(err)
+    assert line.startswith("error: components.transformer.model") and "not in the HuggingFace cache" in line
+    assert hub.requests == []

@@ -158,7 +158,8 @@ def test_loggers_are_kept(capsys, tmp_path):
     assert logger["@loggers"] == "plait.MultiLogger.v1"
     assert {k: v["@loggers"] for k, v in logger["loggers"].items()} == {
         "logger1": "plait.ConsoleLogger.v1", "logger2": "plait.WandbLogger.v1", "logger3": "plait.MLflowLogger.v1"}
-    assert logger["loggers"]["logger2"]["project"] == "monitoring" and logger["loggers"]["logger3"]["experiment"] == "exp"
+    assert logger["loggers"]["logger2"]["project"] == "monitoring" and logger["loggers"]["logger3"]["experiment"] == "plait"
+    assert "dropped experiment_id" in text
     assert "dropped logger4" in text and "spacy.LookupLogger.v1" in text
     code, _, err = run(capsys, "debug-config", tmp_path / "out.cfg")
     assert code == 0, err

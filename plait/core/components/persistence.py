@@ -45,8 +45,8 @@ def save_component(component: Any, directory: Path) -> None:
 
 
 def load_component(component: Any, directory: Path, *, exported: bool = False) -> None:
-    """Restore state then weights (an `exported` encoder: its ONNX graph); a missing or corrupt file raises
-    ModelLoadError naming it."""
+    """Restore state, then files (which may need the state: the base model LoRA adapters were trained on), then
+    weights (an `exported` encoder: its ONNX graph); a missing or corrupt file raises ModelLoadError naming it."""
     state_path = directory / STATE_FILE
     try:
         state = srsly.json_loads(fs.read_bytes_inside(directory, STATE_FILE, limit=STATE_LIMIT))
@@ -62,17 +62,17 @@ def load_component(component: Any, directory: Path, *, exported: bool = False) -
             fs.check_files_inside(directory)  # the library opens its files by itself: check them all first
         except UserError as err:
             raise ModelLoadError(str(err)) from None
+    try:
+        set_state(component, state)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # the file does not hold what the component saved
+        detail = f"missing key {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
+        raise ModelLoadError(f"{state_path}: corrupt component state file ({detail})") from err
     if isinstance(component, WithFiles) and not exported:  # an exported encoder's files are read with its graph
         try:
             component.load_files(directory)
         except (OSError, ValueError) as err:
             raise ModelLoadError(f"{directory}: cannot load the component's files ({' '.join(str(err).split())})") \
                 from err
-    try:
-        set_state(component, state)
-    except (KeyError, TypeError, ValueError, AttributeError) as err:  # the file does not hold what the component saved
-        detail = f"missing key {err}" if isinstance(err, KeyError) else " ".join(str(err).split())
-        raise ModelLoadError(f"{state_path}: corrupt component state file ({detail})") from err
     model = model_of(component)
     if exported:
         load_exported(component, directory)

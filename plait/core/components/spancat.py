@@ -23,7 +23,7 @@ import torch
 from pydantic import Field
 
 from plait.core.components.declaration import ComponentKind, declare, tok2vec_listener
-from plait.core.components.token_heads import initial_labels
+from plait.core.components.token_heads import add_label, initial_labels
 from plait.core.doc import Doc
 from plait.core.errors import ConfigError
 from plait.core.registries import registry
@@ -79,11 +79,9 @@ class SpanCat:
         self.model.resize(len(self.labels) + self.exclusive, 0.0 if self.exclusive else PRIOR_BIAS)
 
     def add_label(self, label: str) -> int:
-        """Add `label` (before initialize: initialize adds those of the data after it); 0 if already known."""
-        if label in self.labels:
-            return 0
-        self.labels.append(label)
-        return 1
+        """Add `label` (before initialize: initialize adds those of the data after it); 0 if already known. The
+        output grows by its row; the known labels keep their trained weights (the negative class comes first)."""
+        return add_label(self, label)
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, labels: Sequence[str] | None = None,
                    **_: Any) -> None:

@@ -31,14 +31,16 @@ def key_hash(vocab: Any, key: str | int, what: str) -> int:
     raise ValueError(f"{what}: a match key is a non-empty string or an int, not {key!r}")
 
 
-def filter_greedy(matches: Sequence[tuple[int, int, Any]], greedy: str) -> list[tuple[int, int, Any]]:
-    """Matches (start, end, ...) that do not overlap: the earliest first ("FIRST", the longer of two starting
-    together) or the longest first ("LONGEST", the earlier of two as long)."""
+def filter_greedy(matches: Sequence[tuple[int, int, Any]], greedy: str,
+                  taken: set[int] | None = None) -> list[tuple[int, int, Any]]:
+    """Matches (start, end, ...) that overlap neither each other nor the tokens in `taken`: the earliest first
+    ("FIRST", the longer of two starting together) or the longest first ("LONGEST", the earlier of two as long)."""
     if greedy == "FIRST":
         order = sorted(matches, key=lambda m: (m[0], m[0] - m[1]))
     else:
         order = sorted(matches, key=lambda m: (m[0] - m[1], m[0]))
-    kept, taken = [], set()
+    kept: list[tuple[int, int, Any]] = []
+    taken = set() if taken is None else set(taken)
     for match in order:
         if not taken.intersection(range(match[0], match[1])):
             kept.append(match)

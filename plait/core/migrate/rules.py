@@ -160,9 +160,10 @@ LOGGERS: dict[str, Rule] = {
                                                   {"remove_config_values": _SPACY_RUN_CONFIG,
                                                    "model_log_interval": "plait logs no model artifacts",
                                                    "log_dataset_dir": "plait logs no dataset artifacts"})),
-    **_versions("spacy.MLflowLogger", "12", Rule("plait.MLflowLogger.v1", {"experiment_id": "experiment",
-                                                                          "run_name": "run_name"},
-                                                {"run_id": "plait starts a new run", "nested": "plait starts a new run",
+    **_versions("spacy.MLflowLogger", "12", Rule("plait.MLflowLogger.v1", {"run_name": "run_name"},
+                                                {"experiment_id": "an MLflow experiment id; plait's `experiment` "
+                                                                  "takes an experiment name",
+                                                 "run_id": "plait starts a new run", "nested": "plait starts a new run",
                                                  "tags": "plait tags the run with its components",
                                                  "remove_config_values": _SPACY_RUN_CONFIG,
                                                  "log_custom_stats": "plait logs every score of the record"})),
@@ -196,7 +197,8 @@ FACTORIES: dict[str, Rule] = {
     "span_ruler": Rule("span_ruler", _same("spans_key", "spans_filter", "annotate_ents", "ents_filter",
                                            "phrase_matcher_attr", "overwrite"),
                        {"validate": "plait always validates patterns",
-                        "matcher_fuzzy_compare": "plait's token patterns have no FUZZY test"}),
+                        "matcher_fuzzy_compare": "plait's FUZZY tests use their own edit distance (Levenshtein, "
+                                                 "bounded by the pattern's FUZZY number)"}),
     "spancat": Rule("spancat", _same(*SPANCAT_SETTINGS)),
     "spancat_singlelabel": Rule("spancat_singlelabel", _same(*SPANCAT_SINGLELABEL_SETTINGS)),
     "sentencizer": Rule("sentencizer", _same("punct_chars", "overwrite")),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterable
 import torch
 
 from plait.core.data.example import Example
+from plait.core.gpu import chosen_device
 from plait.core.data.readers import read_examples
 from plait.core.training.init_components import initialize_components
 from plait.core.training.objective import PipelineObjective, set_dropout, trainable_parameters
@@ -45,6 +46,8 @@ def initialize(nlp: "Language", get_examples: Callable[[], Iterable[Example]] | 
     Optimizer for `nlp.update` (Adam with plait's defaults unless `sgd` is an optimizer spec)."""
     nlp.set_vectors(nlp.vocab.vectors)  # bound to whatever table the vocab holds
     initialize_components(nlp, get_examples or (lambda: iter(())))
+    if (device := chosen_device()) is not None:  # plait.require_gpu(): a transformer loads its weights just now
+        nlp.to(device)
     nlp.link_listeners()
     nlp.optimizer = Optimizer(nlp, sgd or adam())
     return nlp.optimizer

@@ -164,7 +164,8 @@ class TransformerModel(nn.Module):
     def __init__(self, *, name: str, get_spans: Callable[[Sequence[Any]], list[list[Any]]],
                  tokenizer_config: dict[str, Any], transformer_config: dict[str, Any], mixed_precision: bool,
                  grad_scaler_config: dict[str, Any], overlong: str = "split",
-                 revision: str = DEFAULT_REVISION, adapter: LoraAdapter | None = None) -> None:
+                 revision: str = DEFAULT_REVISION, adapter: LoraAdapter | None = None,
+                 downloads: bool = True) -> None:
         super().__init__()
         if overlong not in ("split", "error"):
             raise ValueError(f"overlong must be 'split' or 'error', not {overlong!r}")
@@ -181,6 +182,7 @@ class TransformerModel(nn.Module):
         # where the pretrained weights came from (hub name, revision asked for, commit used; or a directory):
         # set when they are loaded, kept by a saved pipeline (the component's state)
         self.origin: dict[str, str] | None = None
+        self.downloads = downloads  # whether a hub name missing from the cache is fetched (v2) or refused (v1)
         self.adapter = adapter
         self.adapted = False  # whether the loaded model holds the adapters (a merged pipeline loads without them)
         self.merging = False  # whether state_dict adds the adapters into the weights (adapter.merged_saves)
@@ -206,7 +208,7 @@ class TransformerModel(nn.Module):
                                         f"directory (leave revision at {DEFAULT_REVISION!r})")
                 self._folder, origin = local, {"name": str(local.resolve())}
             else:
-                snapshot = fetch(self.name, self.revision)
+                snapshot = fetch(self.name, self.revision, local_only=not self.downloads)
                 self._folder, origin = snapshot.path, snapshot.record()
             self.origin = origin
         return self._folder
@@ -278,13 +280,16 @@ class TransformerModel(nn.Module):
         self._attach(tokenizer, model, adapt=False)  # with an adapter block: its merged weights, a plain model
 
     def _base_model(self, config: Any) -> nn.Module:
-        """The pretrained weights of `name` under the saved `config`, from a local directory or the HuggingFace
-        cache only: loading a saved pipeline never downloads."""
+        """The pretrained weights the adapters were trained on (the saved origin: a directory, or a hub name at the
+        commit used) under the saved `config`, from a local directory or the HuggingFace cache only: loading a
+        saved pipeline never downloads."""
         from transformers import AutoModel
 
-        local = Path(self.name).expanduser()
+        origin = self.origin or {"name": self.name}  # the saved record of the weights trained on
+        local = Path(origin["name"]).expanduser()
         try:
-            folder = local if local.is_dir() else fetch(self.name, self.revision, local_only=True).path
+            folder = local if local.is_dir() else \
+                fetch(origin["name"], origin.get("commit") or self.revision, local_only=True).path
             return AutoModel.from_pretrained(str(folder), config=config, local_files_only=True,
                                              trust_remote_code=False, use_safetensors=True)
         except (OSError, ValueError) as err:
@@ -479,10 +484,12 @@ def build_transformer_model(*, name: str, get_spans: Callable, tokenizer_config:
                             transformer_config: dict[str, Any] | None = None, mixed_precision: bool = False,
                             grad_scaler_config: dict[str, Any] | None = None,
                             overlong: str = "split", adapter: LoraAdapter | None = None) -> TransformerModel:
-    """`plait.TransformerModel.v1`: as v2, at the hub's default revision ("main")."""
-    return build_transformer_model_v2(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config,
-                                      transformer_config=transformer_config, mixed_precision=mixed_precision,
-                                      grad_scaler_config=grad_scaler_config, overlong=overlong, adapter=adapter)
+    """`plait.TransformerModel.v1`: as v2 at the hub's default revision ("main"), from a local directory or the
+    HuggingFace cache only (v1 never downloaded: its configs keep meaning what they meant)."""
+    return TransformerModel(name=name, get_spans=get_spans, tokenizer_config=tokenizer_config or {},
+                            transformer_config=transformer_config or {}, mixed_precision=mixed_precision,
+                            grad_scaler_config=grad_scaler_config or {}, overlong=overlong, adapter=adapter,
+                            downloads=False)
 
 
 def build_transformer_model_v2(*, name: str, get_spans: Callable, revision: str = DEFAULT_REVISION,
