@@ -157,7 +157,8 @@ def _state_of(module: torch.nn.Module, tensors: dict[str, torch.Tensor]) -> dict
     """The state dict `module.load_state_dict` takes for `tensors` (read from a file `mismatch` accepts), with the
     module's own format versions (a quantized Linear reads its entries by them)."""
     state = OrderedDict(tensors)
-    state._metadata = getattr(module.state_dict(), "_metadata", None)  # type: ignore[attr-defined]
+    own = module.state_dict()  # an OrderedDict that torch gives the format versions as `_metadata`
+    state._metadata = own._metadata  # type: ignore[attr-defined]
     for key in [k for k in tensors if k.endswith(_INT8)]:
         prefix = key[:-len(_INT8)]
         values, scale, zero = (state.pop(prefix + suffix) for suffix in (_INT8, _SCALE, _ZERO))

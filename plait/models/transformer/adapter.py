@@ -77,7 +77,7 @@ def check_targets(model: nn.Module, adapter: LoraAdapter) -> None:
     """AdapterError naming a target module `model` lacks (and listing the ones it has), or a rank above the
     width of a targeted layer. `model` may sit on torch's meta device: nothing is allocated."""
     found = _adaptable(model)
-    kind = getattr(getattr(model, "config", None), "model_type", type(model).__name__)
+    kind = model.config.model_type  # a HuggingFace model: its config names its architecture
     if adapter.target_modules == ALL_LINEAR:
         targeted = [m for m in found.values() if isinstance(m, nn.Linear)]
     else:
@@ -128,7 +128,7 @@ def add_lora(model: nn.Module, adapter: LoraAdapter) -> None:
 def save_hook(module: nn.Module, state: dict[str, Any], prefix: str, _metadata: Any) -> None:
     """state_dict hook of a TransformerModel with adapters: its frozen pretrained weights are left out (the
     pipeline refers to the base model), or, while `merged_saves` is on, the adapters are added into them."""
-    if not getattr(module, "adapted", False):
+    if not module.adapted:  # registered on a TransformerModel only
         return
     own = f"{prefix}transformer."
     mine = {key: value for key, value in state.items() if key.startswith(own)}
@@ -141,7 +141,7 @@ def save_hook(module: nn.Module, state: dict[str, Any], prefix: str, _metadata: 
 def load_hook(module: nn.Module, state: dict[str, Any], prefix: str, *_: Any) -> None:
     """load_state_dict hook of a TransformerModel with adapters: the pretrained weights it already holds stand in
     for the ones a saved pipeline leaves out."""
-    if not getattr(module, "adapted", False):
+    if not module.adapted:  # registered on a TransformerModel only
         return
     own = f"{prefix}transformer."
     for key, value in module.transformer.state_dict().items():

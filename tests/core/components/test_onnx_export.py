@@ -1,5 +1,6 @@
 """`plait export --onnx [--int8]`: encoders run by onnxruntime, the same API and outputs; int8 pipelines of
 torch's dynamic quantization save and load; bad input is one error line."""
+import importlib.util
 import json
 import shutil
 import sys
@@ -40,8 +41,11 @@ def trf(tmp_path_factory, tiny_bert):
 @pytest.fixture(scope="module")
 def tok2vec_tagger(tmp_path_factory):
     """A small tok2vec + tagger trained a few steps on the UD sample, saved."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from conftest import _train
+    # this folder's conftest by its path: under xdist another folder's conftest may hold the name "conftest"
+    spec = importlib.util.spec_from_file_location("components_conftest", Path(__file__).with_name("conftest.py"))
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    _train = harness._train
 
     ud = ROOT / "tests/fixtures/ud-en-ewt-sample.conllu"
     path = tmp_path_factory.mktemp("onnx-t2v") / "model"
