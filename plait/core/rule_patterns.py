@@ -104,3 +104,31 @@ class RulePatterns:
                 if end is not None:
                     found[(start, end, label)] = None
         return list(found)
+
+
+class PatternRuler:
+    """What entity_ruler and span_ruler share: their `name`, their patterns (`rules`) and the ways to add them."""
+
+    name: str
+    rules: RulePatterns
+
+    @property
+    def patterns(self) -> list[dict[str, Any]]:
+        return self.rules.patterns
+
+    @property
+    def labels(self) -> list[str]:
+        return self.rules.labels
+
+    def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
+        """Add patterns; ValueError naming the first malformed one (by its position in `patterns`)."""
+        self.rules.add(patterns)
+
+    def from_jsonl(self, path: str | Path) -> None:
+        """Add the patterns of a JSONL file, one per line; DataError("FILE:LINE: ...") for a bad line."""
+        self.rules.add_jsonl(path)
+
+    def initialize(self, get_examples: Callable[[], Iterable[Any]], *,
+                   patterns: str | Sequence[dict[str, Any]] | None = None, **_: Any) -> None:
+        """`[initialize.components.NAME] patterns` is a JSONL file or a list of patterns."""
+        self.rules.add_setting(patterns, f"initialize.components.{self.name}.patterns")

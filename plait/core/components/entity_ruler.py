@@ -6,8 +6,7 @@ Patterns are spaCy's (plait.core.rule_patterns, the matching path it shares with
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
@@ -15,10 +14,10 @@ from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.matcher import longest_first
 from plait.core.registries import registry
-from plait.core.rule_patterns import RulePatterns
+from plait.core.rule_patterns import PatternRuler, RulePatterns
 
 
-class EntityRuler:
+class EntityRuler(PatternRuler):
     """Sets the entities that its patterns match (longest first, never overlapping each other)."""
 
     model = None
@@ -26,27 +25,6 @@ class EntityRuler:
     def __init__(self, nlp: Any, name: str, *, overwrite_ents: bool, phrase_matcher_attr: str) -> None:
         self.name, self.overwrite_ents = name, overwrite_ents
         self.rules = RulePatterns(nlp.make_doc, phrase_matcher_attr)
-
-    @property
-    def patterns(self) -> list[dict[str, Any]]:
-        return self.rules.patterns
-
-    @property
-    def labels(self) -> list[str]:
-        return self.rules.labels
-
-    def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
-        """Add patterns; ValueError naming the first malformed one (by its position in `patterns`)."""
-        self.rules.add(patterns)
-
-    def from_jsonl(self, path: str | Path) -> None:
-        """Add the patterns of a JSONL file, one per line; DataError("FILE:LINE: ...") for a bad line."""
-        self.rules.add_jsonl(path)
-
-    def initialize(self, get_examples: Callable[[], Iterable[Any]], *,
-                   patterns: str | Sequence[dict[str, Any]] | None = None, **_: Any) -> None:
-        """`[initialize.components.NAME] patterns` is a JSONL file or a list of patterns."""
-        self.rules.add_setting(patterns, f"initialize.components.{self.name}.patterns")
 
     def matches(self, doc: Doc) -> list[tuple[int, int, str]]:
         return longest_first(self.rules.matches(doc))

@@ -9,13 +9,12 @@ The patterns are saved with the pipeline.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from plait.core.components.declaration import ComponentKind, declare
 from plait.core.doc import Doc
 from plait.core.registries import registry
-from plait.core.rule_patterns import RulePatterns
+from plait.core.rule_patterns import PatternRuler, RulePatterns
 from plait.core.scorer import score_ents, score_spans
 from plait.core.span import Span
 from plait.core.span_filters import SpanFilter
@@ -23,7 +22,7 @@ from plait.core.span_filters import SpanFilter
 RULE_SCORE = 1.0  # a rule's span in a group that carries scores (a spancat's): the rule is sure
 
 
-class SpanRuler:
+class SpanRuler(PatternRuler):
     """Writes the spans its patterns match into `doc.spans[spans_key]` and/or `doc.ents`."""
 
     model = None
@@ -39,27 +38,6 @@ class SpanRuler:
         self.spans_filter, self.ents_filter = spans_filter, ents_filter
         self.rules = RulePatterns(nlp.make_doc, phrase_matcher_attr or "ORTH")
         self.score_key = "ents_f" if spans_key is None else f"spans_{spans_key}_f"
-
-    @property
-    def patterns(self) -> list[dict[str, Any]]:
-        return self.rules.patterns
-
-    @property
-    def labels(self) -> list[str]:
-        return self.rules.labels
-
-    def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
-        """Add patterns; ValueError naming the first malformed one (by its position in `patterns`)."""
-        self.rules.add(patterns)
-
-    def from_jsonl(self, path: str | Path) -> None:
-        """Add the patterns of a JSONL file, one per line; DataError("FILE:LINE: ...") for a bad line."""
-        self.rules.add_jsonl(path)
-
-    def initialize(self, get_examples: Callable[[], Iterable[Any]], *,
-                   patterns: str | Sequence[dict[str, Any]] | None = None, **_: Any) -> None:
-        """`[initialize.components.NAME] patterns` is a JSONL file or a list of patterns."""
-        self.rules.add_setting(patterns, f"initialize.components.{self.name}.patterns")
 
     def match(self, doc: Doc) -> list[Span]:
         """Every match as a labelled span, in document order (then by end, then by label)."""

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from plait.core.doc import Doc
 from plait.core.matching.attributes import token_test
-from plait.core.matching.matcher import OnMatch, key_hash
+from plait.core.matching.matcher import KeyedRules, OnMatch, key_hash
 
 
 class _Tree:
@@ -121,7 +121,7 @@ def compile_dependency_pattern(pattern: Any, where: str) -> list[_Node]:
     return nodes
 
 
-class DependencyMatcher:
+class DependencyMatcher(KeyedRules):
     """Dependency patterns by key: `add`, `remove`, `get`, `len`, `in`, and a call over a parsed Doc."""
 
     def __init__(self, vocab: Any, *, validate: bool = True) -> None:
@@ -148,15 +148,6 @@ class DependencyMatcher:
         """(on_match, patterns) of `key`, or `default`."""
         rule = self._rules.get(self._id(key))
         return default if rule is None else rule[:2]
-
-    def _id(self, key: str | int) -> int:
-        return self.vocab.strings[key] if isinstance(key, str) else key
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-    def __contains__(self, key: str | int) -> bool:
-        return self._id(key) in self._rules
 
     def __call__(self, doc: Doc) -> list[tuple[int, list[int]]]:
         """Every match, as (match_id, [token index per pattern node]), each key's in the order of its anchors;

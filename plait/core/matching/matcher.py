@@ -48,7 +48,24 @@ def filter_greedy(matches: Sequence[tuple[int, int, Any]], greedy: str,
     return kept
 
 
-class Matcher:
+class KeyedRules:
+    """What the three matchers share: rules kept by the hash of their key (`_rules`), counted and looked up by a
+    key string or its hash."""
+
+    vocab: Any
+    _rules: dict[int, Any]
+
+    def _id(self, key: str | int) -> int:
+        return self.vocab.strings[key] if isinstance(key, str) else key
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __contains__(self, key: str | int) -> bool:
+        return self._id(key) in self._rules
+
+
+class Matcher(KeyedRules):
     """Token patterns by key: `add`, `remove`, `get`, `len`, `in`, and a call over a Doc or Span."""
 
     def __init__(self, vocab: Any, validate: bool = True) -> None:
@@ -84,15 +101,6 @@ class Matcher:
         """(on_match, patterns) of `key`, or `default`."""
         rule = self._rules.get(self._id(key))
         return default if rule is None else (rule[0], rule[1])
-
-    def _id(self, key: str | int) -> int:
-        return self.vocab.strings[key] if isinstance(key, str) else key
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-    def __contains__(self, key: str | int) -> bool:
-        return self._id(key) in self._rules
 
     def _check_annotations(self, doc: Doc, allow_missing: bool) -> None:
         if allow_missing:

@@ -10,13 +10,13 @@ from typing import Any, Sequence
 
 from plait.core.doc import Doc
 from plait.core.matching.attributes import GETTERS
-from plait.core.matching.matcher import OnMatch, key_hash
+from plait.core.matching.matcher import KeyedRules, OnMatch, key_hash
 from plait.core.span import Span
 
 _NEEDS = {"POS": "POS", "TAG": "TAG", "MORPH": "MORPH", "LEMMA": "LEMMA", "DEP": "DEP", "ENT_TYPE": "ENT_IOB"}
 
 
-class PhraseMatcher:
+class PhraseMatcher(KeyedRules):
     """Phrase patterns by key, compared on `attr`; `add`, `remove`, `get`, `len`, `in`, and a call."""
 
     def __init__(self, vocab: Any, attr: str | int = "ORTH", validate: bool = True) -> None:
@@ -67,15 +67,6 @@ class PhraseMatcher:
     def get(self, key: str | int, default: Any = None) -> tuple[OnMatch | None, list[Doc]] | Any:
         """(on_match, Doc patterns) of `key`, or `default`."""
         return self._rules.get(self._id(key), default)
-
-    def _id(self, key: str | int) -> int:
-        return self.vocab.strings[key] if isinstance(key, str) else key
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-    def __contains__(self, key: str | int) -> bool:
-        return self._id(key) in self._rules
 
     def __call__(self, doclike: Doc | Span, *, as_spans: bool = False) -> list:
         """Every occurrence of every pattern in a Doc or Span, as (match_id, start, end) in doc offsets ordered by
